@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Replay a capture file through a filter running in the kernel: every
+ * packet goes through the compiled eBPF with BPF_PROG_TEST_RUN, and the
+ * matching ones are written out as tcpdump -r IN -w OUT FILTER would.
+ */
+#ifndef XDPCAP_REPLAY_H
+#define XDPCAP_REPLAY_H
+
+#include <stdint.h>
+
+#include "xdpcap/filter.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xdpcap_replay;
+
+struct xdpcap_replay_stats {
+	uint64_t packets;	/* read from the input */
+	uint64_t matched;	/* written to the output */
+};
+
+/*
+ * Open a pcap or pcapng file and compile the filter for its link type,
+ * as tcpdump -r does. Fails with -ENOENT (or another errno) when the file
+ * cannot be read and -EINVAL for a filter libpcap or xdpcap rejects.
+ */
+XDPCAP_API int xdpcap_replay_open(const char *in_path, const char *expr,
+				  struct xdpcap_replay **replay, char *errbuf);
+
+/* The cBPF and eBPF of the opened filter (owned by the replay). */
+XDPCAP_API const struct xdpcap_cbpf *
+xdpcap_replay_cbpf(const struct xdpcap_replay *replay);
+XDPCAP_API const struct xdpcap_ebpf *
+xdpcap_replay_ebpf(const struct xdpcap_replay *replay);
+
+/* Load the filter into the kernel; on refusal *log gets the verifier log. */
+XDPCAP_API int xdpcap_replay_load(struct xdpcap_replay *replay, char **log,
+				  char *errbuf);
+
+/* Run every packet and write the matches to out_path ("-" = stdout). */
+XDPCAP_API int xdpcap_replay_run(struct xdpcap_replay *replay,
+				 const char *out_path,
+				 struct xdpcap_replay_stats *stats,
+				 char *errbuf);
+
+XDPCAP_API void xdpcap_replay_close(struct xdpcap_replay *replay);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Capture file -> in-kernel filter -> capture file. The output is written
+ * with libpcap's own dumper on the input's handle, so its header and
+ * records are byte for byte what tcpdump -r IN -w OUT FILTER writes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap.h>
+
+#include "xdpcap/filter_prog.h"
+#include "xdpcap/replay.h"
+#include "pcap_glue.h"
+#include "util.h"
+
+struct xdpcap_replay {
+	pcap_t *in;
+	struct xdpcap_cbpf cbpf;
+	struct xdpcap_ebpf ebpf;
+	struct xdpcap_filter_prog *prog;
+};
+
+int xdpcap_replay_open(const char *in_path, const char *expr,
+		       struct xdpcap_replay **out, char *errbuf)
+{
+	XDPCAP_OPTS(xdpcap_ebpf_opts, opts,
+		.wirelen_off = XDPCAP_FILTER_PROG_WIRELEN_OFF);
+	char pcap_err[PCAP_ERRBUF_SIZE];
+	struct xdpcap_replay *r;
+	int err;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	r->in = pcap_open_offline(in_path, pcap_err);
+	if (!r->in) {
+		xdpcap_err(errbuf, "cannot read %s: %s", in_path, pcap_err);
+		err = -ENOENT;
+		goto err;
+	}
+	err = cbpf_compile_on(r->in, expr, &r->cbpf, errbuf);
+	if (err)
+		goto err;
+	err = xdpcap_cbpf_to_ebpf(&r->cbpf, &opts, &r->ebpf, errbuf);
+	if (err)
+		goto err;
+	*out = r;
+	return 0;
+err:
+	xdpcap_replay_close(r);
+	return err;
+}
+
+const struct xdpcap_cbpf *xdpcap_replay_cbpf(const struct xdpcap_replay *r)
+{
+	return &r->cbpf;
+}
+
+const struct xdpcap_ebpf *xdpcap_replay_ebpf(const struct xdpcap_replay *r)
+{
+	return &r->ebpf;
+}
+
+int xdpcap_replay_load(struct xdpcap_replay *r, char **log, char *errbuf)
+{
+	return xdpcap_filter_prog_load(&r->ebpf, &r->prog, log, errbuf);
+}
+
+int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
+		      struct xdpcap_replay_stats *stats, char *errbuf)
+{
+	uint32_t max_caplen = xdpcap_filter_prog_max_caplen();
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	pcap_dumper_t *dump;
+	int err = 0, rc;
+
+	memset(stats, 0, sizeof(*stats));
+	dump = pcap_dump_open(r->in, out_path);
+	if (!dump) {
+		xdpcap_err(errbuf, "cannot write %s: %s", out_path,
+			   pcap_geterr(r->in));
+		return -EIO;
+	}
+	while ((rc = pcap_next_ex(r->in, &hdr, &data)) == 1) {
+		uint32_t result;
+
+		stats->packets++;
+		if (hdr->caplen > max_caplen) {
+			xdpcap_err(errbuf,
+				   "packet %llu has %u bytes; the kernel runs XDP test packets of at most %u bytes",
+				   (unsigned long long)stats->packets,
+				   hdr->caplen, max_caplen);
+			err = -EMSGSIZE;
+			break;
+		}
+		err = xdpcap_filter_prog_run(r->prog, data, hdr->caplen,
+					     hdr->len, &result);
+		if (err) {
+			xdpcap_err(errbuf, "running packet %llu in the kernel failed: %s",
+				   (unsigned long long)stats->packets,
+				   strerror(-err));
+			break;
+		}
+		if (result) {
+			pcap_dump((u_char *)dump, hdr, data);
+			stats->matched++;
+		}
+	}
+	if (!err && rc == PCAP_ERROR) {
+		xdpcap_err(errbuf, "reading the input failed: %s",
+			   pcap_geterr(r->in));
+		err = -EIO;
+	}
+	if (pcap_dump_flush(dump) && !err) {
+		xdpcap_err(errbuf, "cannot write %s", out_path);
+		err = -EIO;
+	}
+	pcap_dump_close(dump);
+	return err;
+}
+
+void xdpcap_replay_close(struct xdpcap_replay *r)
+{
+	if (!r)
+		return;
+	xdpcap_filter_prog_close(r->prog);
+	xdpcap_ebpf_free(&r->ebpf);
+	xdpcap_cbpf_free(&r->cbpf);
+	if (r->in)
+		pcap_close(r->in);
+	free(r);
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* xdpcap compile: show what a filter becomes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap.h>
+
+#include "xdpcap/filter.h"
+#include "cmd.h"
+
+enum emit_kind { EMIT_EBPF, EMIT_C, EMIT_CBPF };
+
+static const char compile_usage[] =
+	"Usage: xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
+	"\n"
+	"  --emit=ebpf    eBPF assembly of the in-kernel filter (default)\n"
+	"  --emit=c       a C function for clang -target bpf\n"
+	"  --emit=cbpf    libpcap's classic BPF, as tcpdump -d prints it\n"
+	"  -y LINKTYPE    link type name, as for tcpdump -y (default EN10MB)\n"
+	"  -s SNAPLEN     snap length (default 262144)\n";
+
+static const struct option compile_options[] = {
+	{ "emit", required_argument, NULL, 'e' },
+	{ "linktype", required_argument, NULL, 'y' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_emit(const char *s, enum emit_kind *kind)
+{
+	if (!strcmp(s, "ebpf"))
+		*kind = EMIT_EBPF;
+	else if (!strcmp(s, "c"))
+		*kind = EMIT_C;
+	else if (!strcmp(s, "cbpf"))
+		*kind = EMIT_CBPF;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	v = strtoul(s, &end, 0);
+	if (!*s || *end || v == 0 || v > 0x7fffffff)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int print_ebpf(const struct xdpcap_cbpf *cbpf, const char *expr,
+		      char *errbuf)
+{
+	struct xdpcap_ebpf ebpf;
+	int err;
+
+	err = xdpcap_cbpf_to_ebpf(cbpf, NULL, &ebpf, errbuf);
+	if (err)
+		return err;
+	printf("; \"%s\": %zu eBPF instructions from %zu cBPF, %u packet bounds checks\n",
+	       expr, ebpf.len, cbpf->len, ebpf.bounds_checks);
+	printf("; in: r2 = data, r3 = data_end; out: w0 = result (0 = no match)\n");
+	xdpcap_ebpf_dump(stdout, ebpf.insns, ebpf.len);
+	xdpcap_ebpf_free(&ebpf);
+	return 0;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	enum emit_kind kind = EMIT_EBPF;
+	int linktype = DLT_EN10MB, opt, err = 0;
+	uint32_t snaplen = 262144;
+	struct xdpcap_cbpf cbpf;
+	char *expr;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+y:s:h", compile_options, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			if (parse_emit(optarg, &kind)) {
+				p_err("--emit takes ebpf, c or cbpf, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'y':
+			linktype = pcap_datalink_name_to_val(optarg);
+			if (linktype < 0) {
+				p_err("unknown link type '%s' (try EN10MB, RAW, LINUX_SLL)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if (parse_u32(optarg, &snaplen)) {
+				p_err("-s takes a snap length from 1 to 2147483647, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			fputs(compile_usage, stdout);
+			return 0;
+		default:
+			fputs(compile_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	expr = xdpcap_expr_join(argv + optind, argc - optind);
+	if (!expr) {
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	err = xdpcap_cbpf_from_expr(expr, linktype, snaplen, &cbpf, errbuf);
+	if (err)
+		goto out;
+	switch (kind) {
+	case EMIT_CBPF:
+		xdpcap_cbpf_dump(stdout, &cbpf);
+		break;
+	case EMIT_C:
+		err = xdpcap_cbpf_to_c(stdout, &cbpf, "xdpcap_filter", errbuf);
+		break;
+	case EMIT_EBPF:
+		err = print_ebpf(&cbpf, expr, errbuf);
+		break;
+	}
+	xdpcap_cbpf_free(&cbpf);
+out:
+	free(expr);
+	if (err) {
+		p_err("%s", errbuf);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

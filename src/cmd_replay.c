@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* xdpcap -r: replay a capture file through the filter in the kernel. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "xdpcap/replay.h"
+#include "cmd.h"
+
+int cmd_replay(const char *in_path, const char *out_path, char **filter,
+	       int nfilter, int verbose)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_replay_stats stats;
+	struct xdpcap_replay *replay;
+	char *expr, *log = NULL;
+	int err, ret = 0;
+
+	expr = xdpcap_expr_join(filter, nfilter);
+	if (!expr) {
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	err = xdpcap_replay_open(in_path, expr, &replay, errbuf);
+	free(expr);
+	if (err) {
+		p_err("%s", errbuf);
+		return err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+	}
+	err = xdpcap_replay_load(replay, verbose ? &log : NULL, errbuf);
+	if (err) {
+		p_err("%s", errbuf);
+		if (log)
+			fprintf(stderr, "%s", log);
+		free(log);
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	err = xdpcap_replay_run(replay, out_path, &stats, errbuf);
+	if (err) {
+		p_err("%s", errbuf);
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	if (verbose)
+		fprintf(stderr, "%llu packets read, %llu matched\n",
+			(unsigned long long)stats.packets,
+			(unsigned long long)stats.matched);
+out:
+	xdpcap_replay_close(replay);
+	return ret;
+}
