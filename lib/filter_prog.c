@@ -18,6 +18,7 @@
  * packet pointers against data_end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,33 @@ int xdpcap_filter_prog_load(const struct xdpcap_ebpf *frag,
 	err = xdpcap_filter_prog_load_insns(insns, n, out, log, errbuf);
 	free(insns);
 	return err;
+}
+
+int xdpcap_filter_prog_from_fd(int prog_fd, struct xdpcap_filter_prog **out,
+			       char *errbuf)
+{
+	struct xdpcap_filter_prog *prog;
+
+	*out = NULL;
+	prog = calloc(1, sizeof(*prog));
+	if (prog)
+		prog->buf = malloc(META_BIG + MAX_RUN_BYTES);
+	if (!prog || !prog->buf) {
+		free(prog);
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	prog->fd = fcntl(prog_fd, F_DUPFD_CLOEXEC, 3);
+	if (prog->fd < 0) {
+		int err = -errno;
+
+		xdpcap_err(errbuf, "cannot duplicate program fd: %s", strerror(errno));
+		free(prog->buf);
+		free(prog);
+		return err;
+	}
+	*out = prog;
+	return 0;
 }
 
 void xdpcap_filter_prog_close(struct xdpcap_filter_prog *prog)

@@ -5,7 +5,9 @@
  * through the real in-kernel filter, by the tests and by the benchmarks.
  *
  * The program returns the filter's result (0 = no match). The packet's
- * wire length, which may exceed the bytes given, travels as XDP metadata.
+ * wire length, which may exceed the bytes given, travels as XDP metadata;
+ * the layout is described in filter_prog.c and, for C programs, in
+ * tests/bpf/c_filter_harness.h.
  */
 #ifndef XDPCAP_FILTER_PROG_H
 #define XDPCAP_FILTER_PROG_H
@@ -37,6 +39,15 @@ XDPCAP_API int xdpcap_filter_prog_load_insns(const struct bpf_insn *insns,
 					     size_t len,
 					     struct xdpcap_filter_prog **prog,
 					     char **log, char *errbuf);
+
+/*
+ * Use an XDP program loaded elsewhere (for instance built from
+ * xdpcap_cbpf_to_c() output) that reads its packet and wire length with
+ * the same layout as the programs above. The fd is duplicated.
+ */
+XDPCAP_API int xdpcap_filter_prog_from_fd(int prog_fd,
+					  struct xdpcap_filter_prog **prog,
+					  char *errbuf);
 
 XDPCAP_API void xdpcap_filter_prog_close(struct xdpcap_filter_prog *prog);
 
