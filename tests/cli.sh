@@ -1,3 +1,151 @@
 #!/bin/sh
-echo "1..1"
-echo "ok 1 - stub"
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# The xdpcap command as a user meets it: -r writes what tcpdump -r writes,
+# bad filters and bad files give a message and exit 2, --help and
+# --version answer, compile prints what libpcap and the kernel would see.
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+corpus=${CORPUS:-$build/tests/data/corpus.pcap}
+xdpcap=$build/xdpcap
+tmp=$(mktemp -d /tmp/xdpcap-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# run CMD...: exit status in $rc, stdout in $tmp/out, stderr in $tmp/err
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect_usage_error WHAT PATTERN CMD...: exit 2 and PATTERN on stderr
+expect_usage_error() {
+	what=$1 pattern=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq 2 ] && grep -q -- "$pattern" "$tmp/err"; then
+		ok 0 "$what: exit 2, '$(head -n1 "$tmp/err")'"
+	else
+		ok 1 "$what: exit $rc, stderr: $(head -c 300 "$tmp/err")"
+	fi
+}
+
+# -r output is byte for byte tcpdump's, for files and for stdout
+same_as_tcpdump() {
+	filter=$1
+	run "$xdpcap" -r "$corpus" "$tmp/x.pcap" "$filter"
+	tcpdump -r "$corpus" -w "$tmp/t.pcap" "$filter" 2>/dev/null
+	if [ "$rc" -eq 0 ] && cmp -s "$tmp/x.pcap" "$tmp/t.pcap"; then
+		ok 0 "-r '$filter' writes what tcpdump -r writes ($(tcpdump -r "$tmp/t.pcap" 2>/dev/null | wc -l) packets)"
+	else
+		ok 1 "-r '$filter' differs from tcpdump (exit $rc): $(head -c 300 "$tmp/err")"
+	fi
+}
+
+for f in "" "ip" "tcp port 80" "udp port 53 or icmp" "vlan and udp" \
+	"ip[0] & 0xf > 5" "ip and tcp[tcpflags] & tcp-syn != 0" "greater 1000" \
+	"ether broadcast" "ip broadcast" "net 198.51.100.0/24 and not port 443"; do
+	same_as_tcpdump "$f"
+done
+
+# the filter may be given as several words, as with tcpdump
+run "$xdpcap" -r "$corpus" "$tmp/w.pcap" udp port 53
+tcpdump -r "$corpus" -w "$tmp/t.pcap" udp port 53 2>/dev/null
+cmp -s "$tmp/w.pcap" "$tmp/t.pcap"
+ok $? "a filter given as several words is joined as tcpdump joins it"
+
+# stdout
+"$xdpcap" -r "$corpus" - "tcp port 80" >"$tmp/stdout.pcap" 2>"$tmp/err"
+rc=$?
+tcpdump -r "$corpus" -w "$tmp/t.pcap" "tcp port 80" 2>/dev/null
+[ "$rc" -eq 0 ] && cmp -s "$tmp/stdout.pcap" "$tmp/t.pcap"
+ok $? "-r IN - writes the same bytes to stdout"
+"$xdpcap" -r "$corpus" - "udp" | tcpdump -r - -n 2>/dev/null >"$tmp/piped.txt"
+tcpdump -r "$corpus" -n udp 2>/dev/null >"$tmp/direct.txt"
+cmp -s "$tmp/piped.txt" "$tmp/direct.txt"
+ok $? "xdpcap -r IN - udp | tcpdump -r - reads the stream ($(wc -l <"$tmp/direct.txt") packets)"
+
+# pcapng input is read too
+if command -v editcap >/dev/null 2>&1; then
+	editcap -F pcapng "$corpus" "$tmp/corpus.pcapng"
+	run "$xdpcap" -r "$tmp/corpus.pcapng" "$tmp/ng.pcap" "tcp"
+	tcpdump -r "$tmp/corpus.pcapng" -w "$tmp/t.pcap" tcp 2>/dev/null
+	[ "$rc" -eq 0 ] && cmp -s "$tmp/ng.pcap" "$tmp/t.pcap"
+	ok $? "pcapng input: same output as tcpdump"
+else
+	ok 1 "editcap (wireshark-common) is needed to make a pcapng input"
+fi
+
+# bad input
+expect_usage_error "syntax error" "syntax error" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "tcp port"
+expect_usage_error "unknown protocol" "bad filter" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "proto nosuch"
+expect_usage_error "protochain" "protochain" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "ip6 protochain 6"
+expect_usage_error "missing input file" "cannot read" "$xdpcap" -r "$tmp/nosuch.pcap" "$tmp/o.pcap" ip
+printf 'this is not a capture file at all\n' >"$tmp/garbage"
+expect_usage_error "input that is not a capture" "cannot read" "$xdpcap" -r "$tmp/garbage" "$tmp/o.pcap" ip
+expect_usage_error "no output named" "missing OUTPUT" "$xdpcap" -r "$corpus"
+expect_usage_error "nothing to do" "nothing to do" "$xdpcap"
+expect_usage_error "unknown option" "Usage" "$xdpcap" --no-such-option
+expect_usage_error "compile syntax error" "syntax error" "$xdpcap" compile "udp port"
+expect_usage_error "compile bad --emit" "--emit takes" "$xdpcap" compile --emit=java ip
+expect_usage_error "compile bad link type" "unknown link type" "$xdpcap" compile -y NOSUCH ip
+expect_usage_error "compile bad snaplen" "snap length" "$xdpcap" compile -s 0 ip
+run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
+[ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
+ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"
+
+# --help and --version tell the truth
+run "$xdpcap" --help
+[ "$rc" -eq 0 ] && grep -q -- "-r, --read" "$tmp/out" && grep -q "compile" "$tmp/out"
+ok $? "--help exits 0 and describes -r and compile"
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
+	case $opt in
+	--emit) run "$xdpcap" compile "$opt=cbpf" ip ;;
+	--help | --version) run "$xdpcap" "$opt" ;;
+	--read) run "$xdpcap" "$opt" "$corpus" "$tmp/h.pcap" ip ;;
+	--verbose) run "$xdpcap" "$opt" -r "$corpus" "$tmp/h.pcap" ip ;;
+	*) run false ;;
+	esac
+	ok "$rc" "option $opt named in --help is accepted"
+done
+run "$xdpcap" --version
+[ "$rc" -eq 0 ] && grep -q "^xdpcap [0-9]" "$tmp/out"
+ok $? "--version: $(cat "$tmp/out")"
+run "$xdpcap" compile --help
+[ "$rc" -eq 0 ] && grep -q -- "--emit" "$tmp/out"
+ok $? "compile --help exits 0"
+
+# compile: cBPF is libpcap's, as tcpdump -d prints it
+for f in "tcp port 80" "vlan 100 and udp" "ip6 and icmp6"; do
+	"$xdpcap" compile --emit=cbpf "$f" >"$tmp/ours" 2>&1
+	tcpdump -y EN10MB -d "$f" 2>/dev/null >"$tmp/theirs"
+	cmp -s "$tmp/ours" "$tmp/theirs"
+	ok $? "compile --emit=cbpf '$f' prints what tcpdump -d prints"
+done
+run "$xdpcap" compile "tcp port 80"
+[ "$rc" -eq 0 ] && grep -q "eBPF instructions" "$tmp/out" && grep -q "be16" "$tmp/out"
+ok $? "compile prints eBPF assembly with its size: $(head -n1 "$tmp/out")"
+run "$xdpcap" compile --emit=c "tcp port 80"
+[ "$rc" -eq 0 ] && grep -q "static __always_inline __u32 xdpcap_filter" "$tmp/out"
+ok $? "compile --emit=c prints a C function"
+
+# -v shows how many packets went through
+run "$xdpcap" -v -r "$corpus" "$tmp/v.pcap" "tcp"
+[ "$rc" -eq 0 ] && grep -q "packets read" "$tmp/err"
+ok $? "-v reports: $(cat "$tmp/err")"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

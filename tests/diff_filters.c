@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Differential test of the filter compiler on real filters: every filter
+ * of tests/data/filters.txt, run on every packet of the generated corpus,
+ * must give in the kernel exactly the value libpcap's interpreter gives.
+ * Both outputs of the compiler are checked: the eBPF (through the
+ * verifier and BPF_PROG_TEST_RUN) and the C (through clang, then the
+ * same).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pcap.h>
+
+#include "xdpcap/filter.h"
+#include "xdpcap/filter_prog.h"
+#include "bpf_object.h"
+#include "corpus.h"
+#include "tap.h"
+
+struct compiled {
+	struct xdpcap_cbpf cbpf;
+	struct bpf_insn *oracle; /* the same program as libpcap's type */
+	uint32_t *expected;	  /* libpcap's result for each packet */
+	size_t matched;
+};
+
+static struct packet_corpus packets;
+static struct filter_corpus filters;
+static struct compiled *compiled;
+
+static void oracle_results(struct compiled *c)
+{
+	c->oracle = calloc(c->cbpf.len, sizeof(*c->oracle));
+	c->expected = calloc(packets.count, sizeof(*c->expected));
+	if (!c->oracle || !c->expected)
+		tap_bail("out of memory");
+	for (size_t i = 0; i < c->cbpf.len; i++) {
+		c->oracle[i].code = c->cbpf.insns[i].code;
+		c->oracle[i].jt = c->cbpf.insns[i].jt;
+		c->oracle[i].jf = c->cbpf.insns[i].jf;
+		c->oracle[i].k = c->cbpf.insns[i].k;
+	}
+	for (size_t p = 0; p < packets.count; p++) {
+		const struct test_packet *t = &packets.pkts[p];
+
+		c->expected[p] = bpf_filter(c->oracle, t->data, t->wirelen,
+					    t->caplen);
+		c->matched += c->expected[p] != 0;
+	}
+}
+
+/* Run every packet; on the first difference describe it and fail. */
+static bool same_as_libpcap(struct xdpcap_filter_prog *prog,
+			    const struct compiled *c, const char *what)
+{
+	for (size_t p = 0; p < packets.count; p++) {
+		const struct test_packet *t = &packets.pkts[p];
+		uint32_t got;
+		int err;
+
+		err = xdpcap_filter_prog_run(prog, t->data, t->caplen,
+					     t->wirelen, &got);
+		if (err) {
+			tap_diag("%s: test run of packet %zu failed: %s", what,
+				 p + 1, strerror(-err));
+			return false;
+		}
+		if (got != c->expected[p]) {
+			tap_diag("%s: packet %zu (caplen %u, wirelen %u): kernel %u, libpcap %u",
+				 what, p + 1, t->caplen, t->wirelen, got,
+				 c->expected[p]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void check_ebpf(size_t f)
+{
+	XDPCAP_OPTS(xdpcap_ebpf_opts, opts,
+		.wirelen_off = XDPCAP_FILTER_PROG_WIRELEN_OFF);
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct compiled *c = &compiled[f];
+	struct xdpcap_filter_prog *prog;
+	struct xdpcap_ebpf ebpf;
+	char *log = NULL;
+	bool ok;
+
+	if (xdpcap_cbpf_to_ebpf(&c->cbpf, &opts, &ebpf, errbuf)) {
+		tap_ok(false, "eBPF '%s': %s", filters.exprs[f], errbuf);
+		return;
+	}
+	if (xdpcap_filter_prog_load(&ebpf, &prog, &log, errbuf)) {
+		tap_ok(false, "eBPF '%s': %s", filters.exprs[f], errbuf);
+		if (log)
+			fprintf(stdout, "%s", log);
+		free(log);
+		xdpcap_ebpf_free(&ebpf);
+		return;
+	}
+	ok = same_as_libpcap(prog, c, filters.exprs[f]);
+	tap_ok(ok, "eBPF '%s': %zu packets as libpcap (%zu match), %zu insns, %u checks",
+	       filters.exprs[f], packets.count, c->matched, ebpf.len,
+	       ebpf.bounds_checks);
+	xdpcap_filter_prog_close(prog);
+	xdpcap_ebpf_free(&ebpf);
+}
+
+/* One C file with every filter as its own XDP program. */
+static bool write_c_file(const char *path)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	FILE *out = fopen(path, "w");
+
+	if (!out)
+		return false;
+	fprintf(out, "#include \"c_filter_harness.h\"\n\n");
+	for (size_t f = 0; f < filters.count; f++) {
+		char name[32];
+
+		fprintf(out, "/* %s */\n", filters.exprs[f]);
+		snprintf(name, sizeof(name), "filter_%zu", f);
+		if (xdpcap_cbpf_to_c(out, &compiled[f].cbpf, name, errbuf)) {
+			fclose(out);
+			tap_diag("C for '%s': %s", filters.exprs[f], errbuf);
+			return false;
+		}
+		fprintf(out, "XDPCAP_C_FILTER_PROG(prog_%zu, filter_%zu)\n\n", f, f);
+	}
+	return fclose(out) == 0;
+}
+
+static void check_c(const char *tmpdir)
+{
+	const char *clang = getenv("BPF_CLANG");
+	char src[512], obj[512], cmd[2048], buf[512];
+	const char *top = getenv("TOP_SRCDIR");
+	struct test_object *o;
+
+	if (!clang || !*clang || !strcmp(clang, "no"))
+		clang = "clang";
+	snprintf(src, sizeof(src), "%s/filters.bpf.c", tmpdir);
+	snprintf(obj, sizeof(obj), "%s/filters.bpf.o", tmpdir);
+	if (!tap_ok(write_c_file(src), "C output of %zu filters written",
+		    filters.count))
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "%s -O2 -Wall -Werror -target bpf -I/usr/include/x86_64-linux-gnu -I%s/tests/bpf -c %s -o %s",
+		 clang, top && *top ? top : ".", src, obj);
+	if (!tap_ok(system(cmd) == 0, "clang -target bpf compiles the C of every filter"))
+		return;
+	o = test_object_load(obj);
+	if (!tap_ok(o != NULL, "the kernel accepts every C-built filter program"))
+		return;
+	for (size_t f = 0; f < filters.count; f++) {
+		struct xdpcap_filter_prog *prog;
+		char errbuf[XDPCAP_ERRBUF_SIZE];
+		int fd;
+
+		snprintf(buf, sizeof(buf), "prog_%zu", f);
+		fd = test_object_prog_fd(o, buf);
+		if (fd < 0 || xdpcap_filter_prog_from_fd(fd, &prog, errbuf)) {
+			tap_ok(false, "C '%s': program not found", filters.exprs[f]);
+			continue;
+		}
+		tap_ok(same_as_libpcap(prog, &compiled[f], filters.exprs[f]),
+		       "C '%s': %zu packets as libpcap", filters.exprs[f],
+		       packets.count);
+		xdpcap_filter_prog_close(prog);
+	}
+	test_object_close(o);
+}
+
+int main(void)
+{
+	char pbuf[512], fbuf[512], tmpdir[] = "/tmp/xdpcap-diff.XXXXXX";
+	size_t any_match = 0, total_matches = 0;
+
+	packet_corpus_load(&packets, test_path("CORPUS", "tests/data/corpus.pcap",
+						pbuf, sizeof(pbuf)));
+	filter_corpus_load(&filters, test_path("FILTERS", "tests/data/filters.txt",
+					       fbuf, sizeof(fbuf)));
+	tap_diag("%zu filters x %zu packets", filters.count, packets.count);
+	compiled = calloc(filters.count, sizeof(*compiled));
+	if (!compiled)
+		tap_bail("out of memory");
+
+	for (size_t f = 0; f < filters.count; f++) {
+		char errbuf[XDPCAP_ERRBUF_SIZE];
+
+		if (xdpcap_cbpf_from_expr(filters.exprs[f], DLT_EN10MB, 262144,
+					  &compiled[f].cbpf, errbuf))
+			tap_bail("libpcap rejects corpus filter '%s': %s",
+				 filters.exprs[f], errbuf);
+		oracle_results(&compiled[f]);
+		any_match += compiled[f].matched > 0;
+		total_matches += compiled[f].matched;
+	}
+	/* a corpus where nothing matches would prove nothing */
+	tap_ok(any_match * 10 >= filters.count * 8,
+	       "%zu of %zu filters match some packet (%zu matches in all)",
+	       any_match, filters.count, total_matches);
+
+	for (size_t f = 0; f < filters.count; f++)
+		check_ebpf(f);
+
+	if (!mkdtemp(tmpdir))
+		tap_bail("mkdtemp: %s", strerror(errno));
+	check_c(tmpdir);
+	if (!getenv("XDPCAP_KEEP_TMP")) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd))
+			tap_diag("could not remove %s", tmpdir);
+	}
+
+	for (size_t f = 0; f < filters.count; f++) {
+		xdpcap_cbpf_free(&compiled[f].cbpf);
+		free(compiled[f].oracle);
+		free(compiled[f].expected);
+	}
+	free(compiled);
+	filter_corpus_free(&filters);
+	packet_corpus_free(&packets);
+	return tap_done();
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * The checker refuses what libpcap's interpreter cannot run to a defined
+ * result, with a message that names the problem; and the translators
+ * refuse what the checker refuses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdpcap/filter.h"
+#include "tap.h"
+
+#define INSN(c, t, f, kk) { .code = (c), .jt = (t), .jf = (f), .k = (kk) }
+#define PROG(...) \
+	((struct xdpcap_cbpf){ .insns = (struct sock_filter[]){ __VA_ARGS__ }, \
+			       .len = sizeof((struct sock_filter[]){ __VA_ARGS__ }) / \
+				      sizeof(struct sock_filter) })
+
+/* Check prog; pass when it is refused exactly when refuse is set, with
+ * a message containing want. The translators must agree. */
+static void expect(const char *name, struct xdpcap_cbpf prog, bool refuse,
+		   const char *want)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE] = "";
+	struct xdpcap_ebpf ebpf;
+	int check, to_ebpf, to_c;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	check = xdpcap_cbpf_check(&prog, errbuf);
+	tap_ok(refuse ? check < 0 && strstr(errbuf, want) : check == 0,
+	       "%s: %s (%s)", name, refuse ? "refused" : "accepted",
+	       check ? errbuf : "ok");
+	to_ebpf = xdpcap_cbpf_to_ebpf(&prog, NULL, &ebpf, errbuf);
+	if (!to_ebpf)
+		xdpcap_ebpf_free(&ebpf);
+	to_c = xdpcap_cbpf_to_c(devnull, &prog, "f", errbuf);
+	fclose(devnull);
+	tap_ok((to_ebpf < 0) == refuse && (to_c < 0) == refuse,
+	       "%s: translators agree with the checker", name);
+}
+
+static void test_checker(void)
+{
+	expect("empty program", (struct xdpcap_cbpf){ .insns = NULL, .len = 0 },
+	       true, "instructions");
+	expect("ret k", PROG(INSN(BPF_RET | BPF_K, 0, 0, 1)), false, "");
+	expect("unknown opcode", PROG(INSN(0xff, 0, 0, 0), INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "unknown opcode");
+	expect("ldx abs is not an instruction",
+	       PROG(INSN(BPF_LDX | BPF_W | BPF_ABS, 0, 0, 0), INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "unknown opcode");
+	expect("scratch word 16", PROG(INSN(BPF_ST, 0, 0, 16), INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "scratch word 16");
+	expect("division by constant 0",
+	       PROG(INSN(BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0), INSN(BPF_RET | BPF_A, 0, 0, 0)),
+	       true, "division");
+	expect("modulo by constant 0",
+	       PROG(INSN(BPF_ALU | BPF_MOD | BPF_K, 0, 0, 0), INSN(BPF_RET | BPF_A, 0, 0, 0)),
+	       true, "division");
+	expect("conditional jump past the end",
+	       PROG(INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "past the end");
+	expect("ja past the end",
+	       PROG(INSN(BPF_JMP | BPF_JA, 0, 0, 1), INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "past the end");
+	expect("backward ja names protochain",
+	       PROG(INSN(BPF_LD | BPF_IMM, 0, 0, 1),
+		    INSN(BPF_JMP | BPF_JA, 0, 0, (uint32_t)-2),
+		    INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "protochain");
+	expect("no return at the end", PROG(INSN(BPF_LD | BPF_IMM, 0, 0, 1)),
+	       true, "return");
+	expect("jt == jf", PROG(INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0),
+				INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       false, "");
+}
+
+static void test_expr_errors(void)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE] = "";
+	struct xdpcap_cbpf prog;
+	int err;
+
+	err = xdpcap_cbpf_from_expr("tcp port", 1, 262144, &prog, errbuf);
+	tap_ok(err < 0 && strstr(errbuf, "syntax error"),
+	       "libpcap's message for a bad filter: %s", errbuf);
+	err = xdpcap_cbpf_from_expr("ip6 protochain 6", 1, 262144, &prog, errbuf);
+	tap_ok(err == 0, "libpcap compiles protochain");
+	err = xdpcap_cbpf_check(&prog, errbuf);
+	tap_ok(err < 0 && strstr(errbuf, "protochain"),
+	       "protochain is refused by name: %s", errbuf);
+	xdpcap_cbpf_free(&prog);
+	err = xdpcap_cbpf_from_expr("", 1, 262144, &prog, errbuf);
+	tap_ok(err == 0 && prog.len == 1 && prog.insns[0].k == 262144,
+	       "an empty filter matches everything with the snap length");
+	xdpcap_cbpf_free(&prog);
+}
+
+static void test_opts(void)
+{
+	struct xdpcap_cbpf prog = PROG(INSN(BPF_RET | BPF_K, 0, 0, 1));
+	XDPCAP_OPTS(xdpcap_ebpf_opts, bad_scratch, .scratch_off = -60);
+	XDPCAP_OPTS(xdpcap_ebpf_opts, bad_len, .wirelen_off = 3);
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_ebpf ebpf;
+
+	tap_ok(xdpcap_cbpf_to_ebpf(&prog, &bad_scratch, &ebpf, errbuf) < 0,
+	       "scratch area that does not fit is refused: %s", errbuf);
+	tap_ok(xdpcap_cbpf_to_ebpf(&prog, &bad_len, &ebpf, errbuf) < 0,
+	       "misaligned wire length slot is refused: %s", errbuf);
+}
+
+int main(void)
+{
+	test_checker();
+	test_expr_errors();
+	test_opts();
+	return tap_done();
+}
