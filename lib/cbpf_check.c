@@ -3,7 +3,9 @@
  * Validation of cBPF before translation. The rules are those of libpcap's
  * interpreter (bpf_filter.c): an opcode it does not implement would abort
  * it, so we refuse it; jumps must land inside the program; scratch memory
- * has 16 words; the last instruction must return.
+ * has 16 words; the last instruction must return; a shift by a constant
+ * of 32 or more, undefined in libpcap's C, is refused as newer libpcap
+ * versions refuse it.
  *
  * One difference is deliberate: libpcap lets an unconditional jump go
  * backwards, which it only emits for "protochain". Backward jumps would
@@ -95,6 +97,14 @@ int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf)
 		    (BPF_OP(f->code) == BPF_DIV || BPF_OP(f->code) == BPF_MOD) &&
 		    f->k == 0) {
 			xdpcap_err(errbuf, "cBPF instruction %zu: division by the constant 0", i);
+			return -EINVAL;
+		}
+		/* libpcap shifts with C's <<, undefined from 32 bits on */
+		if (BPF_CLASS(f->code) == BPF_ALU && BPF_SRC(f->code) == BPF_K &&
+		    (BPF_OP(f->code) == BPF_LSH || BPF_OP(f->code) == BPF_RSH) &&
+		    f->k > 31) {
+			xdpcap_err(errbuf, "cBPF instruction %zu: shift by the constant %u; at most 31 is allowed",
+				   i, f->k);
 			return -EINVAL;
 		}
 		if (f->code == (BPF_JMP | BPF_JA)) {

@@ -83,11 +83,7 @@ static void c_alu(FILE *out, const struct sock_filter *f)
 	if (op == BPF_NEG) {
 		fprintf(out, "A = 0u - A;");
 	} else if (BPF_SRC(f->code) == BPF_K) {
-		uint32_t k = f->k;
-
-		if (op == BPF_LSH || op == BPF_RSH)
-			k &= 31; /* what x86 does with libpcap's C shift */
-		fprintf(out, "A = A %s %" PRIu32 "u;", c_alu_op(op), k);
+		fprintf(out, "A = A %s %" PRIu32 "u;", c_alu_op(op), f->k);
 	} else if (op == BPF_DIV || op == BPF_MOD) {
 		fprintf(out, "if (X == 0) return 0; A = A %s X;", c_alu_op(op));
 	} else if (op == BPF_LSH || op == BPF_RSH) {

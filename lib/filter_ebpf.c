@@ -212,12 +212,9 @@ static void lower_alu(struct emitter *e, const struct sock_filter *f)
 	if (BPF_SRC(f->code) == BPF_K) {
 		uint32_t k = f->k;
 
-		/* libpcap shifts with C's <<, which x86 masks to 5 bits */
-		if (op == BPF_LSH || op == BPF_RSH) {
-			k &= 31;
-			if (!k)
-				return;
-		}
+		/* the checker keeps constant shifts below 32 */
+		if ((op == BPF_LSH || op == BPF_RSH) && !k)
+			return;
 		emit(e, alu32_imm(op, R_A, (int32_t)k));
 		return;
 	}
@@ -408,6 +405,17 @@ static int check_opts(const struct xdpcap_ebpf_opts *opts, char *errbuf)
 		xdpcap_err(errbuf, "wirelen_off %d: need a multiple of 4 in -512..-4",
 			   opts->wirelen_off);
 		return -EINVAL;
+	}
+	if (opts->wirelen_off) {
+		int scratch = opts->scratch_off ? opts->scratch_off : -64;
+
+		if (opts->wirelen_off >= scratch &&
+		    opts->wirelen_off < scratch + 4 * BPF_MEMWORDS) {
+			xdpcap_err(errbuf, "wirelen_off %d lies inside the scratch area at %d..%d",
+				   opts->wirelen_off, scratch,
+				   scratch + 4 * BPF_MEMWORDS - 1);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -202,47 +202,55 @@ void xdpcap_filter_prog_close(struct xdpcap_filter_prog *prog)
 }
 
 /*
- * The kernel cuts test packets to what fits in one page without saying
- * so; find that limit once, by asking it to copy packets back.
+ * Past one page the kernel puts the rest of a test packet into fragments,
+ * which a filter does not see (data_end ends the first buffer). Find the
+ * largest packet that stays in one buffer, once, with a program that
+ * returns data_end - data.
  */
-static uint32_t probe_max_caplen(int fd, uint8_t *buf)
+static uint32_t probe_max_caplen(void)
 {
+	static const struct bpf_insn linear_len[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_2,
+		  .src_reg = BPF_REG_1, .off = offsetof(struct xdp_md, data) },
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_0,
+		  .src_reg = BPF_REG_1, .off = offsetof(struct xdp_md, data_end) },
+		{ .code = BPF_ALU64 | BPF_SUB | BPF_X, .dst_reg = BPF_REG_0,
+		  .src_reg = BPF_REG_2 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
 	uint32_t lo = MIN_DATA, hi = MAX_RUN_BYTES;
+	struct xdpcap_filter_prog *prog;
 
+	if (xdpcap_filter_prog_load_insns(linear_len, ARRAY_SIZE(linear_len),
+					  &prog, NULL, NULL))
+		return 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo + 1) / 2;
 		struct xdp_md ctx = { .data = META_BIG, .data_end = META_BIG + mid };
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = buf,
+			.data_in = prog->buf,
 			.data_size_in = META_BIG + mid,
-			.data_out = buf,
-			.data_size_out = META_BIG + MAX_RUN_BYTES,
 			.ctx_in = &ctx,
 			.ctx_size_in = sizeof(ctx),
 			.repeat = 1,
 		);
 
-		memset(buf, 0, META_BIG + mid);
-		if (!bpf_prog_test_run_opts(fd, &opts) &&
-		    opts.data_size_out == META_BIG + mid)
+		memset(prog->buf, 0, META_BIG + mid);
+		if (!bpf_prog_test_run_opts(prog->fd, &opts) && opts.retval == mid)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
+	xdpcap_filter_prog_close(prog);
 	return lo;
 }
 
 uint32_t xdpcap_filter_prog_max_caplen(void)
 {
 	static uint32_t max_caplen;
-	struct xdpcap_filter_prog *prog;
 
-	if (max_caplen)
-		return max_caplen;
-	if (!xdpcap_filter_prog_load(NULL, &prog, NULL, NULL)) {
-		max_caplen = probe_max_caplen(prog->fd, prog->buf);
-		xdpcap_filter_prog_close(prog);
-	}
+	if (!max_caplen)
+		max_caplen = probe_max_caplen();
 	return max_caplen ? max_caplen : MIN_DATA;
 }
 

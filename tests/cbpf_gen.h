@@ -11,6 +11,7 @@
 #ifndef XDPCAP_TESTS_CBPF_GEN_H
 #define XDPCAP_TESTS_CBPF_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/filter.h>
@@ -29,7 +30,7 @@ uint32_t cbpf_rng_range(struct cbpf_rng *r, uint32_t lo, uint32_t hi);
 /* True with probability pct percent. */
 int cbpf_rng_pct(struct cbpf_rng *r, unsigned int pct);
 
-#define CBPF_GEN_MAX_INSNS 512
+#define CBPF_GEN_MAX_INSNS 4096 /* BPF_MAXINSNS */
 #define CBPF_GEN_MAX_HINTS 64
 
 /* What the generator did, beyond opcodes, to show what a run covered. */
@@ -54,7 +55,8 @@ enum cbpf_gen_feature {
 	CBPF_FEAT_JA_LONG,		/* ja offset > 255 */
 	CBPF_FEAT_MEM_READ,		/* ld/ldx M[] (written on every path) */
 	CBPF_FEAT_UNREACHABLE,		/* an instruction no path reaches */
-	CBPF_FEAT_PROG_LONG,		/* a program of 150 or more insns */
+	CBPF_FEAT_PROG_LONG,		/* a program of 150..400 insns */
+	CBPF_FEAT_PROG_HUGE,		/* a program of over 400 insns */
 	CBPF_FEAT__COUNT
 };
 
@@ -72,9 +74,12 @@ struct cbpf_gen_prog {
 	size_t nhints;
 };
 
-/* Make a random program; st (may be NULL) counts what was generated. */
+/*
+ * Make a random program of len instructions (0: a random length, mostly
+ * under 60, sometimes up to 400); st (may be NULL) counts what was made.
+ */
 void cbpf_gen_program(struct cbpf_rng *r, struct cbpf_gen_prog *p,
-		      struct cbpf_gen_stats *st);
+		      size_t len, struct cbpf_gen_stats *st);
 
 /*
  * Make a random packet of at most maxlen bytes for program p (its hints
@@ -83,6 +88,45 @@ void cbpf_gen_program(struct cbpf_rng *r, struct cbpf_gen_prog *p,
 void cbpf_gen_packet(struct cbpf_rng *r, const struct cbpf_gen_prog *p,
 		     uint8_t *pkt, uint32_t maxlen, uint32_t *caplen,
 		     uint32_t *wirelen);
+
+/*
+ * Whether every scratch read (ld M[k], ldx M[k]) that the entry reaches
+ * follows a write of that word on every path to it, so that libpcap's
+ * result does not depend on undefined memory. Paths are taken as the
+ * jumps allow, whatever the values, so this errs on the side of false.
+ * The program must jump only forward and stay inside (as checked by
+ * xdpcap_cbpf_check()); false for anything else.
+ */
+bool cbpf_scratch_written(const struct sock_filter *insns, size_t len);
+
+/*
+ * Turn each scratch read that cbpf_scratch_written() objects to into an
+ * immediate load of the same k (ld M[k] -> ld #k), so that the program
+ * passes it. Returns how many were changed, -1 for an invalid program.
+ */
+long cbpf_scratch_fix(struct sock_filter *insns, size_t len);
+
+/*
+ * What ran, counted by cbpf_ref_run(): per opcode, how often it was
+ * executed, how often it ended the run with 0 (a load out of the packet,
+ * a division by 0), and for conditional jumps how often the condition
+ * held, for shifts by X how often X was 32 or more.
+ */
+struct cbpf_exec_stats {
+	uint64_t executed[256];
+	uint64_t failed[256];
+	uint64_t special[256];
+};
+
+/*
+ * A reference interpreter of a valid program, with libpcap's semantics
+ * where they are defined, and where they are not with xdpcap's: scratch
+ * memory starts zeroed, and a shift by a constant uses its low 5 bits.
+ * es (may be NULL) counts what ran.
+ */
+uint32_t cbpf_ref_run(const struct sock_filter *insns, const uint8_t *pkt,
+		      uint32_t wirelen, uint32_t caplen,
+		      struct cbpf_exec_stats *es);
 
 /* "ldh [x+k]"-style name of a known opcode, "?" for others. */
 const char *cbpf_gen_opcode_name(uint16_t code);

@@ -107,6 +107,17 @@ run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
 [ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
 ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"
 
+# a packet larger than one kernel test buffer is an error, not a wrong answer
+/usr/bin/python3 -c '
+import struct, sys
+pkt = bytes(14) + bytes(range(256)) * 20
+hdr = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
+rec = struct.pack("<IIII", 1, 0, len(pkt), len(pkt))
+sys.stdout.buffer.write(hdr + rec + pkt)' >"$tmp/big.pcap"
+run "$xdpcap" -r "$tmp/big.pcap" "$tmp/o.pcap" "len > 0"
+[ "$rc" -eq 1 ] && grep -q "at most" "$tmp/err"
+ok $? "a 5134-byte packet is refused by name: $(head -n1 "$tmp/err")"
+
 # --help and --version tell the truth
 run "$xdpcap" --help
 [ "$rc" -eq 0 ] && grep -q -- "-r, --read" "$tmp/out" && grep -q "compile" "$tmp/out"

@@ -58,6 +58,12 @@ static void test_checker(void)
 	expect("modulo by constant 0",
 	       PROG(INSN(BPF_ALU | BPF_MOD | BPF_K, 0, 0, 0), INSN(BPF_RET | BPF_A, 0, 0, 0)),
 	       true, "division");
+	expect("shift by constant 32",
+	       PROG(INSN(BPF_ALU | BPF_LSH | BPF_K, 0, 0, 32), INSN(BPF_RET | BPF_A, 0, 0, 0)),
+	       true, "shift by the constant 32");
+	expect("shift by constant 31",
+	       PROG(INSN(BPF_ALU | BPF_RSH | BPF_K, 0, 0, 31), INSN(BPF_RET | BPF_A, 0, 0, 0)),
+	       false, "");
 	expect("conditional jump past the end",
 	       PROG(INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), INSN(BPF_RET | BPF_K, 0, 0, 1)),
 	       true, "past the end");
@@ -102,6 +108,8 @@ static void test_opts(void)
 	struct xdpcap_cbpf prog = PROG(INSN(BPF_RET | BPF_K, 0, 0, 1));
 	XDPCAP_OPTS(xdpcap_ebpf_opts, bad_scratch, .scratch_off = -60);
 	XDPCAP_OPTS(xdpcap_ebpf_opts, bad_len, .wirelen_off = 3);
+	XDPCAP_OPTS(xdpcap_ebpf_opts, overlap, .scratch_off = -128,
+		    .wirelen_off = -68);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_ebpf ebpf;
 
@@ -109,6 +117,8 @@ static void test_opts(void)
 	       "scratch area that does not fit is refused: %s", errbuf);
 	tap_ok(xdpcap_cbpf_to_ebpf(&prog, &bad_len, &ebpf, errbuf) < 0,
 	       "misaligned wire length slot is refused: %s", errbuf);
+	tap_ok(xdpcap_cbpf_to_ebpf(&prog, &overlap, &ebpf, errbuf) < 0,
+	       "wire length slot inside the scratch area is refused: %s", errbuf);
 }
 
 int main(void)
