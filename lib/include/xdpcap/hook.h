@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Finding xdpcap hooks: the program arrays that instrumented XDP programs
+ * return their verdicts through (bpf/xdpcap_hook.h).
+ *
+ * A hook is named, in every front end, by one of:
+ *   xdp:NAME    a hook pinned as HOOK_DIR/NAME (HOOK_DIR defaults to
+ *               /sys/fs/bpf/xdpcap, or $XDPCAP_HOOK_DIR)
+ *   xdp:IFNAME  the map named "xdpcap_hook" of the XDP program attached to
+ *               network interface IFNAME (no pinning needed)
+ *   NAME, IFNAME  the same without the prefix
+ *   /PATH       a hook pinned anywhere on bpffs
+ * A pinned NAME is preferred to an interface of the same name. Names
+ * cannot leave HOOK_DIR ("..", "/" and symlinks out of it are refused).
+ */
+#ifndef XDPCAP_HOOK_H_API
+#define XDPCAP_HOOK_H_API
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdpcap/filter.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XDPCAP_DEFAULT_HOOK_DIR "/sys/fs/bpf/xdpcap"
+/* One slot per XDP action: ABORTED, DROP, PASS, TX, REDIRECT. */
+#define XDPCAP_ACTIONS 5
+/* The map name xdpcap looks for among an XDP program's maps. */
+#define XDPCAP_HOOK_MAP_NAME "xdpcap_hook"
+
+enum xdpcap_hook_source {
+	XDPCAP_HOOK_PINNED,	/* xdp:NAME under the hook directory */
+	XDPCAP_HOOK_INTERFACE,	/* xdp:IFNAME */
+	XDPCAP_HOOK_PATH,	/* an absolute bpffs path */
+};
+
+struct xdpcap_hook {
+	int map_fd;			/* -1 when closed */
+	enum xdpcap_hook_source source;
+	char name[128];			/* canonical: "xdp:NAME" or "xdp:IFNAME" or the path */
+	char path[512];			/* pinned path, "" for interfaces */
+	char ifname[32];		/* interface using it, "" if unknown */
+	int ifindex;			/* 0 if unknown */
+	uint32_t map_id;
+	uint32_t max_entries;
+	uint32_t prog_id;		/* XDP program using it, 0 if unknown */
+	char prog_name[16];		/* its name, "" if unknown */
+};
+
+/* Who holds a slot of a hook. */
+struct xdpcap_slot {
+	uint32_t prog_id;		/* 0: empty */
+	char prog_name[16];
+	int owner_pid;			/* the xdpcap process that filled it, 0: not xdpcap's */
+	bool owner_alive;		/* that process still runs */
+};
+
+/* The hook directory: hook_dir if not NULL, else $XDPCAP_HOOK_DIR, else the default. */
+XDPCAP_API const char *xdpcap_hook_dir(const char *hook_dir);
+
+/*
+ * Open the hook named spec and check it is a program array with 4-byte
+ * keys and values and at least XDPCAP_ACTIONS slots. Errors (-ENOENT no
+ * such hook, -EINVAL not a hook, -EPERM not permitted, -ENODEV bpffs not
+ * mounted) come with a message that says what to do, and for an unknown
+ * name lists the hooks that exist.
+ */
+XDPCAP_API int xdpcap_hook_open(const char *spec, const char *hook_dir,
+				struct xdpcap_hook *hook, char *errbuf);
+
+XDPCAP_API void xdpcap_hook_close(struct xdpcap_hook *hook);
+
+/* Read who holds each of the first XDPCAP_ACTIONS slots. */
+XDPCAP_API int xdpcap_hook_slots(const struct xdpcap_hook *hook,
+				 struct xdpcap_slot slots[XDPCAP_ACTIONS],
+				 char *errbuf);
+
+/*
+ * Every hook that can be found: pinned under the hook directory and held
+ * by XDP programs on network interfaces. The hooks are open; free them
+ * with xdpcap_hook_list_free().
+ */
+XDPCAP_API int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
+				size_t *count, char *errbuf);
+XDPCAP_API void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count);
+
+/*
+ * Capture programs are named "xdpcap_<pid>" so that another xdpcap can
+ * tell who owns a slot. Returns the pid, or 0 for another name.
+ */
+XDPCAP_API int xdpcap_prog_name_owner(const char *prog_name);
+
+/* "XDP_DROP" for 1, and so on; "XDP_UNKNOWN" out of range. */
+XDPCAP_API const char *xdpcap_action_name(unsigned int action);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

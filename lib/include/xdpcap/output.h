@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Capture files: pcapng, where every packet carries its XDP action as a
+ * comment and as the standard verdict option, or classic pcap.
+ *
+ * pcapng layout: one section (shb_userappl "xdpcap VERSION"); one
+ * interface description block per capture source (if_name, if_description,
+ * if_filter, if_tsresol = 9, if_snaplen from the block field); an enhanced
+ * packet block per packet (nanosecond timestamp, opt_comment = action name
+ * such as "XDP_PASS", epb_verdict type 2 = the action as 8 bytes, epb_queue
+ * = rx queue, epb_flags = inbound); and at the end an interface statistics
+ * block per interface (isb_starttime, isb_endtime, isb_ifrecv,
+ * isb_filteraccept, isb_osdrop, isb_usrdeliv).
+ *
+ * Output is buffered; xdpcap_output_flush() writes what is buffered.
+ */
+#ifndef XDPCAP_OUTPUT_H
+#define XDPCAP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdpcap/filter.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum xdpcap_format {
+	XDPCAP_FORMAT_PCAPNG,
+	XDPCAP_FORMAT_PCAP,	/* nanosecond pcap; no actions, no statistics */
+};
+
+struct xdpcap_output;
+
+struct xdpcap_output_iface {
+	const char *name;	/* "xdp:NAME" */
+	const char *description; /* NULL: none */
+	const char *filter;	/* the capture filter text, NULL: none */
+	uint32_t snaplen;
+	uint16_t linktype;	/* DLT_EN10MB = 1 */
+};
+
+struct xdpcap_output_packet {
+	uint32_t iface;		/* from xdpcap_output_add_iface() */
+	uint64_t ts_ns;		/* nanoseconds since the Unix epoch */
+	uint32_t caplen, wirelen;
+	const void *data;	/* caplen bytes */
+	int action;		/* XDP action, or -1 for none */
+	bool has_queue;
+	uint32_t queue;		/* rx queue index */
+};
+
+struct xdpcap_output_stats {
+	uint64_t start_ns, end_ns;	/* capture start and end, since the epoch */
+	uint64_t received;	/* packets seen at the hook (isb_ifrecv) */
+	uint64_t matched;	/* packets the filter accepted (isb_filteraccept) */
+	uint64_t dropped;	/* matched but lost before user space (isb_osdrop) */
+	uint64_t delivered;	/* written to the file (isb_usrdeliv) */
+};
+
+/*
+ * Start a capture file on fd (not closed by the output). pcap files take
+ * one interface; pcapng files any number.
+ */
+XDPCAP_API int xdpcap_output_open(int fd, enum xdpcap_format format,
+				  struct xdpcap_output **out, char *errbuf);
+
+/* Returns the interface id (>= 0) or a negative errno. */
+XDPCAP_API int xdpcap_output_add_iface(struct xdpcap_output *out,
+				       const struct xdpcap_output_iface *iface,
+				       char *errbuf);
+
+XDPCAP_API int xdpcap_output_write(struct xdpcap_output *out,
+				   const struct xdpcap_output_packet *pkt,
+				   char *errbuf);
+
+/* pcapng: an interface statistics block; pcap: nothing. */
+XDPCAP_API int xdpcap_output_write_stats(struct xdpcap_output *out,
+					 uint32_t iface,
+					 const struct xdpcap_output_stats *stats,
+					 char *errbuf);
+
+XDPCAP_API int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf);
+
+/* Flush and free (the fd stays open). Returns the flush's result. */
+XDPCAP_API int xdpcap_output_close(struct xdpcap_output *out, char *errbuf);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
