@@ -1,1 +1,516 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Live capture: the hook, one capture program per action, the ring they
+ * write to, and the guard that cleans up after us.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/perf_event.h>
+#include <pcap/dlt.h>
+
+#include "xdpcap/capture.h"
+#include "capture_guard.h"
+#include "capture_prog.h"
+#include "util.h"
+
+#define DEFAULT_RING_KIB 4096
+#define PAGE_KIB 4
+
+struct xdpcap_capture {
+	struct xdpcap_hook hook;
+	char *filter;
+	unsigned int actions;
+	uint32_t snaplen;
+	bool force;
+	int perf_map_fd, counters_map_fd;
+	int prog_fds[XDPCAP_ACTIONS];
+	uint32_t prog_ids[XDPCAP_ACTIONS];
+	size_t prog_insns[XDPCAP_ACTIONS];
+	struct perf_buffer *ring;
+	unsigned int ring_pages;
+	struct capture_guard guard;
+	bool started, stopped;
+	int64_t realtime_offset_ns;	/* epoch time - monotonic time */
+	uint64_t start_ns, end_ns, delivered;
+	void (*notice)(const char *msg, void *ctx);
+	void *notice_ctx;
+	/* the callback of the poll in progress */
+	xdpcap_packet_fn fn;
+	void *fn_ctx;
+	bool fn_stop;
+};
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel stamps packets with CLOCK_MONOTONIC; files want the epoch. */
+static int64_t realtime_offset(void)
+{
+	int64_t best = 0;
+	uint64_t best_gap = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t m1 = clock_ns(CLOCK_MONOTONIC);
+		uint64_t r = clock_ns(CLOCK_REALTIME);
+		uint64_t m2 = clock_ns(CLOCK_MONOTONIC);
+
+		if (m2 - m1 < best_gap) {
+			best_gap = m2 - m1;
+			best = (int64_t)r - (int64_t)(m1 + (m2 - m1) / 2);
+		}
+	}
+	return best;
+}
+
+int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
+{
+	static const char *const names[XDPCAP_ACTIONS] = {
+		"aborted", "drop", "pass", "tx", "redirect",
+	};
+	char *copy, *tok, *save = NULL;
+	int err = 0;
+
+	*mask = 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *name = tok;
+		unsigned int a;
+
+		if (!strncasecmp(name, "xdp_", 4))
+			name += 4;
+		if (!strcasecmp(name, "all")) {
+			*mask |= (1u << XDPCAP_ACTIONS) - 1;
+			continue;
+		}
+		for (a = 0; a < XDPCAP_ACTIONS; a++)
+			if (!strcasecmp(name, names[a]) ||
+			    (name[0] == '0' + (int)a && !name[1]))
+				break;
+		if (a == XDPCAP_ACTIONS) {
+			xdpcap_err(errbuf, "unknown XDP action '%s': use aborted, drop, pass, tx, redirect, their numbers 0-4, or all",
+				   tok);
+			err = -EINVAL;
+			break;
+		}
+		*mask |= 1u << a;
+	}
+	if (!err && !*mask) {
+		xdpcap_err(errbuf, "no XDP action given: use aborted, drop, pass, tx, redirect or all");
+		err = -EINVAL;
+	}
+	free(copy);
+	return err;
+}
+
+static int create_maps(struct xdpcap_capture *cap, char *errbuf)
+{
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (ncpus <= 0) {
+		xdpcap_err(errbuf, "cannot count the CPUs: %s", strerror(-ncpus));
+		return ncpus ? ncpus : -EINVAL;
+	}
+	cap->perf_map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, "xdpcap_ring",
+					  sizeof(int), sizeof(int), ncpus, NULL);
+	if (cap->perf_map_fd >= 0)
+		cap->counters_map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+						      "xdpcap_counters", sizeof(uint32_t),
+						      sizeof(struct capture_counters),
+						      XDPCAP_ACTIONS, NULL);
+	if (cap->perf_map_fd < 0 || cap->counters_map_fd < 0) {
+		int err = -errno;
+
+		if (err == -EPERM)
+			xdpcap_err(errbuf, "creating BPF maps is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+		else
+			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
+{
+	XDPCAP_OPTS(xdpcap_ebpf_opts, ebpf_opts, .wirelen_off = CAPTURE_WIRELEN_OFF);
+	struct capture_prog_spec spec = {
+		.snaplen = cap->snaplen,
+		.perf_map_fd = cap->perf_map_fd,
+		.counters_map_fd = cap->counters_map_fd,
+	};
+	struct xdpcap_cbpf cbpf;
+	struct xdpcap_ebpf ebpf;
+	char name[16];
+	int err;
+
+	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB, cap->snaplen, &cbpf,
+				    errbuf);
+	if (err)
+		return err;
+	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, &ebpf, errbuf);
+	xdpcap_cbpf_free(&cbpf);
+	if (err)
+		return err;
+	err = capture_prog_probe_kind(cap->hook.map_fd, &spec.kind, errbuf);
+	if (err)
+		goto out;
+	snprintf(name, sizeof(name), "xdpcap_%d", (int)getpid());
+	spec.name = name;
+	spec.filter = &ebpf;
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+		struct bpf_prog_info info = {};
+		uint32_t info_len = sizeof(info);
+		int fd;
+
+		if (!(cap->actions & (1u << a)))
+			continue;
+		spec.action = a;
+		fd = capture_prog_load(&spec, log, &cap->prog_insns[a], errbuf);
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		cap->prog_fds[a] = fd;
+		if (bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
+			err = -errno;
+			xdpcap_err(errbuf, "cannot read the capture program's id: %s",
+				   strerror(errno));
+			goto out;
+		}
+		cap->prog_ids[a] = info.id;
+	}
+out:
+	xdpcap_ebpf_free(&ebpf);
+	return err;
+}
+
+int xdpcap_capture_open(const char *hook, const char *filter,
+			const struct xdpcap_capture_opts *opts,
+			struct xdpcap_capture **out, char *errbuf)
+{
+	struct xdpcap_capture *cap;
+	int err;
+
+	*out = NULL;
+	if (opts && opts->sz < sizeof(struct xdpcap_capture_opts)) {
+		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown size %zu", opts->sz);
+		return -EINVAL;
+	}
+	cap = calloc(1, sizeof(*cap));
+	if (!cap || !(cap->filter = strdup(filter ? filter : ""))) {
+		free(cap);
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	cap->hook.map_fd = cap->perf_map_fd = cap->counters_map_fd = -1;
+	cap->guard.pipe_fd = -1;
+	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+		cap->prog_fds[a] = -1;
+	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
+	cap->snaplen = opts && opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
+	cap->force = opts && opts->force;
+	cap->ring_pages = (opts && opts->ring_kib ? opts->ring_kib : DEFAULT_RING_KIB) / PAGE_KIB;
+	if (cap->ring_pages < 2)
+		cap->ring_pages = 2;
+	/* libbpf wants a power of two */
+	while (cap->ring_pages & (cap->ring_pages - 1))
+		cap->ring_pages &= cap->ring_pages - 1;
+	cap->notice = opts ? opts->notice : NULL;
+	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
+
+	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
+	if (err)
+		goto err;
+	err = create_maps(cap, errbuf);
+	if (err)
+		goto err;
+	err = load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
+	if (err)
+		goto err;
+	cap->realtime_offset_ns = realtime_offset();
+	*out = cap;
+	return 0;
+err:
+	xdpcap_capture_close(cap);
+	return err;
+}
+
+static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
+{
+	char msg[XDPCAP_ERRBUF_SIZE];
+	va_list ap;
+
+	if (!cap->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cap->notice(msg, cap->notice_ctx);
+}
+
+/* Refuse slots that another live capture or program holds, unless forced. */
+static int check_slots(struct xdpcap_capture *cap, char *errbuf)
+{
+	struct xdpcap_slot slots[XDPCAP_ACTIONS];
+	int err;
+
+	err = xdpcap_hook_slots(&cap->hook, slots, errbuf);
+	if (err)
+		return err;
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+		const struct xdpcap_slot *s = &slots[a];
+
+		if (!(cap->actions & (1u << a)) || !s->prog_id)
+			continue;
+		if (s->owner_pid && !s->owner_alive) {
+			notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
+			       xdpcap_action_name(a), cap->hook.name, s->owner_pid);
+			continue;
+		}
+		if (cap->force) {
+			notice(cap, "taking over slot %s of %s from %s %d",
+			       xdpcap_action_name(a), cap->hook.name,
+			       s->owner_pid ? "xdpcap process" : "program id",
+			       s->owner_pid ? s->owner_pid : (int)s->prog_id);
+			continue;
+		}
+		if (s->owner_pid)
+			xdpcap_err(errbuf, "slot %s of %s is in use by xdpcap process %d; --force takes it over",
+				   xdpcap_action_name(a), cap->hook.name, s->owner_pid);
+		else
+			xdpcap_err(errbuf, "slot %s of %s holds program %u (%s), which is not xdpcap's; --force replaces it",
+				   xdpcap_action_name(a), cap->hook.name, s->prog_id,
+				   s->prog_name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
+					     struct perf_event_header *ev)
+{
+	struct xdpcap_capture *cap = ctx;
+	struct capture_record rec;
+	struct xdpcap_packet pkt;
+	const uint8_t *raw;
+	uint32_t size;
+
+	(void)cpu;
+	if (ev->type != PERF_RECORD_SAMPLE)
+		return LIBBPF_PERF_EVENT_CONT; /* losses are counted in the kernel */
+	raw = (const uint8_t *)(ev + 1);
+	memcpy(&size, raw, sizeof(size));
+	if (size < sizeof(rec))
+		return LIBBPF_PERF_EVENT_CONT;
+	memcpy(&rec, raw + sizeof(size), sizeof(rec));
+	if (rec.caplen > size - sizeof(rec))
+		rec.caplen = size - sizeof(rec);
+	pkt = (struct xdpcap_packet){
+		.ts_ns = rec.ts_mono_ns + (uint64_t)cap->realtime_offset_ns,
+		.caplen = rec.caplen,
+		.wirelen = rec.wirelen,
+		.ifindex = rec.ifindex,
+		.rx_queue = rec.rx_queue,
+		.action = rec.action,
+		.data = raw + sizeof(size) + sizeof(rec),
+	};
+	cap->delivered++;
+	if (cap->fn && cap->fn(&pkt, cap->fn_ctx)) {
+		cap->fn_stop = true;
+		return LIBBPF_PERF_EVENT_DONE;
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+static int open_ring(struct xdpcap_capture *cap, char *errbuf)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		/* wake the reader per quarter ring, not per packet */
+		.watermark = 1,
+		.wakeup_watermark = cap->ring_pages * PAGE_KIB * 1024 / 4,
+	};
+
+	cap->ring = perf_buffer__new_raw(cap->perf_map_fd, cap->ring_pages, &attr,
+					 on_ring_event, cap, NULL);
+	if (!cap->ring) {
+		int err = -errno;
+
+		xdpcap_err(errbuf, "cannot set up the capture ring: %s", strerror(errno));
+		return err ? err : -ENOMEM;
+	}
+	return 0;
+}
+
+int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
+{
+	int err;
+
+	if (cap->started) {
+		xdpcap_err(errbuf, "capture already started");
+		return -EALREADY;
+	}
+	err = check_slots(cap, errbuf);
+	if (err)
+		return err;
+	err = open_ring(cap, errbuf);
+	if (err)
+		return err;
+	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->prog_ids, errbuf);
+	if (err)
+		return err;
+	cap->started = true;
+	cap->start_ns = clock_ns(CLOCK_REALTIME);
+	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+		if (cap->prog_fds[a] < 0)
+			continue;
+		if (bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a], BPF_ANY)) {
+			err = -errno;
+			xdpcap_err(errbuf, "cannot put the capture program into slot %s of %s: %s",
+				   xdpcap_action_name(a), cap->hook.name, strerror(errno));
+			capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
+			capture_guard_stop(&cap->guard);
+			cap->started = false;
+			return err;
+		}
+	}
+	return 0;
+}
+
+int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
+			xdpcap_packet_fn fn, void *ctx)
+{
+	uint64_t before = cap->delivered;
+	int err;
+
+	if (!cap->ring)
+		return -EINVAL;
+	cap->fn = fn;
+	cap->fn_ctx = ctx;
+	cap->fn_stop = false;
+	err = perf_buffer__poll(cap->ring, timeout_ms);
+	/* below the wake-up watermark, packets wait: take them anyway */
+	if (err >= 0 && !cap->fn_stop)
+		err = perf_buffer__consume(cap->ring);
+	cap->fn = NULL;
+	if (err < 0 && err != -EINTR && !cap->fn_stop)
+		return err;
+	if (err == -EINTR && cap->delivered == before)
+		return -EINTR;
+	return (int)(cap->delivered - before);
+}
+
+int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
+			void *ctx)
+{
+	int err = 0;
+
+	if (!cap->started || cap->stopped)
+		return 0;
+	cap->stopped = true;
+	capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
+	cap->end_ns = clock_ns(CLOCK_REALTIME);
+	/* what the programs wrote before they left the slots */
+	if (cap->ring && fn) {
+		cap->fn = fn;
+		cap->fn_ctx = ctx;
+		cap->fn_stop = false;
+		err = perf_buffer__consume(cap->ring);
+		cap->fn = NULL;
+		if (cap->fn_stop)
+			err = 0;
+	}
+	capture_guard_stop(&cap->guard);
+	return err < 0 ? err : 0;
+}
+
+int xdpcap_capture_stats(struct xdpcap_capture *cap,
+			 struct xdpcap_capture_stats *st)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct capture_counters *per_cpu;
+
+	memset(st, 0, sizeof(*st));
+	st->delivered = cap->delivered;
+	st->start_ns = cap->start_ns;
+	st->end_ns = cap->end_ns;
+	if (ncpus <= 0)
+		return -EINVAL;
+	per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+		if (bpf_map_lookup_elem(cap->counters_map_fd, &a, per_cpu))
+			continue;
+		for (int c = 0; c < ncpus; c++) {
+			st->received[a] += per_cpu[c].received;
+			st->matched[a] += per_cpu[c].matched;
+			st->dropped[a] += per_cpu[c].dropped;
+		}
+	}
+	free(per_cpu);
+	return 0;
+}
+
+int xdpcap_capture_fd(const struct xdpcap_capture *cap)
+{
+	return cap->ring ? perf_buffer__epoll_fd(cap->ring) : -1;
+}
+
+const struct xdpcap_hook *xdpcap_capture_hook(const struct xdpcap_capture *cap)
+{
+	return &cap->hook;
+}
+
+unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap)
+{
+	return cap->actions;
+}
+
+const char *xdpcap_capture_filter(const struct xdpcap_capture *cap)
+{
+	return cap->filter;
+}
+
+size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
+				 unsigned int action)
+{
+	return action < XDPCAP_ACTIONS ? cap->prog_insns[action] : 0;
+}
+
+void xdpcap_capture_close(struct xdpcap_capture *cap)
+{
+	if (!cap)
+		return;
+	xdpcap_capture_stop(cap, NULL, NULL);
+	perf_buffer__free(cap->ring);
+	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+		if (cap->prog_fds[a] >= 0)
+			close(cap->prog_fds[a]);
+	if (cap->perf_map_fd >= 0)
+		close(cap->perf_map_fd);
+	if (cap->counters_map_fd >= 0)
+		close(cap->counters_map_fd);
+	xdpcap_hook_close(&cap->hook);
+	free(cap->filter);
+	free(cap);
+}

@@ -1,1 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+
+#include "capture_guard.h"
+#include "util.h"
+
+int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
+{
+	int cleared = 0;
+
+	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++) {
+		uint32_t id = 0;
+
+		if (!prog_ids[slot])
+			continue;
+		/* only our own program: someone may have taken over with --force */
+		if (bpf_map_lookup_elem(hook_fd, &slot, &id) || id != prog_ids[slot])
+			continue;
+		if (!bpf_map_delete_elem(hook_fd, &slot))
+			cleared++;
+	}
+	return cleared;
+}
+
+/* The guard: wait for the capturing process to go, then clean up. */
+static void __attribute__((noreturn))
+guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
+{
+	char byte;
+
+	/* a terminal's Ctrl-C or hangup reaches the whole group; wait for EOF */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "xdpcap-guard", 0, 0, 0);
+	while (read(read_fd, &byte, 1) < 0 && errno == EINTR)
+		;
+	capture_clear_slots(hook_fd, prog_ids);
+	_exit(0);
+}
+
+/* Close every fd but stderr and the two the guard needs. */
+static void close_other_fds(int keep1, int keep2)
+{
+	unsigned int lo = keep1 < keep2 ? keep1 : keep2;
+	unsigned int hi = keep1 < keep2 ? keep2 : keep1;
+
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	if (lo > 3)
+		close_range(3, lo - 1, 0);
+	if (hi > lo + 1)
+		close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+}
+
+int capture_guard_start(struct capture_guard *guard, int hook_fd,
+			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		xdpcap_err(errbuf, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+
+		xdpcap_err(errbuf, "cannot start the guard process: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close_other_fds(hook_fd, fds[0]);
+		guard_main(hook_fd, fds[0], prog_ids);
+	}
+	close(fds[0]);
+	guard->pid = pid;
+	guard->pipe_fd = fds[1];
+	return 0;
+}
+
+void capture_guard_stop(struct capture_guard *guard)
+{
+	if (guard->pipe_fd >= 0) {
+		close(guard->pipe_fd);
+		guard->pipe_fd = -1;
+	}
+	if (guard->pid > 0) {
+		while (waitpid(guard->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		guard->pid = 0;
+	}
+}

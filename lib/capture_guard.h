@@ -1,1 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A capture program left in a hook keeps copying packets on a production
+ * data path with nobody reading. The guard is a small process, forked
+ * while still privileged, that holds the hook and empties the capture's
+ * slots the moment the capturing process is gone, however it went (even
+ * SIGKILL, even after it dropped root). Not installed.
+ */
+#ifndef XDPCAP_CAPTURE_GUARD_H
+#define XDPCAP_CAPTURE_GUARD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "xdpcap/hook.h"
+
+struct capture_guard {
+	pid_t pid;
+	int pipe_fd; /* write end; the guard acts when it reads EOF */
+};
+
+/*
+ * Fork the guard for slots[action] == prog_ids[action] (0: not ours).
+ * Returns 0 or -errno.
+ */
+int capture_guard_start(struct capture_guard *guard, int hook_fd,
+			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf);
+
+/* Tell the guard to act now and wait for it. */
+void capture_guard_stop(struct capture_guard *guard);
+
+/* Empty each slot that still holds prog_ids[slot]; returns how many. */
+int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ACTIONS]);
+
+#endif

@@ -1,1 +1,73 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Inside the capture file writer: the buffer that output.c owns and the
+ * encoders (output_pcapng.c, output_pcap.c) append whole blocks to.
+ * Not installed.
+ */
+#ifndef XDPCAP_LIB_OUTPUT_H
+#define XDPCAP_LIB_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "xdpcap/output.h"
+
+/*
+ * 64 KiB is a pipe's default capacity, so a reader on the other end of
+ * "-w -" gets whole buffers. On files 256 KiB was no faster beyond noise:
+ * there is already only one write(2) per ~40 full-size packets.
+ */
+#define OUTPUT_BUF_SIZE (64 * 1024)
+
+/* Bytes of zero padding that bring len to a multiple of 4. */
+#define OUTPUT_PAD4(len) ((4 - ((len) & 3)) & 3)
+
+struct output_ops;
+
+struct xdpcap_output {
+	int fd;
+	const struct output_ops *ops;
+	/*
+	 * The first write error, kept: after a failed or partial write the
+	 * file is truncated mid-block and nothing later can repair it.
+	 */
+	int err;
+	uint32_t n_ifaces;
+	size_t len;		/* bytes in buf */
+	uint8_t *buf;		/* OUTPUT_BUF_SIZE bytes */
+};
+
+/*
+ * What a file format does for each public call; output.c dispatches.
+ * start and write_stats may be NULL: nothing to write.
+ */
+struct output_ops {
+	/* Called by xdpcap_output_open(): the file header, if it needs none
+	 * of the interfaces. */
+	int (*start)(struct xdpcap_output *out, char *errbuf);
+	/* Returns the new interface id; out->n_ifaces is then incremented. */
+	int (*add_iface)(struct xdpcap_output *out,
+			 const struct xdpcap_output_iface *iface, char *errbuf);
+	/* pkt->iface is already checked against out->n_ifaces. */
+	int (*write)(struct xdpcap_output *out,
+		     const struct xdpcap_output_packet *pkt, char *errbuf);
+	int (*write_stats)(struct xdpcap_output *out, uint32_t iface,
+			   const struct xdpcap_output_stats *stats, char *errbuf);
+};
+
+extern const struct output_ops output_pcapng_ops;
+extern const struct output_ops output_pcap_ops;
+
+#define OUTPUT_MAX_IOV 4
+
+/*
+ * Append one block made of cnt (<= OUTPUT_MAX_IOV) pieces, all or
+ * nothing: it goes into the buffer (written out first if the block does
+ * not fit in what is left), or straight to the fd, uncopied, when it is
+ * larger than the whole buffer.
+ */
+int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
+	       char *errbuf);
+
+#endif

@@ -3,12 +3,36 @@
 #ifndef XDPCAP_CMD_H
 #define XDPCAP_CMD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xdpcap/output.h"
+
 /* Exit codes: 0 success, 1 a failure while running, 2 bad input. */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
+/* What `xdpcap [options] HOOK OUTPUT [FILTER...]` was asked to do. */
+struct capture_args {
+	const char *hook;
+	const char *output;	/* a file name, or "-" for stdout */
+	char *filter;		/* joined FILTER words */
+	unsigned int actions;	/* bit per XDP action */
+	uint32_t snaplen;
+	unsigned long long count; /* stop after this many packets; 0: never */
+	enum xdpcap_format format;
+	bool quiet;
+	bool flush_each;	/* -U */
+	bool force;
+	int verbose;
+	const char *hook_dir;
+	unsigned int ring_kib;
+};
+
 int cmd_compile(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_replay(const char *in_path, const char *out_path, char **filter,
 	       int nfilter, int verbose);
+int cmd_capture(const struct capture_args *args);
 
 /* Print "xdpcap: " and the message to stderr. */
 __attribute__((format(printf, 1, 2)))

@@ -1,36 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The xdpcap command: option parsing and dispatch, nothing else. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "xdpcap/capture.h"
 #include "cmd.h"
 
 static const char usage_text[] =
-	"Usage: xdpcap -r INPUT OUTPUT [FILTER...]\n"
+	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
+	"       xdpcap -r INPUT OUTPUT [FILTER...]\n"
+	"       xdpcap list [--json] [--hook-dir DIR] [HOOK...]\n"
 	"       xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
 	"\n"
-	"Replay (-r): run every packet of INPUT (pcap or pcapng) through FILTER\n"
-	"compiled to eBPF and loaded into the kernel as an XDP program, and write\n"
-	"the matching packets to OUTPUT (a pcap file, or - for stdout) exactly as\n"
-	"tcpdump -r INPUT -w OUTPUT FILTER would.\n"
+	"Capture the packets an XDP program returns through the xdpcap hook HOOK,\n"
+	"with the verdict (XDP action) of each, into OUTPUT (a file, or - for\n"
+	"stdout), keeping those that match FILTER (pcap-filter syntax, as for\n"
+	"tcpdump; it runs in the kernel). Stop with Ctrl-C.\n"
 	"\n"
-	"compile: print FILTER (pcap-filter syntax, as for tcpdump) as eBPF\n"
-	"assembly (default), as a C function for clang -target bpf, or as\n"
-	"libpcap's cBPF (like tcpdump -d).\n"
+	"HOOK is xdp:NAME or NAME (pinned under the hook directory), xdp:IFNAME or\n"
+	"IFNAME (the hook of the XDP program on that interface), or a bpffs path.\n"
 	"\n"
 	"Options:\n"
-	"  -r, --read INPUT   replay INPUT through the in-kernel filter\n"
-	"  -v, --verbose      show the kernel verifier's log when it refuses\n"
-	"  -h, --help         show this help and exit\n"
-	"  -V, --version      show the version and exit\n"
+	"      --actions LIST     XDP actions to capture: aborted, drop, pass, tx,\n"
+	"                         redirect or 0-4, comma-separated (default: all)\n"
+	"  -s, --snaplen N        bytes to keep per packet (default 262144; at most\n"
+	"                         65000 are copied from the kernel)\n"
+	"  -c, --count N          stop after N packets\n"
+	"  -F, --format FORMAT    pcapng (default: XDP action on every packet) or pcap\n"
+	"  -q, --quiet            no statistics on stderr\n"
+	"  -U, --packet-buffered  write each packet out at once (default for -)\n"
+	"      --force            take over slots another capture holds\n"
+	"  -B, --buffer-size KIB  capture ring per CPU, in KiB (default 4096)\n"
+	"      --hook-dir DIR     where xdp:NAME hooks are pinned\n"
+	"                         (default $XDPCAP_HOOK_DIR or /sys/fs/bpf/xdpcap)\n"
+	"  -r, --read INPUT       replay INPUT (pcap or pcapng) through the filter\n"
+	"                         in the kernel and write the matches, as\n"
+	"                         tcpdump -r INPUT -w OUTPUT FILTER would\n"
+	"  -v, --verbose          show the kernel verifier's log when it refuses\n"
+	"  -h, --help             show this help and exit\n"
+	"  -V, --version          show the version and exit\n"
+	"\n"
+	"Statistics go to stderr once a second: received/matched packets per\n"
+	"action at the hook, and packets lost when the capture ring was full.\n"
 	"\n"
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
-	"2 on a bad filter, bad input file or bad usage.\n";
+	"2 on a bad hook, filter, input file or usage.\n";
+
+enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR };
 
 static const struct option long_options[] = {
+	{ "actions", required_argument, NULL, OPT_ACTIONS },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "packet-buffered", no_argument, NULL, 'U' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "hook-dir", required_argument, NULL, OPT_HOOK_DIR },
 	{ "read", required_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -49,22 +81,87 @@ void p_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A whole number in [min, max], or -1 with a message. */
+static int parse_number(const char *opt, const char *s, unsigned long long min,
+			unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || *out < min || *out > max) {
+		p_err("%s takes a number from %llu to %llu, not '%s'", opt, min, max, s);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct capture_args args = {
+		.snaplen = XDPCAP_DEFAULT_SNAPLEN,
+		.format = XDPCAP_FORMAT_PCAPNG,
+	};
 	const char *in_path = NULL;
-	int verbose = 0, opt;
+	unsigned long long n;
+	int opt, ret;
 
 	if (argc > 1 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
 
 	/* "+": stop at the first operand, filters may look like options */
-	while ((opt = getopt_long(argc, argv, "+r:vhV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:c:F:qUB:r:vhV", long_options, NULL)) != -1) {
 		switch (opt) {
+		case OPT_ACTIONS:
+			if (xdpcap_parse_actions(optarg, &args.actions, errbuf)) {
+				p_err("%s", errbuf);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if (parse_number("-s", optarg, 1, 0x7fffffff, &n))
+				return EXIT_USAGE;
+			args.snaplen = (uint32_t)n;
+			break;
+		case 'c':
+			if (parse_number("-c", optarg, 1, ~0ull, &args.count))
+				return EXIT_USAGE;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "pcapng")) {
+				args.format = XDPCAP_FORMAT_PCAPNG;
+			} else if (!strcmp(optarg, "pcap")) {
+				args.format = XDPCAP_FORMAT_PCAP;
+			} else {
+				p_err("-F takes pcapng or pcap, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			args.quiet = true;
+			break;
+		case 'U':
+			args.flush_each = true;
+			break;
+		case OPT_FORCE:
+			args.force = true;
+			break;
+		case 'B':
+			if (parse_number("-B", optarg, 8, 1u << 20, &n))
+				return EXIT_USAGE;
+			args.ring_kib = (unsigned int)n;
+			break;
+		case OPT_HOOK_DIR:
+			args.hook_dir = optarg;
+			break;
 		case 'r':
 			in_path = optarg;
 			break;
 		case 'v':
-			verbose++;
+			args.verbose++;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -77,14 +174,32 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!in_path) {
-		p_err("nothing to do: give -r INPUT OUTPUT [FILTER...] or 'compile FILTER' (see --help)");
-		return EXIT_USAGE;
+	if (in_path) {
+		if (optind >= argc) {
+			p_err("missing OUTPUT (a file name, or - for stdout)");
+			return EXIT_USAGE;
+		}
+		return cmd_replay(in_path, argv[optind], argv + optind + 1,
+				  argc - optind - 1, args.verbose);
 	}
 	if (optind >= argc) {
+		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list' or 'compile' (see --help)");
+		return EXIT_USAGE;
+	}
+	if (optind + 1 >= argc) {
 		p_err("missing OUTPUT (a file name, or - for stdout)");
 		return EXIT_USAGE;
 	}
-	return cmd_replay(in_path, argv[optind], argv + optind + 1,
-			  argc - optind - 1, verbose);
+	args.hook = argv[optind];
+	args.output = argv[optind + 1];
+	args.filter = xdpcap_expr_join(argv + optind + 2, argc - optind - 2);
+	if (!args.filter) {
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	if (!strcmp(args.output, "-"))
+		args.flush_each = true;
+	ret = cmd_capture(&args);
+	free(args.filter);
+	return ret;
 }

@@ -122,15 +122,34 @@ ok $? "a 5134-byte packet is refused by name: $(head -n1 "$tmp/err")"
 run "$xdpcap" --help
 [ "$rc" -eq 0 ] && grep -q -- "-r, --read" "$tmp/out" && grep -q "compile" "$tmp/out"
 ok $? "--help exits 0 and describes -r and compile"
+# every long option --help names is parsed (a missing hook is what stops it)
 for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
 	case $opt in
 	--emit) run "$xdpcap" compile "$opt=cbpf" ip ;;
 	--help | --version) run "$xdpcap" "$opt" ;;
 	--read) run "$xdpcap" "$opt" "$corpus" "$tmp/h.pcap" ip ;;
 	--verbose) run "$xdpcap" "$opt" -r "$corpus" "$tmp/h.pcap" ip ;;
-	*) run false ;;
+	--json) run "$xdpcap" list "$opt" --hook-dir "$tmp" ;;
+	--actions) arg=drop ;;
+	--snaplen | --count) arg=100 ;;
+	--format) arg=pcap ;;
+	--buffer-size) arg=64 ;;
+	--hook-dir) arg=$tmp ;;
+	*) arg= ;;
 	esac
-	ok "$rc" "option $opt named in --help is accepted"
+	case $opt in
+	--emit | --help | --version | --read | --verbose | --json)
+		ok "$rc" "option $opt named in --help is accepted"
+		continue
+		;;
+	esac
+	if [ -n "$arg" ]; then
+		run "$xdpcap" "$opt" "$arg" --hook-dir "$tmp" nosuchhook "$tmp/o.pcapng"
+	else
+		run "$xdpcap" "$opt" --hook-dir "$tmp" nosuchhook "$tmp/o.pcapng"
+	fi
+	[ "$rc" -eq 2 ] && grep -q "no hook" "$tmp/err" && ! grep -q Usage "$tmp/err"
+	ok $? "option $opt named in --help is parsed: $(head -n1 "$tmp/err")"
 done
 run "$xdpcap" --version
 [ "$rc" -eq 0 ] && grep -q "^xdpcap [0-9]" "$tmp/out"

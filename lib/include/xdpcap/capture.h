@@ -1,1 +1,118 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Live capture from an xdpcap hook.
+ *
+ *   xdpcap_capture_open()   find the hook, compile the filter, load one
+ *                           capture program per selected action (the
+ *                           verifier's verdict is known here, nothing is
+ *                           attached yet)
+ *   xdpcap_capture_start()  claim the hook's slots; from now on matching
+ *                           packets flow
+ *   xdpcap_capture_poll()   deliver packets to a callback
+ *   xdpcap_capture_stop()   empty the slots, then deliver what is still
+ *                           in the rings: nothing matched is left behind
+ *   xdpcap_capture_close()  stop if needed and free everything
+ *
+ * A guard process, forked by start(), empties the slots if the capturing
+ * process dies without stopping.
+ */
+#ifndef XDPCAP_CAPTURE_H
+#define XDPCAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdpcap/filter.h"
+#include "xdpcap/hook.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XDPCAP_DEFAULT_SNAPLEN 262144
+/* bpf_perf_event_output copies at most this much of a packet */
+#define XDPCAP_MAX_CAPLEN 65000
+
+struct xdpcap_capture_opts {
+	size_t sz;		/* sizeof(struct xdpcap_capture_opts) */
+	const char *hook_dir;	/* NULL: $XDPCAP_HOOK_DIR or the default */
+	unsigned int actions;	/* bit (1 << action) per action; 0: all */
+	uint32_t snaplen;	/* 0: XDPCAP_DEFAULT_SNAPLEN */
+	bool force;		/* take slots held by another live capture */
+	unsigned int ring_kib;	/* ring per CPU in KiB; 0: 4096 */
+	/* informational messages, e.g. a stale slot reclaimed (may be NULL) */
+	void (*notice)(const char *msg, void *ctx);
+	void *notice_ctx;
+	/* if set, receives the verifier's log when it refuses (free() it) */
+	char **verifier_log;
+};
+
+struct xdpcap_packet {
+	uint64_t ts_ns;		/* since the Unix epoch, from the kernel's clock */
+	uint32_t caplen, wirelen;
+	uint32_t ifindex, rx_queue;
+	unsigned int action;
+	const uint8_t *data;	/* caplen bytes, valid during the callback */
+};
+
+/* Return non-zero to stop delivering (for instance, a count reached). */
+typedef int (*xdpcap_packet_fn)(const struct xdpcap_packet *pkt, void *ctx);
+
+struct xdpcap_capture_stats {
+	uint64_t received[XDPCAP_ACTIONS];	/* reached the slot */
+	uint64_t matched[XDPCAP_ACTIONS];	/* accepted by the filter */
+	uint64_t dropped[XDPCAP_ACTIONS];	/* matched, ring full */
+	uint64_t delivered;			/* handed to the callback */
+	uint64_t start_ns, end_ns;		/* since the epoch; end 0 while running */
+};
+
+struct xdpcap_capture;
+
+XDPCAP_API int xdpcap_capture_open(const char *hook, const char *filter,
+				   const struct xdpcap_capture_opts *opts,
+				   struct xdpcap_capture **cap, char *errbuf);
+
+XDPCAP_API int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf);
+
+/*
+ * Wait up to timeout_ms for packets and deliver them. Returns the number
+ * delivered, or -errno (-EINTR when a signal came).
+ */
+XDPCAP_API int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
+				   xdpcap_packet_fn fn, void *ctx);
+
+XDPCAP_API int xdpcap_capture_stop(struct xdpcap_capture *cap,
+				   xdpcap_packet_fn fn, void *ctx);
+
+XDPCAP_API int xdpcap_capture_stats(struct xdpcap_capture *cap,
+				    struct xdpcap_capture_stats *stats);
+
+/* An fd that becomes readable when packets wait (for select/poll loops). */
+XDPCAP_API int xdpcap_capture_fd(const struct xdpcap_capture *cap);
+
+XDPCAP_API const struct xdpcap_hook *
+xdpcap_capture_hook(const struct xdpcap_capture *cap);
+
+/* Which actions are captured (bit per action) and the filter's text. */
+XDPCAP_API unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap);
+XDPCAP_API const char *xdpcap_capture_filter(const struct xdpcap_capture *cap);
+
+/* eBPF instructions of the capture program for action (0: none). */
+XDPCAP_API size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
+					    unsigned int action);
+
+XDPCAP_API void xdpcap_capture_close(struct xdpcap_capture *cap);
+
+/*
+ * Parse "drop,pass" or "1,2" (any mix of names and numbers, "all") into a
+ * bit mask. Returns 0 or -EINVAL with a message.
+ */
+XDPCAP_API int xdpcap_parse_actions(const char *list, unsigned int *mask,
+				    char *errbuf);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -12,6 +12,10 @@
  *   /PATH       a hook pinned anywhere on bpffs
  * A pinned NAME is preferred to an interface of the same name. Names
  * cannot leave HOOK_DIR ("..", "/" and symlinks out of it are refused).
+ *
+ * Interfaces are those of the caller's network namespace; pinned hooks
+ * need bpffs, interface hooks do not. Everything here needs root
+ * (CAP_BPF and CAP_NET_ADMIN, or CAP_SYS_ADMIN).
  */
 #ifndef XDPCAP_HOOK_H_API
 #define XDPCAP_HOOK_H_API
@@ -41,22 +45,23 @@ enum xdpcap_hook_source {
 struct xdpcap_hook {
 	int map_fd;			/* -1 when closed */
 	enum xdpcap_hook_source source;
-	char name[128];			/* canonical: "xdp:NAME" or "xdp:IFNAME" or the path */
-	char path[512];			/* pinned path, "" for interfaces */
-	char ifname[32];		/* interface using it, "" if unknown */
-	int ifindex;			/* 0 if unknown */
+	char name[128];			/* canonical: "xdp:NAME", "xdp:IFNAME", or the resolved path */
+	char path[512];			/* resolved pinned path, "" for interfaces */
+	char ifname[32];		/* an interface using it, "" if none found */
+	int ifindex;			/* 0 if none found */
 	uint32_t map_id;
 	uint32_t max_entries;
-	uint32_t prog_id;		/* XDP program using it, 0 if unknown */
-	char prog_name[16];		/* its name, "" if unknown */
+	uint32_t prog_id;		/* the XDP program of ifname using it, 0 if none found */
+	char prog_name[16];		/* its name, "" if none found */
 };
 
 /* Who holds a slot of a hook. */
 struct xdpcap_slot {
 	uint32_t prog_id;		/* 0: empty */
 	char prog_name[16];
-	int owner_pid;			/* the xdpcap process that filled it, 0: not xdpcap's */
-	bool owner_alive;		/* that process still runs */
+	int owner_pid;			/* the xdpcap process that filled it (from the
+					 * program's name), 0: not xdpcap's */
+	bool owner_alive;		/* that process still runs (in our pid namespace) */
 };
 
 /* The hook directory: hook_dir if not NULL, else $XDPCAP_HOOK_DIR, else the default. */
@@ -64,25 +69,49 @@ XDPCAP_API const char *xdpcap_hook_dir(const char *hook_dir);
 
 /*
  * Open the hook named spec and check it is a program array with 4-byte
- * keys and values and at least XDPCAP_ACTIONS slots. Errors (-ENOENT no
- * such hook, -EINVAL not a hook, -EPERM not permitted, -ENODEV bpffs not
- * mounted) come with a message that says what to do, and for an unknown
- * name lists the hooks that exist.
+ * keys and values and at least XDPCAP_ACTIONS slots (and, if already
+ * bound to a program type, bound to XDP). hook_dir as for
+ * xdpcap_hook_dir(). For a pinned hook, ifname and prog_* tell the first
+ * interface whose XDP program uses it, if any. Errors (-ENOENT no such
+ * hook, -EINVAL not a hook or a bad name, -EPERM not permitted, -ENODEV
+ * bpffs not mounted, and others from the kernel) come with a message
+ * that says what to do, and for an unknown name lists the hooks that
+ * exist. hook->map_fd is -1 on error.
  */
 XDPCAP_API int xdpcap_hook_open(const char *spec, const char *hook_dir,
 				struct xdpcap_hook *hook, char *errbuf);
 
+/*
+ * Open the hook of the XDP program attached to interface ifindex (the
+ * map named XDPCAP_HOOK_MAP_NAME among its maps), as xdp:IFNAME does but
+ * never a pinned hook of the same name. -ENOENT if the interface has no
+ * XDP program or its program has no such map.
+ */
+XDPCAP_API int xdpcap_hook_open_ifindex(int ifindex, struct xdpcap_hook *hook,
+					char *errbuf);
+
+/* Close the hook's map fd; closing twice, or NULL, is fine. */
 XDPCAP_API void xdpcap_hook_close(struct xdpcap_hook *hook);
 
-/* Read who holds each of the first XDPCAP_ACTIONS slots. */
+/*
+ * Read who holds each of the first XDPCAP_ACTIONS slots: a snapshot, as
+ * other processes may fill or empty slots at any time.
+ */
 XDPCAP_API int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 				 struct xdpcap_slot slots[XDPCAP_ACTIONS],
 				 char *errbuf);
 
 /*
- * Every hook that can be found: pinned under the hook directory and held
- * by XDP programs on network interfaces. The hooks are open; free them
- * with xdpcap_hook_list_free().
+ * Every hook that can be found: pinned under the hook directory (sorted
+ * by name), then held by the XDP programs of network interfaces (in
+ * interface order). A pinned map that an interface's program uses is
+ * listed once, under its pinned name, with that interface; a map that
+ * several interfaces use, once, with the first; a map pinned under
+ * several names, under each. Files in the hook directory that are not
+ * hooks are skipped, and a missing hook directory or bpffs just means no
+ * pinned hooks. Fails only when the search itself does (-EPERM not
+ * permitted, -ENOMEM, or listing interfaces fails). The hooks are open;
+ * free them with xdpcap_hook_list_free().
  */
 XDPCAP_API int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
 				size_t *count, char *errbuf);
@@ -90,7 +119,8 @@ XDPCAP_API void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count);
 
 /*
  * Capture programs are named "xdpcap_<pid>" so that another xdpcap can
- * tell who owns a slot. Returns the pid, or 0 for another name.
+ * tell who owns a slot. Returns the pid (only digits after "xdpcap_",
+ * greater than 0), or 0 for another name.
  */
 XDPCAP_API int xdpcap_prog_name_owner(const char *prog_name);
 

@@ -13,6 +13,9 @@
  * isb_filteraccept, isb_osdrop, isb_usrdeliv).
  *
  * Output is buffered; xdpcap_output_flush() writes what is buffered.
+ * Nothing reaches the fd before the buffer fills (a packet larger than
+ * the buffer goes straight out) or is flushed. After a failed write every
+ * call returns the same error: the file is cut short.
  */
 #ifndef XDPCAP_OUTPUT_H
 #define XDPCAP_OUTPUT_H
@@ -38,6 +41,10 @@ struct xdpcap_output_iface {
 	const char *name;	/* "xdp:NAME" */
 	const char *description; /* NULL: none */
 	const char *filter;	/* the capture filter text, NULL: none */
+	/*
+	 * libpcap, so tcpdump, reads a pcapng file only if all its
+	 * interfaces have the same snap length and link type.
+	 */
 	uint32_t snaplen;
 	uint16_t linktype;	/* DLT_EN10MB = 1 */
 };
@@ -45,9 +52,9 @@ struct xdpcap_output_iface {
 struct xdpcap_output_packet {
 	uint32_t iface;		/* from xdpcap_output_add_iface() */
 	uint64_t ts_ns;		/* nanoseconds since the Unix epoch */
-	uint32_t caplen, wirelen;
+	uint32_t caplen, wirelen; /* caplen > wirelen is refused (-EINVAL) */
 	const void *data;	/* caplen bytes */
-	int action;		/* XDP action, or -1 for none */
+	int action;		/* XDP action, or -1 for none: no comment, no verdict */
 	bool has_queue;
 	uint32_t queue;		/* rx queue index */
 };
@@ -61,8 +68,8 @@ struct xdpcap_output_stats {
 };
 
 /*
- * Start a capture file on fd (not closed by the output). pcap files take
- * one interface; pcapng files any number.
+ * Start a capture file on fd (blocking; not closed by the output). pcap
+ * files take one interface; pcapng files any number.
  */
 XDPCAP_API int xdpcap_output_open(int fd, enum xdpcap_format format,
 				  struct xdpcap_output **out, char *errbuf);
