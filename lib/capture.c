@@ -157,10 +157,18 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	char name[16];
 	int err;
 
-	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB, cap->snaplen, &cbpf,
-				    errbuf);
+	/* libpcap's results are the snap length: keep it within the ring's */
+	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB,
+				    cap->snaplen < CAPTURE_MAX_CAPLEN ?
+				    cap->snaplen : CAPTURE_MAX_CAPLEN,
+				    &cbpf, errbuf);
 	if (err)
 		return err;
+	for (size_t i = 0; i < cbpf.len; i++)
+		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
+		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
+		     cbpf.insns[i].k > CAPTURE_MAX_CAPLEN))
+			spec.result_unbounded = true;
 	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, &ebpf, errbuf);
 	xdpcap_cbpf_free(&cbpf);
 	if (err)
@@ -303,33 +311,36 @@ static int check_slots(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
+/* A sample: header, u64 time (PERF_SAMPLE_TIME), u32 size, raw data. */
 static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
 					     struct perf_event_header *ev)
 {
 	struct xdpcap_capture *cap = ctx;
 	struct capture_record rec;
 	struct xdpcap_packet pkt;
-	const uint8_t *raw;
+	const uint8_t *p;
+	uint64_t time_ns;
 	uint32_t size;
 
 	(void)cpu;
 	if (ev->type != PERF_RECORD_SAMPLE)
 		return LIBBPF_PERF_EVENT_CONT; /* losses are counted in the kernel */
-	raw = (const uint8_t *)(ev + 1);
-	memcpy(&size, raw, sizeof(size));
+	p = (const uint8_t *)(ev + 1);
+	memcpy(&time_ns, p, sizeof(time_ns));
+	memcpy(&size, p + sizeof(time_ns), sizeof(size));
+	p += sizeof(time_ns) + sizeof(size);
 	if (size < sizeof(rec))
 		return LIBBPF_PERF_EVENT_CONT;
-	memcpy(&rec, raw + sizeof(size), sizeof(rec));
-	if (rec.caplen > size - sizeof(rec))
-		rec.caplen = size - sizeof(rec);
+	memcpy(&rec, p, sizeof(rec));
 	pkt = (struct xdpcap_packet){
-		.ts_ns = rec.ts_mono_ns + (uint64_t)cap->realtime_offset_ns,
-		.caplen = rec.caplen,
+		.ts_ns = time_ns + (uint64_t)cap->realtime_offset_ns,
+		.caplen = rec.caplen < size - (uint32_t)sizeof(rec) ?
+			  rec.caplen : size - (uint32_t)sizeof(rec),
 		.wirelen = rec.wirelen,
 		.ifindex = rec.ifindex,
 		.rx_queue = rec.rx_queue,
 		.action = rec.action,
-		.data = raw + sizeof(size) + sizeof(rec),
+		.data = p + sizeof(rec),
 	};
 	cap->delivered++;
 	if (cap->fn && cap->fn(&pkt, cap->fn_ctx)) {
@@ -344,7 +355,10 @@ static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
 		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
+		.sample_type = PERF_SAMPLE_TIME | PERF_SAMPLE_RAW,
+		/* the same clock as bpf_ktime_get_ns, converted once to the epoch */
+		.use_clockid = 1,
+		.clockid = CLOCK_MONOTONIC,
 		/* wake the reader per quarter ring, not per packet */
 		.watermark = 1,
 		.wakeup_watermark = cap->ring_pages * PAGE_KIB * 1024 / 4,

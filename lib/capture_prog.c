@@ -3,13 +3,14 @@
  * Capture programs, assembled from the filter fragment and a few dozen
  * instructions around it:
  *
+ *   record.action = action          (also the counters' key)
  *   counters[action].received++
- *   wirelen = bpf_xdp_get_buff_len(ctx)
- *   result = filter(data, data_end, wirelen)
+ *   record.wirelen = bpf_xdp_get_buff_len(ctx)
+ *   result = filter(data, data_end, record.wirelen)
  *   if (result) {
  *       counters[action].matched++
- *       caplen = min(result, wirelen, snaplen)
- *       record = { ktime, wirelen, caplen, ifindex, rx queue, action }
+ *       caplen = min(result, record.wirelen)
+ *       record.caplen, .ifindex, .rx_queue = caplen, from ctx
  *       if (bpf_perf_event_output(ctx, ring, CURRENT_CPU | caplen << 32,
  *                                 &record, sizeof(record)))
  *           counters[action].dropped++
@@ -17,7 +18,9 @@
  *   return action
  *
  * bpf_perf_event_output copies the packet from the XDP buffer itself,
- * fragments included, so multi-buffer packets are captured whole.
+ * fragments included, so multi-buffer packets are captured whole. The
+ * filter is compiled for a snap length within what the ring takes, so its
+ * result needs no clamp unless the cBPF returns A.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -38,7 +41,6 @@
 enum {
 	R_CTX = BPF_REG_6,
 	R_COUNTERS = BPF_REG_7,
-	R_CAPLEN = BPF_REG_8,
 };
 
 struct asm_buf {
@@ -77,17 +79,16 @@ static void land_here(struct asm_buf *b, size_t at)
 	b->insns[at].off = (int16_t)(b->len - at - 1);
 }
 
-#define REC(field) (int16_t)(CAPTURE_RECORD_OFF + offsetof(struct capture_record, field))
+#define REC(field) (int16_t)(CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, field))
 #define CNT(field) (int16_t)offsetof(struct capture_counters, field)
 
 static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	size_t no_counters, no_match, sent;
-	uint32_t snaplen = s->snaplen < CAPTURE_MAX_CAPLEN ? s->snaplen : CAPTURE_MAX_CAPLEN;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
 	/* counters of this action */
-	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, (int32_t)s->action));
+	put(b, store_imm(BPF_W, BPF_REG_10, REC(action), (int32_t)s->action));
 	put_map_fd(b, BPF_REG_1, s->counters_map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
@@ -99,7 +100,7 @@ static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 	/* the filter, on the packet and its full length */
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 	put(b, call_helper(BPF_FUNC_xdp_get_buff_len));
-	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_0));
+	put(b, store_reg(BPF_W, BPF_REG_10, REC(wirelen), BPF_REG_0));
 	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
 	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
 	memcpy(b->insns + b->len, s->filter->insns,
@@ -108,30 +109,26 @@ static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
-	/* caplen = min(result, wirelen, snaplen) */
-	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
-	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, CAPTURE_WIRELEN_OFF));
-	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, R_CAPLEN, BPF_REG_1, 1, 0));
-	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_1));
-	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_K, R_CAPLEN, 0, 1, (int32_t)snaplen));
-	put(b, alu32_imm(BPF_MOV, R_CAPLEN, (int32_t)snaplen));
-	/* the record */
-	put(b, call_helper(BPF_FUNC_ktime_get_ns));
-	put(b, store_reg(BPF_DW, BPF_REG_10, REC(ts_mono_ns), BPF_REG_0));
-	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, CAPTURE_WIRELEN_OFF));
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(wirelen), BPF_REG_1));
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(caplen), R_CAPLEN));
+	/* r3 = caplen = min(result, wirelen[, the ring's limit]) */
+	put(b, alu32_reg(BPF_MOV, BPF_REG_3, BPF_REG_0));
+	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, REC(wirelen)));
+	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, BPF_REG_3, BPF_REG_1, 1, 0));
+	put(b, alu32_reg(BPF_MOV, BPF_REG_3, BPF_REG_1));
+	if (s->result_unbounded) {
+		put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_K, BPF_REG_3, 0, 1,
+				 CAPTURE_MAX_CAPLEN));
+		put(b, alu32_imm(BPF_MOV, BPF_REG_3, CAPTURE_MAX_CAPLEN));
+	}
+	put(b, store_reg(BPF_W, BPF_REG_10, REC(caplen), BPF_REG_3));
+	/* flags: caplen << 32 | BPF_F_CURRENT_CPU, as (caplen + 1) << 32 - 1 */
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, 1));
+	put(b, alu64_imm(BPF_LSH, BPF_REG_3, 32));
+	put(b, alu64_imm(BPF_SUB, BPF_REG_3, 1));
+	/* the rest of the record */
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, ingress_ifindex));
 	put(b, store_reg(BPF_W, BPF_REG_10, REC(ifindex), BPF_REG_1));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
 	put(b, store_reg(BPF_W, BPF_REG_10, REC(rx_queue), BPF_REG_1));
-	put(b, store_imm(BPF_W, BPF_REG_10, REC(action), (int32_t)s->action));
-	put(b, store_imm(BPF_W, BPF_REG_10, REC(pad), 0));
-	/* flags: BPF_F_CURRENT_CPU in the low half, caplen in the high half */
-	put(b, alu32_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
-	put(b, alu64_imm(BPF_LSH, BPF_REG_3, 32));
-	put(b, alu32_imm(BPF_MOV, BPF_REG_4, -1));
-	put(b, alu64_reg(BPF_OR, BPF_REG_3, BPF_REG_4));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 	put_map_fd(b, BPF_REG_2, s->perf_map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_4, BPF_REG_10));

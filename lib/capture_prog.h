@@ -7,6 +7,8 @@
 #ifndef XDPCAP_CAPTURE_PROG_H
 #define XDPCAP_CAPTURE_PROG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
 
@@ -14,16 +16,15 @@
 
 /*
  * What a capture program sends to user space before the packet bytes
- * (bpf_perf_event_output appends them). Kernel and user space share it.
+ * (bpf_perf_event_output appends them; the ring adds the time, from
+ * CLOCK_MONOTONIC, and the size). Kernel and user space share it.
  */
 struct capture_record {
-	uint64_t ts_mono_ns;	/* bpf_ktime_get_ns() */
 	uint32_t wirelen;	/* full length, fragments included */
-	uint32_t caplen;	/* bytes that follow */
+	uint32_t caplen;	/* bytes that follow (the ring pads them) */
 	uint32_t ifindex;
 	uint32_t rx_queue;
 	uint32_t action;
-	uint32_t pad;
 };
 
 /* Per-CPU counters of a slot, one array entry per action. */
@@ -33,10 +34,14 @@ struct capture_counters {
 	uint64_t dropped;	/* matched but the ring was full */
 };
 
-/* Stack use of the capture program (the filter's scratch is -64..-1). */
-#define CAPTURE_WIRELEN_OFF (-68)
-#define CAPTURE_KEY_OFF (-72)
-#define CAPTURE_RECORD_OFF (-104)
+/*
+ * Stack use: the filter's scratch words are at -64..-1 and the record
+ * below them. The filter reads the wire length from the record, and the
+ * counters' key is the record's action.
+ */
+#define CAPTURE_RECORD_OFF (-88)
+#define CAPTURE_WIRELEN_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, wirelen))
+#define CAPTURE_KEY_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, action))
 
 /* bpf_perf_event_output takes at most this much packet per record. */
 #define CAPTURE_MAX_CAPLEN 65000u
@@ -48,7 +53,12 @@ struct capture_prog_kind {
 };
 
 struct capture_prog_spec {
-	const struct xdpcap_ebpf *filter;  /* with wirelen_off = CAPTURE_WIRELEN_OFF */
+	/*
+	 * With wirelen_off = CAPTURE_WIRELEN_OFF, from cBPF compiled for a
+	 * snap length of at most CAPTURE_MAX_CAPLEN
+	 */
+	const struct xdpcap_ebpf *filter;
+	bool result_unbounded;	/* the cBPF returns A: clamp the result */
 	unsigned int action;
 	uint32_t snaplen;
 	int perf_map_fd;

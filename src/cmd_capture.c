@@ -263,6 +263,10 @@ int cmd_capture(const struct capture_args *args)
 	if (!args->quiet)
 		fprintf(stderr, "xdpcap: capturing from %s\n",
 			xdpcap_capture_hook(cap)->name);
+	for (unsigned int a = 0; args->verbose && a < XDPCAP_ACTIONS; a++)
+		if (xdpcap_capture_prog_insns(cap, a))
+			fprintf(stderr, "xdpcap: %s: capture program of %zu eBPF instructions\n",
+				xdpcap_action_name(a), xdpcap_capture_prog_insns(cap, a));
 	err = run(cap, &w, errbuf);
 	finish(cap, &w);
 	if (err) {
