@@ -311,7 +311,7 @@ static int check_slots(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
-/* A sample: header, u64 time (PERF_SAMPLE_TIME), u32 size, raw data. */
+/* A sample: header, u32 size, raw data (record, packet, padding). */
 static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
 					     struct perf_event_header *ev)
 {
@@ -319,21 +319,19 @@ static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
 	struct capture_record rec;
 	struct xdpcap_packet pkt;
 	const uint8_t *p;
-	uint64_t time_ns;
 	uint32_t size;
 
 	(void)cpu;
 	if (ev->type != PERF_RECORD_SAMPLE)
 		return LIBBPF_PERF_EVENT_CONT; /* losses are counted in the kernel */
 	p = (const uint8_t *)(ev + 1);
-	memcpy(&time_ns, p, sizeof(time_ns));
-	memcpy(&size, p + sizeof(time_ns), sizeof(size));
-	p += sizeof(time_ns) + sizeof(size);
+	memcpy(&size, p, sizeof(size));
+	p += sizeof(size);
 	if (size < sizeof(rec))
 		return LIBBPF_PERF_EVENT_CONT;
 	memcpy(&rec, p, sizeof(rec));
 	pkt = (struct xdpcap_packet){
-		.ts_ns = time_ns + (uint64_t)cap->realtime_offset_ns,
+		.ts_ns = rec.ts_mono_ns + (uint64_t)cap->realtime_offset_ns,
 		.caplen = rec.caplen < size - (uint32_t)sizeof(rec) ?
 			  rec.caplen : size - (uint32_t)sizeof(rec),
 		.wirelen = rec.wirelen,
@@ -355,10 +353,7 @@ static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
 		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_TIME | PERF_SAMPLE_RAW,
-		/* the same clock as bpf_ktime_get_ns, converted once to the epoch */
-		.use_clockid = 1,
-		.clockid = CLOCK_MONOTONIC,
+		.sample_type = PERF_SAMPLE_RAW,
 		/* wake the reader per quarter ring, not per packet */
 		.watermark = 1,
 		.wakeup_watermark = cap->ring_pages * PAGE_KIB * 1024 / 4,

@@ -16,15 +16,18 @@
 
 /*
  * What a capture program sends to user space before the packet bytes
- * (bpf_perf_event_output appends them; the ring adds the time, from
- * CLOCK_MONOTONIC, and the size). Kernel and user space share it.
+ * (bpf_perf_event_output appends them). Kernel and user space share it.
+ * The time is the kernel's own: the ring's sample time follows the wall
+ * clock on some systems whatever clock is asked for.
  */
 struct capture_record {
+	uint64_t ts_mono_ns;	/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
 	uint32_t wirelen;	/* full length, fragments included */
 	uint32_t caplen;	/* bytes that follow (the ring pads them) */
 	uint32_t ifindex;
 	uint32_t rx_queue;
 	uint32_t action;
+	uint32_t zero;		/* written, so no stack byte leaks out */
 };
 
 /* Per-CPU counters of a slot, one array entry per action. */
@@ -39,7 +42,7 @@ struct capture_counters {
  * below them. The filter reads the wire length from the record, and the
  * counters' key is the record's action.
  */
-#define CAPTURE_RECORD_OFF (-88)
+#define CAPTURE_RECORD_OFF (-96)
 #define CAPTURE_WIRELEN_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, wirelen))
 #define CAPTURE_KEY_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, action))
 
