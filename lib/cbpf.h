@@ -38,6 +38,8 @@ struct cbpf_block {
 	uint32_t x_guard;
 	/* X is known to be at most this when the block is entered. */
 	uint32_t x_max_in;
+	/* A is read before written on some path from the block's entry */
+	bool a_live_in;
 	/* scratch used only by the analysis */
 	uint32_t must, x_must, x_exit_need, abs_checked, x_checked;
 	uint32_t defined;

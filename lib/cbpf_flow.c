@@ -261,6 +261,29 @@ static void hoist_needs(struct cbpf_flow *flow)
 	}
 }
 
+/* Backward: is A read, before it is written, on some path from a block? */
+static void find_live_a(struct cbpf_flow *flow)
+{
+	for (size_t b = flow->nblocks; b-- > 0;) {
+		struct cbpf_block *blk = &flow->blocks[b];
+		bool live = false;
+
+		for (int s = 0; s < 2; s++)
+			if (blk->succ[s] >= 0)
+				live |= flow->blocks[blk->succ[s]].a_live_in;
+		for (uint32_t i = blk->last + 1; i-- > blk->first;) {
+			uint32_t reads, writes;
+
+			insn_uses(&flow->insns[i], &reads, &writes);
+			if (writes & CBPF_INIT_A)
+				live = false;
+			if (reads & CBPF_INIT_A)
+				live = true;
+		}
+		blk->a_live_in = live;
+	}
+}
+
 /*
  * Forward over live, reachable blocks: place the checks, and find what is
  * read before it is written.
@@ -390,6 +413,7 @@ int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,
 	if (err)
 		goto err;
 	hoist_needs(flow);
+	find_live_a(flow);
 	err = place_checks(flow);
 	if (err)
 		goto err;

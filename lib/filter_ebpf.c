@@ -44,6 +44,8 @@ struct emitter {
 	int16_t scratch_off, wirelen_off;
 	unsigned int checks;
 	bool reads_wirelen;
+	/* A holds packet bytes not yet swapped to host order (16 or 32) */
+	int a_raw_bits;
 	bool oom;
 };
 
@@ -150,7 +152,7 @@ static uint8_t ebpf_size(uint16_t cbpf_code)
 
 /* dst = packet bytes at base + k (checked already), in host order */
 static void emit_packet_load(struct emitter *e, uint16_t code, uint8_t dst,
-			     uint8_t base, uint32_t k)
+			     uint8_t base, uint32_t k, bool keep_raw)
 {
 	uint8_t size = ebpf_size(code);
 
@@ -161,10 +163,36 @@ static void emit_packet_load(struct emitter *e, uint16_t code, uint8_t dst,
 	} else {
 		emit(e, load_mem(size, dst, base, (int16_t)k));
 	}
-	if (size == BPF_W)
+	if (keep_raw && size != BPF_B)
+		e->a_raw_bits = size == BPF_W ? 32 : 16;
+	else if (size == BPF_W)
 		emit(e, to_host_from_be(dst, 32));
 	else if (size == BPF_H)
 		emit(e, to_host_from_be(dst, 16));
+}
+
+/*
+ * A load of A that only feeds the equality or bit test right after it,
+ * with A dead afterwards, can skip the byte swap: the test uses the
+ * swapped constant instead.
+ */
+static bool compare_in_network_order(const struct emitter *e, int b, uint32_t i)
+{
+	const struct cbpf_flow *flow = e->flow;
+	const struct cbpf_block *blk = &flow->blocks[b];
+	const struct sock_filter *next = &flow->insns[i + 1];
+	uint8_t op = BPF_OP(next->code);
+
+	if (i + 1 != blk->last || BPF_CLASS(next->code) != BPF_JMP ||
+	    BPF_SRC(next->code) != BPF_K || (op != BPF_JEQ && op != BPF_JSET))
+		return false;
+	if (BPF_SIZE(flow->insns[i].code) == BPF_H && op == BPF_JEQ &&
+	    next->k > 0xffff)
+		return false;
+	for (int s = 0; s < 2; s++)
+		if (blk->succ[s] >= 0 && flow->blocks[blk->succ[s]].a_live_in)
+			return false;
+	return true;
 }
 
 static uint8_t inverse_jump(uint8_t op)
@@ -188,6 +216,12 @@ static void lower_cond_jump(struct emitter *e, const struct sock_filter *f,
 	uint8_t src = BPF_SRC(f->code) == BPF_X ? R_X : 0;
 	int32_t imm = BPF_SRC(f->code) == BPF_X ? 0 : (int32_t)f->k;
 	uint8_t srcbit = BPF_SRC(f->code);
+
+	if (e->a_raw_bits == 32)
+		imm = (int32_t)__builtin_bswap32(f->k);
+	else if (e->a_raw_bits == 16)
+		imm = __builtin_bswap16((uint16_t)f->k);
+	e->a_raw_bits = 0;
 
 	if (jt == jf) {
 		emit_goto(e, jt, next);
@@ -276,10 +310,12 @@ static void lower_insn(struct emitter *e, int b, uint32_t i)
 	case BPF_LD:
 		switch (BPF_MODE(f->code)) {
 		case BPF_ABS:
-			emit_packet_load(e, f->code, R_A, R_DATA, f->k);
+			emit_packet_load(e, f->code, R_A, R_DATA, f->k,
+					 compare_in_network_order(e, b, i));
 			break;
 		case BPF_IND:
-			emit_packet_load(e, f->code, R_A, R_XPTR, f->k);
+			emit_packet_load(e, f->code, R_A, R_XPTR, f->k,
+					 compare_in_network_order(e, b, i));
 			break;
 		case BPF_LEN:
 			lower_wirelen(e, R_A);
@@ -295,7 +331,7 @@ static void lower_insn(struct emitter *e, int b, uint32_t i)
 	case BPF_LDX:
 		switch (BPF_MODE(f->code)) {
 		case BPF_MSH:
-			emit_packet_load(e, f->code, R_X, R_DATA, f->k);
+			emit_packet_load(e, f->code, R_X, R_DATA, f->k, false);
 			emit(e, alu32_imm(BPF_AND, R_X, 0xf));
 			emit(e, alu32_imm(BPF_LSH, R_X, 2));
 			break;
