@@ -41,7 +41,7 @@
 enum {
 	R_CTX = BPF_REG_6,
 	R_COUNTERS = BPF_REG_7,
-	R_FLAGS = BPF_REG_8,
+	R_RESULT = BPF_REG_8,
 };
 
 struct asm_buf {
@@ -110,8 +110,12 @@ static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
+	/* the time first: the helper call clobbers r0-r5 */
+	put(b, alu32_reg(BPF_MOV, R_RESULT, BPF_REG_0));
+	put(b, call_helper(BPF_FUNC_ktime_get_ns));
+	put(b, store_reg(BPF_DW, BPF_REG_10, REC(ts_mono_ns), BPF_REG_0));
 	/* r3 = caplen = min(result, wirelen[, the ring's limit]) */
-	put(b, alu32_reg(BPF_MOV, BPF_REG_3, BPF_REG_0));
+	put(b, alu32_reg(BPF_MOV, BPF_REG_3, R_RESULT));
 	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, REC(wirelen)));
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, BPF_REG_3, BPF_REG_1, 1, 0));
 	put(b, alu32_reg(BPF_MOV, BPF_REG_3, BPF_REG_1));
@@ -125,16 +129,12 @@ static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, alu64_imm(BPF_ADD, BPF_REG_3, 1));
 	put(b, alu64_imm(BPF_LSH, BPF_REG_3, 32));
 	put(b, alu64_imm(BPF_SUB, BPF_REG_3, 1));
-	/* the rest of the record; r3 survives no helper call */
-	put(b, alu64_reg(BPF_MOV, R_FLAGS, BPF_REG_3));
-	put(b, call_helper(BPF_FUNC_ktime_get_ns));
-	put(b, store_reg(BPF_DW, BPF_REG_10, REC(ts_mono_ns), BPF_REG_0));
+	/* the rest of the record */
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, ingress_ifindex));
 	put(b, store_reg(BPF_W, BPF_REG_10, REC(ifindex), BPF_REG_1));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
 	put(b, store_reg(BPF_W, BPF_REG_10, REC(rx_queue), BPF_REG_1));
 	put(b, store_imm(BPF_W, BPF_REG_10, REC(zero), 0));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_FLAGS));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 	put_map_fd(b, BPF_REG_2, s->perf_map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_4, BPF_REG_10));
