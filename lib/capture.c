@@ -322,6 +322,9 @@ static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
 	uint32_t size;
 
 	(void)cpu;
+	/* libbpf goes on to the next CPU's ring after we said "done" */
+	if (cap->fn_stop)
+		return LIBBPF_PERF_EVENT_DONE;
 	if (ev->type != PERF_RECORD_SAMPLE)
 		return LIBBPF_PERF_EVENT_CONT; /* losses are counted in the kernel */
 	p = (const uint8_t *)(ev + 1);
