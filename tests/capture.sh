@@ -9,9 +9,10 @@ set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/tap.sh"
 . "$top/tests/lib/netns.sh"
-netns_private_mounts "$0" "$@" || { echo "Bail out! cannot make a private mount namespace"; exit 1; }
-bpffs_mount || { echo "Bail out! cannot mount bpffs"; exit 1; }
+netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
+bpffs_mount || bail "cannot mount bpffs"
 
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
@@ -22,17 +23,6 @@ mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
 cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
 fields() {
@@ -93,13 +83,13 @@ slots_empty() {
 		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
 }
 
-netns_setup xcap || { echo "Bail out! cannot create namespaces"; exit 1; }
+netns_setup xcap || bail "cannot create namespaces"
 A=$NETNS_A B=$NETNS_B VA=$VETH_A
-xdp_attach "$VA" "$demo" native || { echo "Bail out! cannot attach the demo"; exit 1; }
+xdp_attach "$VA" "$demo" native || bail "cannot attach the demo"
 # a veth delivers XDP_TX frames only to a peer that runs XDP itself (NAPI);
 # the demo passes everything B receives
-xdp_attach "$VETH_B" "$demo" native || { echo "Bail out! cannot attach the peer's XDP"; exit 1; }
-hook_pin "$VA" "$hooks/demo" || { echo "Bail out! cannot pin the hook"; exit 1; }
+xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
+hook_pin "$VA" "$hooks/demo" || bail "cannot pin the hook"
 
 # --- every action, with its comment and verdict ------------------------------
 start_capture - xdp:demo "$tmp/all.pcapng"
@@ -232,7 +222,7 @@ for name in "xdp:$VA" "$VA"; do
 done
 
 # --- generic mode --------------------------------------------------------------------
-netns_setup xgen || { echo "Bail out! cannot create namespaces"; exit 1; }
+netns_setup xgen || bail "cannot create namespaces"
 xdp_attach "$VETH_A" "$demo" generic
 ok $? "the demo attaches in generic mode"
 hook_pin "$VETH_A" "$hooks/generic"
@@ -245,7 +235,7 @@ ok $? "generic mode: TX and DROP captured ($(count_comment "$tmp/g.pcapng" XDP_T
 
 # --- loaded by libbpf, with and without an expected attach type ---------------------
 for variant in "" --no-attach-type; do
-	netns_setup xld || { echo "Bail out! cannot create namespaces"; exit 1; }
+	netns_setup xld || bail "cannot create namespaces"
 	name=ld${variant:+-none}
 	netns_exec "$NETNS_A" "$build/tests/xdp_load" "$demo" "$VETH_A" native $variant --pin "$hooks/$name"
 	cleanup_add "rm -f '$hooks/$name'"
@@ -258,7 +248,7 @@ for variant in "" --no-attach-type; do
 done
 
 # --- jumbo frames through a frags-aware program -----------------------------------
-netns_setup xjum || { echo "Bail out! cannot create namespaces"; exit 1; }
+netns_setup xjum || bail "cannot create namespaces"
 netns_exec "$NETNS_A" ip link set dev "$VETH_A" mtu 9000
 netns_exec "$NETNS_B" ip link set dev "$VETH_B" mtu 9000
 xdp_attach "$VETH_A" "$demo_frags" native xdp.frags
@@ -284,5 +274,4 @@ in_file=$(fields "$tmp/l.pcapng" frame.number | wc -l)
 [ -n "$lost" ] && [ "$lost" -gt 0 ] && [ $((written + lost)) -eq "$matched" ] && [ "$in_file" -eq "$written" ]
 ok $? "a tiny ring loses packets and says so: $written written + $lost lost = $matched matched ($in_file in the file)"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

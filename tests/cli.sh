@@ -10,20 +10,10 @@ top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
 corpus=${CORPUS:-$build/tests/data/corpus.pcap}
 xdpcap=$build/xdpcap
+. "$top/tests/lib/tap.sh"
 tmp=$(mktemp -d /tmp/xdpcap-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # run CMD...: exit status in $rc, stdout in $tmp/out, stderr in $tmp/err
 run() {
@@ -177,5 +167,4 @@ run "$xdpcap" -v -r "$corpus" "$tmp/v.pcap" "tcp"
 [ "$rc" -eq 0 ] && grep -q "packets read" "$tmp/err"
 ok $? "-v reports: $(cat "$tmp/err")"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

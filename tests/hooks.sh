@@ -21,41 +21,22 @@ demo=$build/bpf/examples/xdpcap_demo.bpf.o
 demo_frags=$build/bpf/examples/xdpcap_demo_frags.bpf.o
 clang=${BPF_CLANG:-clang}
 
+. "$top/tests/lib/tap.sh"
 . "$top/tests/lib/netns.sh"
 
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+[ "$(id -u)" -eq 0 ] || bail "needs root"
 for tool in ip bpftool nsenter unshare python3 "$clang"; do
-	command -v "$tool" >/dev/null 2>&1 || skip_all "needs $tool"
+	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
 done
-[ -f "$demo" ] && [ -f "$demo_frags" ] || skip_all "no $demo (built with clang -target bpf)"
-[ -x "$xdpcap" ] || skip_all "no $xdpcap"
-netns_private_mounts "$0" "$@" || skip_all "cannot make a mount namespace (unshare -m)"
-bpffs_mount || skip_all "cannot mount bpffs at /sys/fs/bpf"
+[ -f "$demo" ] && [ -f "$demo_frags" ] || bail "no $demo (built with clang -target bpf)"
+[ -x "$xdpcap" ] || bail "no $xdpcap"
+netns_private_mounts "$0" "$@" || bail "cannot make a mount namespace (unshare -m)"
+bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
 
 tmp=$(mktemp -d /tmp/xdpcap-hooks.XXXXXX) || exit 1
 cleanup_add "rm -rf '$tmp'"
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
 
 # run CMD...: exit status in $rc, stdout in $tmp/out, stderr in $tmp/err
 run() {
@@ -349,5 +330,4 @@ left=$(ip netns list | grep -c -e "$A" -e "$B")
 	[ ! -d "$tmp" ] && ! kill -0 "$alive" 2>/dev/null
 ok $? "cleanup removes the namespaces, their veth pair, the pins, the files and the process"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
