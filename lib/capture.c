@@ -503,6 +503,11 @@ const char *xdpcap_capture_filter(const struct xdpcap_capture *cap)
 	return cap->filter;
 }
 
+uint32_t xdpcap_capture_snaplen(const struct xdpcap_capture *cap)
+{
+	return cap->snaplen;
+}
+
 size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
 				 unsigned int action)
 {

@@ -98,6 +98,9 @@ xdpcap_capture_hook(const struct xdpcap_capture *cap);
 XDPCAP_API unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap);
 XDPCAP_API const char *xdpcap_capture_filter(const struct xdpcap_capture *cap);
 
+/* The snap length packets are cut to. */
+XDPCAP_API uint32_t xdpcap_capture_snaplen(const struct xdpcap_capture *cap);
+
 /* eBPF instructions of the capture program for action (0: none). */
 XDPCAP_API size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
 					    unsigned int action);

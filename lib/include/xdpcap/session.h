@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A whole capture session, as every front end runs it: capture from a hook
+ * into a capture file until told to stop, then empty the slots, write what
+ * is still in the rings and the statistics, and complete the file.
+ */
+#ifndef XDPCAP_SESSION_H
+#define XDPCAP_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xdpcap/capture.h"
+#include "xdpcap/output.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct xdpcap_session_opts {
+	size_t sz;			/* sizeof(struct xdpcap_session_opts) */
+	int out_fd;			/* where the capture file goes */
+	enum xdpcap_format format;
+	bool flush_each;		/* write each packet out at once */
+	unsigned long long count;	/* stop after this many; 0: never */
+	/* stop when this becomes non-zero (set it from a signal handler) */
+	volatile sig_atomic_t *stop;
+	/* called once the slots are claimed (may be NULL) */
+	void (*started)(struct xdpcap_capture *cap, void *ctx);
+	/* called about once a second while capturing (may be NULL) */
+	void (*tick)(struct xdpcap_capture *cap, void *ctx);
+	void *ctx;			/* for both */
+};
+
+struct xdpcap_session_result {
+	unsigned long long written;
+	bool reader_gone;		/* the output's reader went away (EPIPE) */
+	struct xdpcap_capture_stats stats;
+};
+
+/*
+ * Run a capture opened with xdpcap_capture_open() (not started). Returns
+ * 0 when it ended normally (stop, count, the reader gone) or -errno with
+ * a message; the slots are empty and the file complete either way.
+ */
+XDPCAP_API int xdpcap_session_run(struct xdpcap_capture *cap,
+				  const struct xdpcap_session_opts *opts,
+				  struct xdpcap_session_result *result,
+				  char *errbuf);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
