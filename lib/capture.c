@@ -206,6 +206,8 @@ out:
 	return err;
 }
 
+static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf);
+
 int xdpcap_capture_open(const char *hook, const char *filter,
 			const struct xdpcap_capture_opts *opts,
 			struct xdpcap_capture **out, char *errbuf)
@@ -249,6 +251,9 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	err = load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
 	if (err)
 		goto err;
+	err = check_slots(cap, true, errbuf);
+	if (err)
+		goto err;
 	cap->realtime_offset_ns = realtime_offset();
 	*out = cap;
 	return 0;
@@ -274,7 +279,7 @@ static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
 }
 
 /* Refuse slots that another live capture or program holds, unless forced. */
-static int check_slots(struct xdpcap_capture *cap, char *errbuf)
+static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 {
 	struct xdpcap_slot slots[XDPCAP_ACTIONS];
 	int err;
@@ -288,15 +293,18 @@ static int check_slots(struct xdpcap_capture *cap, char *errbuf)
 		if (!(cap->actions & (1u << a)) || !s->prog_id)
 			continue;
 		if (s->owner_pid && !s->owner_alive) {
-			notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
-			       xdpcap_action_name(a), cap->hook.name, s->owner_pid);
+			if (notify)
+				notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
+				       xdpcap_action_name(a), cap->hook.name,
+				       s->owner_pid);
 			continue;
 		}
 		if (cap->force) {
-			notice(cap, "taking over slot %s of %s from %s %d",
-			       xdpcap_action_name(a), cap->hook.name,
-			       s->owner_pid ? "xdpcap process" : "program id",
-			       s->owner_pid ? s->owner_pid : (int)s->prog_id);
+			if (notify)
+				notice(cap, "taking over slot %s of %s from %s %d",
+				       xdpcap_action_name(a), cap->hook.name,
+				       s->owner_pid ? "xdpcap process" : "program id",
+				       s->owner_pid ? s->owner_pid : (int)s->prog_id);
 			continue;
 		}
 		if (s->owner_pid)
@@ -381,7 +389,7 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 		xdpcap_err(errbuf, "capture already started");
 		return -EALREADY;
 	}
-	err = check_slots(cap, errbuf);
+	err = check_slots(cap, false, errbuf);
 	if (err)
 		return err;
 	err = open_ring(cap, errbuf);

@@ -686,9 +686,21 @@ int xdpcap_hook_open(const char *spec, const char *hook_dir,
 
 /* --- slots ------------------------------------------------------------ */
 
+/* A process that exited but was not reaped yet (a zombie) is gone too. */
 static bool pid_alive(int pid)
 {
-	return !kill(pid, 0) || errno == EPERM;
+	char path[64], stat[256], *state;
+	FILE *f;
+
+	if (kill(pid, 0) && errno != EPERM)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	state = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+	fclose(f);
+	return !(state && state[1] == ' ' && state[2] == 'Z');
 }
 
 int xdpcap_hook_slots(const struct xdpcap_hook *hook,

@@ -45,8 +45,11 @@ static int write_all(struct xdpcap_output *out, struct iovec *iov, int cnt,
 			continue;
 		}
 		n = writev(out->fd, iov, cnt);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR) {
+			if (out->cancel && *out->cancel)
+				return write_failed(out, -EINTR, errbuf);
 			continue;
+		}
 		if (n < 0)
 			return write_failed(out, -errno, errbuf);
 		/* Only a zero-length request may write nothing: do not spin. */
@@ -194,6 +197,12 @@ int xdpcap_output_write_stats(struct xdpcap_output *out, uint32_t iface,
 	if (!out->ops->write_stats)
 		return 0;
 	return out->ops->write_stats(out, iface, stats, errbuf);
+}
+
+void xdpcap_output_set_cancel(struct xdpcap_output *out,
+			      volatile sig_atomic_t *cancel)
+{
+	out->cancel = cancel;
 }
 
 int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf)

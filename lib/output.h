@@ -34,6 +34,7 @@ struct xdpcap_output {
 	 */
 	int err;
 	uint32_t n_ifaces;
+	volatile sig_atomic_t *cancel;	/* give up a waiting write when set */
 	size_t len;		/* bytes in buf */
 	uint8_t *buf;		/* OUTPUT_BUF_SIZE bytes */
 };

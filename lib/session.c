@@ -170,6 +170,7 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 	err = open_output(cap, &w, errbuf);
 	if (err)
 		goto out;
+	xdpcap_output_set_cancel(w.out, opts->stop);
 	err = xdpcap_capture_start(cap, errbuf);
 	if (err)
 		goto out;
@@ -178,7 +179,8 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 	err = capture_until_stopped(cap, &w, errbuf);
 	finish(cap, &w, res);
 	/* a reader that went away is a normal way to stop */
-	if (!err && w.err == -EPIPE)
+	if (!err && (w.err == -EPIPE ||
+		     (w.err == -EINTR && opts->stop && *opts->stop)))
 		res->reader_gone = true;
 	else if (!err && w.err) {
 		err = w.err;

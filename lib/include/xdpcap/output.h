@@ -20,6 +20,7 @@
 #ifndef XDPCAP_OUTPUT_H
 #define XDPCAP_OUTPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +91,10 @@ XDPCAP_API int xdpcap_output_write_stats(struct xdpcap_output *out,
 					 char *errbuf);
 
 XDPCAP_API int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf);
+
+/* A write that waits (a pipe nobody reads) gives up when *cancel is set. */
+XDPCAP_API void xdpcap_output_set_cancel(struct xdpcap_output *out,
+					 volatile sig_atomic_t *cancel);
 
 /* Flush and free (the fd stays open). Returns the flush's result. */
 XDPCAP_API int xdpcap_output_close(struct xdpcap_output *out, char *errbuf);
