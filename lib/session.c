@@ -5,6 +5,7 @@
  * then slots emptied first, the rings drained, statistics written.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -94,7 +95,10 @@ static int open_output(struct xdpcap_capture *cap, struct writer *w,
 	if (err)
 		return err;
 	err = xdpcap_output_add_iface(w->out, &iface, errbuf);
-	return err < 0 ? err : 0;
+	if (err < 0)
+		return err;
+	/* readers (tshark, tcpdump -r -) wait for the header before anything */
+	return xdpcap_output_flush(w->out, errbuf);
 }
 
 static uint64_t now_ms(void)
@@ -103,6 +107,17 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A pipe or socket whose reader went away (an SSH channel closed, say)
+ * reports it at once, without waiting for the next packet to fail.
+ */
+static bool reader_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
 static int capture_until_stopped(struct xdpcap_capture *cap, struct writer *w,
@@ -121,6 +136,10 @@ static int capture_until_stopped(struct xdpcap_capture *cap, struct writer *w,
 		}
 		if (w->err || count_reached(w))
 			break;
+		if (reader_gone(opts->out_fd)) {
+			w->err = -EPIPE;
+			break;
+		}
 		if (opts->tick && now_ms() >= next_tick) {
 			opts->tick(cap, opts->ctx);
 			next_tick += 1000;

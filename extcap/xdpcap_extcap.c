@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Wireshark extcap for xdpcap hooks: every hook xdpcap finds is a capture
+ * interface (xdp:NAME, xdp:IFNAME). Wireshark asks, in separate runs:
+ *
+ *   --extcap-interfaces                      which interfaces exist
+ *   --extcap-interface I --extcap-dlts       their link type
+ *   --extcap-interface I --extcap-config     their options
+ *   --extcap-interface I --extcap-capture-filter F
+ *                                            is F a good filter? (nothing
+ *                                            printed: yes; a line: why not)
+ *   --extcap-interface I --capture --fifo P [--extcap-capture-filter F]
+ *                                            capture into P until SIGTERM
+ *
+ * The capture itself is the library's session, as for the xdpcap command.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "xdpcap/capture.h"
+#include "xdpcap/hook.h"
+#include "xdpcap/session.h"
+
+struct extcap_args {
+	const char *interface;
+	const char *fifo;
+	const char *filter;
+	const char *hook_dir;
+	unsigned int actions;
+	uint32_t snaplen;
+	bool list_interfaces, list_dlts, list_config, capture;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* One line on stderr: Wireshark shows it to the user. */
+__attribute__((format(printf, 1, 2)))
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xdpcap: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void print_interfaces(const char *hook_dir)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_hook *hooks;
+	size_t count;
+
+	printf("extcap {version=%s}{display=xdpcap: packets and verdicts at XDP hooks}\n",
+	       PACKAGE_VERSION);
+	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf))
+		return; /* no hooks here is not an error for Wireshark */
+	for (size_t i = 0; i < count; i++) {
+		const struct xdpcap_hook *h = &hooks[i];
+
+		printf("interface {value=%s}{display=XDP verdicts at %s", h->name,
+		       h->name);
+		if (h->prog_id)
+			printf(" (program %s", h->prog_name[0] ? h->prog_name : "?");
+		if (h->prog_id && h->ifname[0])
+			printf(" on %s", h->ifname);
+		printf("%s}\n", h->prog_id ? ")" : "");
+	}
+	xdpcap_hook_list_free(hooks, count);
+}
+
+static void print_config(void)
+{
+	static const char *const names[XDPCAP_ACTIONS] = {
+		"aborted", "drop", "pass", "tx", "redirect",
+	};
+
+	printf("arg {number=0}{call=--actions}{display=XDP actions}"
+	       "{tooltip=The verdicts whose packets are captured}{type=multicheck}\n");
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++)
+		printf("value {arg=0}{value=%s}{display=%s}{default=true}\n",
+		       names[a], xdpcap_action_name(a));
+	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
+	       "{tooltip=Bytes kept of each packet (at most %d are copied from the kernel)}"
+	       "{type=unsigned}{range=1,262144}{default=%d}\n",
+	       XDPCAP_MAX_CAPLEN, XDPCAP_DEFAULT_SNAPLEN);
+	printf("arg {number=2}{call=--hook-dir}{display=Hook directory}"
+	       "{tooltip=Where xdp:NAME hooks are pinned}{type=string}{default=%s}\n",
+	       xdpcap_hook_dir(NULL));
+}
+
+/* Compile and load without attaching: what Wireshark's filter bar asks. */
+static int check_filter(const struct extcap_args *a)
+{
+	XDPCAP_OPTS(xdpcap_capture_opts, opts,
+		.hook_dir = a->hook_dir,
+		.actions = a->actions,
+		.snaplen = a->snaplen,
+	);
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_capture *cap;
+
+	if (xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf)) {
+		/* the line is the answer; the exit status stays 0 */
+		printf("%s\n", errbuf);
+		return 0;
+	}
+	xdpcap_capture_close(cap);
+	return 0;
+}
+
+static int capture(const struct extcap_args *a)
+{
+	XDPCAP_OPTS(xdpcap_capture_opts, opts,
+		.hook_dir = a->hook_dir,
+		.actions = a->actions,
+		.snaplen = a->snaplen,
+	);
+	XDPCAP_OPTS(xdpcap_session_opts, sopts,
+		.format = XDPCAP_FORMAT_PCAPNG,
+		.flush_each = true,	/* Wireshark shows packets as they come */
+		.stop = &stop_requested,
+	);
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_session_result res;
+	struct xdpcap_capture *cap;
+	int err;
+
+	if (!a->fifo) {
+		fail("--capture needs --fifo PATH");
+		return 1;
+	}
+	err = xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf);
+	if (err) {
+		fail("%s", errbuf);
+		/* dumpcap waits to open the fifo: let it see the end at once */
+		close(open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+		return 1;
+	}
+	sopts.out_fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
+	if (sopts.out_fd < 0) {
+		fail("cannot open %s: %s", a->fifo, strerror(errno));
+		xdpcap_capture_close(cap);
+		return 1;
+	}
+	/* Wireshark stops extcaps with SIGTERM; a closed fifo is EPIPE */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	err = xdpcap_session_run(cap, &sopts, &res, errbuf);
+	if (err)
+		fail("%s", errbuf);
+	close(sopts.out_fd);
+	xdpcap_capture_close(cap);
+	return err ? 1 : 0;
+}
+
+enum {
+	OPT_INTERFACES = 256, OPT_VERSION, OPT_INTERFACE, OPT_DLTS, OPT_CONFIG,
+	OPT_CAPTURE, OPT_FIFO, OPT_FILTER, OPT_ACTIONS, OPT_SNAPLEN,
+	OPT_HOOK_DIR, OPT_HELP,
+};
+
+static const struct option options[] = {
+	{ "extcap-interfaces", no_argument, NULL, OPT_INTERFACES },
+	{ "extcap-version", optional_argument, NULL, OPT_VERSION },
+	{ "extcap-interface", required_argument, NULL, OPT_INTERFACE },
+	{ "extcap-dlts", no_argument, NULL, OPT_DLTS },
+	{ "extcap-config", no_argument, NULL, OPT_CONFIG },
+	{ "capture", no_argument, NULL, OPT_CAPTURE },
+	{ "fifo", required_argument, NULL, OPT_FIFO },
+	{ "extcap-capture-filter", required_argument, NULL, OPT_FILTER },
+	{ "actions", required_argument, NULL, OPT_ACTIONS },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "hook-dir", required_argument, NULL, OPT_HOOK_DIR },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"Usage: xdpcap-extcap --extcap-interfaces\n"
+	"       xdpcap-extcap --extcap-interface xdp:NAME --extcap-dlts|--extcap-config\n"
+	"       xdpcap-extcap --extcap-interface xdp:NAME --extcap-capture-filter FILTER\n"
+	"       xdpcap-extcap --extcap-interface xdp:NAME --capture --fifo PATH\n"
+	"                     [--extcap-capture-filter FILTER] [--actions LIST]\n"
+	"                     [--snaplen N] [--hook-dir DIR]\n"
+	"\n"
+	"The Wireshark extcap of xdpcap: Wireshark runs it to list XDP hooks as\n"
+	"capture interfaces and to capture from them, each packet with its XDP\n"
+	"verdict. Install it in Wireshark's extcap folder.\n";
+
+static int parse(int argc, char **argv, struct extcap_args *a)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	char *end;
+	int opt;
+
+	opterr = 0; /* Wireshark may pass options of newer versions: ignore */
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_INTERFACES: a->list_interfaces = true; break;
+		case OPT_VERSION: break;
+		case OPT_INTERFACE: a->interface = optarg; break;
+		case OPT_DLTS: a->list_dlts = true; break;
+		case OPT_CONFIG: a->list_config = true; break;
+		case OPT_CAPTURE: a->capture = true; break;
+		case OPT_FIFO: a->fifo = optarg; break;
+		case OPT_FILTER: a->filter = optarg; break;
+		case OPT_HOOK_DIR: a->hook_dir = *optarg ? optarg : NULL; break;
+		case OPT_ACTIONS:
+			if (xdpcap_parse_actions(optarg, &a->actions, errbuf)) {
+				fail("%s", errbuf);
+				return -1;
+			}
+			break;
+		case OPT_SNAPLEN:
+			errno = 0;
+			a->snaplen = (uint32_t)strtoul(optarg, &end, 10);
+			if (errno || *end || !a->snaplen || a->snaplen > 262144) {
+				fail("--snaplen takes 1 to 262144, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "xdpcap-extcap: ignoring unknown option %s\n",
+				argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct extcap_args a = { 0 };
+
+	if (parse(argc, argv, &a))
+		return 1;
+	if (a.list_interfaces) {
+		print_interfaces(a.hook_dir);
+		return 0;
+	}
+	if (!a.interface) {
+		fputs(usage_text, stderr);
+		return 1;
+	}
+	if (a.list_dlts) {
+		printf("dlt {number=1}{name=EN10MB}{display=Ethernet}\n");
+		return 0;
+	}
+	if (a.list_config) {
+		print_config();
+		return 0;
+	}
+	if (a.capture)
+		return capture(&a);
+	if (a.filter)
+		return check_filter(&a);
+	fputs(usage_text, stderr);
+	return 1;
+}
