@@ -40,7 +40,8 @@ struct xdpcap_capture_opts {
 	unsigned int actions;	/* bit (1 << action) per action; 0: all */
 	uint32_t snaplen;	/* 0: XDPCAP_DEFAULT_SNAPLEN */
 	bool force;		/* take slots held by another live capture */
-	unsigned int ring_kib;	/* ring per CPU in KiB; 0: 4096 */
+	/* ring per CPU in KiB; 0: 64 MiB over all CPUs, at least 4 MiB each */
+	unsigned int ring_kib;
 	/* informational messages, e.g. a stale slot reclaimed (may be NULL) */
 	void (*notice)(const char *msg, void *ctx);
 	void *notice_ctx;
