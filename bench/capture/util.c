@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Utilities: messages, time, statistics, system knobs.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "bench_capture.h"
+
+/* --- utilities ------------------------------------------------------------- */
+
+static void kill_children(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(children); i++)
+		if (children[i] > 0)
+			kill(children[i], SIGTERM);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bench_capture: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	kill_children();
+	exit(1);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bench_capture: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bench_capture: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+void sleep_until(double t_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(t_ns / 1e9),
+		.tv_nsec = (long)fmod(t_ns, 1e9),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+void sleep_s(double s)
+{
+	sleep_until(now_ns() + s * 1e9);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of n values; sorts them. */
+double median(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double geomean(const double *v, size_t n)
+{
+	double s = 0;
+
+	if (!n)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		s += log(v[i]);
+	return exp(s / (double)n);
+}
+
+/* The mean of the middle half of n values (sorts them). */
+double trimmed_mean(double *v, size_t n)
+{
+	size_t cut = n / 4;
+	double s = 0;
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (size_t i = cut; i < n - cut; i++)
+		s += v[i];
+	return s / (double)(n - 2 * cut);
+}
+
+static long read_sysctl(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_knob(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t len = (ssize_t)strlen(value), n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, (size_t)len);
+	close(fd);
+	return n == len ? 0 : -1;
+}
+
+/*
+ * A BPF_PROG_TEST_RUN with repeat > 1 of a program that is not attached
+ * anywhere adds it to the kernel's XDP dispatcher and takes it out again,
+ * and each update waits for an RCU grace period (some 16 ms here). The
+ * demo is attached to --ifname (unless --no-attach), so the live test runs
+ * leave the dispatcher alone; the reference programs of the hook-cost
+ * measurement are not, and for them /sys/kernel/rcu_expedited is set for
+ * the run and put back at exit (as bench_filter does).
+ */
+#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
+
+static volatile sig_atomic_t rcu_restore_needed;
+
+void rcu_restore(void)
+{
+	if (rcu_restore_needed) {
+		rcu_restore_needed = 0;
+		write_knob(RCU_EXPEDITED, "0");
+	}
+}
+
+void on_fatal_signal(int sig)
+{
+	/* kill, open, write and close are async-signal-safe */
+	for (size_t i = 0; i < ARRAY_SIZE(children); i++)
+		if (children[i] > 0)
+			kill(children[i], SIGTERM);
+	rcu_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+const char *rcu_expedite(bool want)
+{
+	long cur = read_sysctl(RCU_EXPEDITED);
+
+	if (!want)
+		return cur > 0 ? "already on" :
+		       cfg.do_hook ? "off (--no-expedite-rcu)" : "off (not needed)";
+	if (cur > 0)
+		return "already on";
+	atexit(rcu_restore);
+	rcu_restore_needed = 1;
+	if (write_knob(RCU_EXPEDITED, "1")) {
+		rcu_restore_needed = 0;
+		warn("cannot set " RCU_EXPEDITED ": the hook-cost test runs will be slow");
+		return "off (cannot set it)";
+	}
+	return "on for this run";
+}
+
+void read_loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	snprintf(buf, len, "?");
+	if (f) {
+		double a, b, c;
+
+		if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
+			snprintf(buf, len, "%.2f %.2f %.2f", a, b, c);
+		fclose(f);
+	}
+}
+
+int pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0) {
+		/* the last CPU we may run on: CPU 0 takes more interrupts */
+		for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+			if (CPU_ISSET(c, &all_cpus)) {
+				cpu = c;
+				break;
+			}
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("cannot pin to CPU %d: %s", cpu, strerror(errno));
+	return cpu;
+}
+
+uint64_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
