@@ -124,6 +124,13 @@ static int check_filter(const struct extcap_args *a)
 	return 0;
 }
 
+/* dumpcap waits to open the fifo: let it see the end at once */
+static void close_fifo_early(const struct extcap_args *a)
+{
+	if (a->capture && a->fifo)
+		close(open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+}
+
 static int capture(const struct extcap_args *a)
 {
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
@@ -149,8 +156,7 @@ static int capture(const struct extcap_args *a)
 	err = xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf);
 	if (err) {
 		fail("%s", errbuf);
-		/* dumpcap waits to open the fifo: let it see the end at once */
-		close(open(a->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+		close_fifo_early(a);
 		return 1;
 	}
 	sopts.out_fd = open(a->fifo, O_WRONLY | O_CLOEXEC);
@@ -207,11 +213,12 @@ static const char usage_text[] =
 	"capture interfaces and to capture from them, each packet with its XDP\n"
 	"verdict. Install it in Wireshark's extcap folder.\n";
 
+/* Parse everything, so a capture that fails still knows its fifo. */
 static int parse(int argc, char **argv, struct extcap_args *a)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
+	int opt, err = 0;
 	char *end;
-	int opt;
 
 	opterr = 0; /* Wireshark may pass options of newer versions: ignore */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -228,7 +235,7 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 		case OPT_ACTIONS:
 			if (xdpcap_parse_actions(optarg, &a->actions, errbuf)) {
 				fail("%s", errbuf);
-				return -1;
+				err = -1;
 			}
 			break;
 		case OPT_SNAPLEN:
@@ -236,7 +243,7 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 			a->snaplen = (uint32_t)strtoul(optarg, &end, 10);
 			if (errno || *end || !a->snaplen || a->snaplen > 262144) {
 				fail("--snaplen takes 1 to 262144, not '%s'", optarg);
-				return -1;
+				err = -1;
 			}
 			break;
 		case OPT_HELP:
@@ -247,15 +254,18 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 				argv[optind - 1]);
 		}
 	}
-	return 0;
+	return err;
 }
+
 
 int main(int argc, char **argv)
 {
 	struct extcap_args a = { 0 };
 
-	if (parse(argc, argv, &a))
+	if (parse(argc, argv, &a)) {
+		close_fifo_early(&a);
 		return 1;
+	}
 	if (a.list_interfaces) {
 		print_interfaces(a.hook_dir);
 		return 0;
