@@ -104,13 +104,17 @@ static void print_config(void)
 	       xdpcap_hook_dir(NULL));
 }
 
-/* Compile and load without attaching: what Wireshark's filter bar asks. */
+/*
+ * Compile and load without attaching: what Wireshark's filter bar asks.
+ * Who holds the slots now does not make a filter good or bad.
+ */
 static int check_filter(const struct extcap_args *a)
 {
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
 		.hook_dir = a->hook_dir,
 		.actions = a->actions,
 		.snaplen = a->snaplen,
+		.force = true,
 	);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap;
@@ -272,6 +276,7 @@ int main(int argc, char **argv)
 	}
 	if (!a.interface) {
 		fputs(usage_text, stderr);
+		close_fifo_early(&a);
 		return 1;
 	}
 	if (a.list_dlts) {
