@@ -65,6 +65,7 @@ demo=$build/bpf/examples/xdpcap_demo.bpf.o
 sshd=/usr/sbin/sshd
 
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "needs root"
@@ -86,45 +87,6 @@ mount -t tmpfs -o mode=0755 xdpcap-sshdump /run && mkdir -m 0755 /run/sshd ||
 
 tmp=$(mktemp -d /tmp/xdpcap-sshdump.XXXXXX) || exit 1
 cleanup_add "rm -rf '$tmp'"
-
-# check RC WHAT [GOT [FILE]]: ok RC WHAT; when RC is not 0, WHAT is
-# followed by what was seen (GOT), and FILE is shown as diagnostics.
-check() {
-	if [ "$1" -eq 0 ]; then
-		ok 0 "$2"
-		return 0
-	fi
-	ok 1 "$2: ${3:-}"
-	if [ -n "${4:-}" ] && [ -s "$4" ]; then
-		grep -v 'could be dangerous' "$4" | tail -n 15 | sed 's/^/#   /'
-	fi
-	return 0
-}
-
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
-# wait_until MS CMD...: run CMD every 50 ms until it succeeds, for at most
-# MS milliseconds; fails if it never did.
-wait_until() {
-	_deadline=$(($(now_ms) + $1))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$_deadline" ] || return 1
-		sleep 0.05
-	done
-}
-
-# alive PID: PID runs (a zombie does not).
-alive() {
-	_state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-	[ -n "$_state" ] && [ "$_state" != Z ]
-}
-
-gone() {
-	! alive "$1"
-}
 
 # descendants PID: the pids of PID's children, theirs, and so on
 descendants() {
@@ -170,18 +132,7 @@ hook_pin "$VETH_A" "$hooks/demo" 2>"$tmp/pin.err" || {
 }
 cleanup_add "rmdir '$hooks' 2>/dev/null; true"
 
-# Static neighbours: no ARP, so every packet sent has been through the
-# hook by the time the sender is done.
-mac() {
-	netns_exec "$1" ip -o link show dev "$2" 2>/dev/null |
-		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
-}
-mac_a=$(mac "$A" "$VETH_A") && mac_b=$(mac "$B" "$VETH_B") &&
-	netns_exec "$B" ip neigh replace 192.0.2.1 lladdr "$mac_a" \
-		dev "$VETH_B" nud permanent &&
-	netns_exec "$A" ip neigh replace 192.0.2.2 lladdr "$mac_b" \
-		dev "$VETH_A" nud permanent ||
-	bail "cannot set up the neighbours of $VETH_A and $VETH_B"
+netns_static_neighbours || bail "cannot set up the neighbours of $VETH_A and $VETH_B"
 
 # udp PORT COUNT: COUNT datagrams from B to A's PORT
 udp() {

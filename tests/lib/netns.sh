@@ -196,6 +196,23 @@ hook_pin() {
 $_netns_pins"
 }
 
+# netns_static_neighbours: permanent neighbour entries for the last pair,
+# so no ARP: every packet sent has been through A's XDP program by the time
+# the sender is done.
+netns_static_neighbours() {
+	_netns_mac_a=$(_netns_mac "$NETNS_A" "$VETH_A") &&
+		_netns_mac_b=$(_netns_mac "$NETNS_B" "$VETH_B") &&
+		netns_exec "$NETNS_B" ip neigh replace 192.0.2.1 \
+			lladdr "$_netns_mac_a" dev "$VETH_B" nud permanent &&
+		netns_exec "$NETNS_A" ip neigh replace 192.0.2.2 \
+			lladdr "$_netns_mac_b" dev "$VETH_A" nud permanent
+}
+
+_netns_mac() {
+	netns_exec "$1" ip -o link show dev "$2" 2>/dev/null |
+		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
 # netns_cleanup: undo everything, once; the EXIT trap.
 netns_cleanup() {
 	[ -n "$_netns_cleaned" ] && return 0

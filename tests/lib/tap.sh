@@ -31,3 +31,19 @@ tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
+
+# check RC WHAT [GOT [FILE]]: ok RC WHAT; when RC is not 0, WHAT is
+# followed by what was seen (GOT), and the end of FILE is shown as
+# diagnostics.
+check() {
+	if [ "$1" -eq 0 ]; then
+		ok 0 "$2"
+		return 0
+	fi
+	ok 1 "$2: ${3:-}"
+	if [ -n "${4:-}" ] && [ -s "$4" ]; then
+		grep -v -e 'could be dangerous' -e 'packets)$' "$4" |
+			tail -n 15 | sed 's/^/#   /'
+	fi
+	return 0
+}
