@@ -51,6 +51,7 @@
 #include <pcap.h>
 
 #include "xdpcap/filter.h"
+#include "common.h"
 #include "xdpcap/filter_prog.h"
 
 #define DEFAULT_FILTERS "tests/data/filters.txt"
@@ -195,37 +196,6 @@ static double geomean(const double *v, size_t n)
 }
 
 /* --- inputs ---------------------------------------------------------------- */
-
-static char **load_filters(const char *path, size_t *count)
-{
-	char *line = NULL, **exprs = NULL;
-	size_t n = 0, cap = 0;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		die("cannot read %s: %s", path, strerror(errno));
-	*count = 0;
-	while (getline(&line, &n, f) > 0) {
-		line[strcspn(line, "\r\n")] = 0;
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (*count == cap) {
-			cap = cap ? cap * 2 : 256;
-			exprs = realloc(exprs, cap * sizeof(*exprs));
-			if (!exprs)
-				die("out of memory");
-		}
-		exprs[*count] = strdup(line);
-		if (!exprs[(*count)++])
-			die("out of memory");
-	}
-	free(line);
-	fclose(f);
-	if (!*count)
-		die("%s has no filters", path);
-	return exprs;
-}
 
 /*
  * The packets of the corpus that a test run takes (MIN_CAPLEN to max_caplen
@@ -693,19 +663,6 @@ static int pin_cpu(int cpu)
 	return cpu;
 }
 
-static long read_sysctl(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /*
  * Every BPF_PROG_TEST_RUN of an XDP program with repeat > 1 adds the
  * program to the kernel's XDP dispatcher and removes it afterwards, and
@@ -751,7 +708,7 @@ static void rcu_restore_on_signal(int sig)
 static const char *rcu_expedite(bool want)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	long cur = read_sysctl(RCU_EXPEDITED);
+	long cur = bench_read_sysctl(RCU_EXPEDITED);
 
 	if (!want)
 		return cur > 0 ? "already on" : "off (--no-expedite-rcu)";
@@ -926,7 +883,9 @@ int main(int argc, char **argv)
 		die("cannot load the empty program: %s", errbuf);
 	xdpcap_filter_prog_close(empty);
 	max_caplen = xdpcap_filter_prog_max_caplen();
-	exprs = load_filters(cfg.filters_path, &nall);
+	exprs = bench_load_filters(cfg.filters_path, &nall);
+	if (!exprs)
+		die("cannot read filters from %s: %s", cfg.filters_path, strerror(errno));
 	pkts = load_packets(cfg.pcap_path, cfg.packets, max_caplen, &npkts,
 			    &total, &eligible, &linktype, &snaplen);
 	for (size_t i = 0; i < npkts; i++) {
@@ -947,7 +906,7 @@ int main(int argc, char **argv)
 		printf("<!--\n");
 	printf("xdpcap filter benchmark: kernel %s, CPU %d, bpf_jit_enable=%ld, rcu_expedited %s\n",
 	       uts.release, cpu,
-	       read_sysctl("/proc/sys/net/core/bpf_jit_enable"), rcu);
+	       bench_read_sysctl("/proc/sys/net/core/bpf_jit_enable"), rcu);
 	read_loadavg(loadavg, sizeof(loadavg));
 	printf("load average at start: %s\n", loadavg);
 	printf("%zu of %zu filters from %s\n", nfilters, nall, cfg.filters_path);
@@ -957,7 +916,7 @@ int main(int argc, char **argv)
 	printf("kernel: %u runs x %u rounds per packet and program; libpcap: %u calls x %u rounds per packet\n",
 	       cfg.repeat, cfg.rounds, cfg.pcap_repeat, cfg.rounds);
 	printf(cfg.markdown ? "-->\n\n" : "\n");
-	if (read_sysctl("/proc/sys/kernel/bpf_stats_enabled") > 0)
+	if (bench_read_sysctl("/proc/sys/kernel/bpf_stats_enabled") > 0)
 		fprintf(stderr, "bench_filter: warning: kernel.bpf_stats_enabled is on; it adds to every run\n");
 	fflush(stdout);
 

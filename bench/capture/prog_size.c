@@ -12,38 +12,10 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
+#include "../common.h"
 #include "bench_capture.h"
 
 /* --- capture program sizes ------------------------------------------------- */
-
-static char **load_filters(const char *path, size_t *count)
-{
-	char *line = NULL, **exprs = NULL;
-	size_t n = 0, cap = 0;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (!f)
-		die("cannot read %s: %s", path, strerror(errno));
-	*count = 0;
-	while (getline(&line, &n, f) > 0) {
-		line[strcspn(line, "\r\n")] = 0;
-		if (!line[0] || line[0] == '#')
-			continue;
-		if (*count == cap) {
-			cap = cap ? cap * 2 : 256;
-			exprs = realloc(exprs, cap * sizeof(*exprs));
-			if (!exprs)
-				die("out of memory");
-		}
-		exprs[*count] = strdup(line);
-		if (!exprs[(*count)++])
-			die("out of memory");
-	}
-	free(line);
-	fclose(f);
-	return exprs;
-}
 
 /* The capture program's instructions for expr, 0 if it cannot be made. */
 static size_t capture_insns(const char *expr)
@@ -63,8 +35,12 @@ static size_t capture_insns(const char *expr)
 void measure_sizes(struct sizes *sz)
 {
 	size_t n, m = 0;
-	char **exprs = load_filters(cfg.filters_path, &n);
-	double *v = xcalloc(n, sizeof(double));
+	char **exprs = bench_load_filters(cfg.filters_path, &n);
+	double *v;
+
+	if (!exprs)
+		die("cannot read filters from %s: %s", cfg.filters_path, strerror(errno));
+	v = xcalloc(n, sizeof(double));
 
 	memset(sz, 0, sizeof(*sz));
 	sz->min = INFINITY;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "../common.h"
 #include "bench_capture.h"
 
 /* --- utilities ------------------------------------------------------------- */
@@ -136,19 +137,6 @@ double trimmed_mean(double *v, size_t n)
 	return s / (double)(n - 2 * cut);
 }
 
-static long read_sysctl(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static int write_knob(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY);
@@ -195,7 +183,7 @@ void on_fatal_signal(int sig)
 
 const char *rcu_expedite(bool want)
 {
-	long cur = read_sysctl(RCU_EXPEDITED);
+	long cur = bench_read_sysctl(RCU_EXPEDITED);
 
 	if (!want)
 		return cur > 0 ? "already on" :
