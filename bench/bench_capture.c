@@ -68,6 +68,7 @@
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 
+#include "common.h"
 #include "capture/bench_capture.h"
 
 struct config cfg;
@@ -386,7 +387,7 @@ int main(int argc, char **argv)
 	if (cfg.do_hook) {
 		progress("hook cost");
 		measure_hook_cost(&pg, &hc);
-		rcu_restore();
+		bench_rcu_restore();
 	}
 	copy_small = copy_ns(SMALL_FRAME);
 	copy_large = copy_ns(LARGE_FRAME);

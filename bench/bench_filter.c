@@ -642,27 +642,6 @@ static void print_summary(const struct config *cfg, const struct result *res,
 
 /* --- setup ----------------------------------------------------------------- */
 
-static int pin_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0) {
-		/* the last CPU we may run on: CPU 0 takes more interrupts */
-		if (sched_getaffinity(0, sizeof(set), &set))
-			die("sched_getaffinity: %s", strerror(errno));
-		for (int c = CPU_SETSIZE - 1; c >= 0; c--)
-			if (CPU_ISSET(c, &set)) {
-				cpu = c;
-				break;
-			}
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("cannot pin to CPU %d: %s", cpu, strerror(errno));
-	return cpu;
-}
-
 /*
  * Every BPF_PROG_TEST_RUN of an XDP program with repeat > 1 adds the
  * program to the kernel's XDP dispatcher and removes it afterwards, and
@@ -673,33 +652,9 @@ static int pin_cpu(int cpu)
  * /sys/kernel/rcu_expedited is set for the run (unless --no-expedite-rcu)
  * and put back at exit, also on SIGINT, SIGTERM and SIGHUP.
  */
-#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
-
-static volatile sig_atomic_t rcu_restore_needed;
-
-static int write_knob(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t len = (ssize_t)strlen(value), n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, (size_t)len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
-static void rcu_restore(void)
-{
-	if (rcu_restore_needed) {
-		rcu_restore_needed = 0;
-		write_knob(RCU_EXPEDITED, "0");
-	}
-}
-
 static void rcu_restore_on_signal(int sig)
 {
-	rcu_restore(); /* open, write and close are async-signal-safe */
+	bench_rcu_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -708,23 +663,21 @@ static void rcu_restore_on_signal(int sig)
 static const char *rcu_expedite(bool want)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	long cur = bench_read_sysctl(RCU_EXPEDITED);
 
 	if (!want)
-		return cur > 0 ? "already on" : "off (--no-expedite-rcu)";
-	if (cur > 0)
-		return "already on";
+		return bench_rcu_is_on() ? "already on" : "off (--no-expedite-rcu)";
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		signal(sigs[i], rcu_restore_on_signal);
-	atexit(rcu_restore);
-	rcu_restore_needed = 1;
-	if (write_knob(RCU_EXPEDITED, "1")) {
-		rcu_restore_needed = 0;
-		fprintf(stderr, "bench_filter: warning: cannot set " RCU_EXPEDITED
+	switch (bench_rcu_expedite()) {
+	case 0:
+		return "already on";
+	case 1:
+		return "on for this run";
+	default:
+		fprintf(stderr, "bench_filter: warning: cannot set /sys/kernel/rcu_expedited"
 			": every test run will wait for RCU, the run will be slow\n");
 		return "off (cannot set it)";
 	}
-	return "on for this run";
 }
 
 /* The first three fields of /proc/loadavg, to tell a busy machine. */
@@ -875,7 +828,15 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &cfg);
 	t_start = now_ns();
-	cpu = pin_cpu(cfg.cpu);
+	{
+		cpu_set_t allowed;
+
+		if (sched_getaffinity(0, sizeof(allowed), &allowed))
+			die("sched_getaffinity: %s", strerror(errno));
+		cpu = bench_pin_cpu(cfg.cpu, &allowed);
+		if (cpu < 0)
+			die("cannot pin to CPU %d: %s", cfg.cpu, strerror(errno));
+	}
 	rcu = rcu_expedite(cfg.expedite_rcu);
 
 	err = xdpcap_filter_prog_load(NULL, &empty, NULL, errbuf);

@@ -218,7 +218,6 @@ void sleep_s(double s);
 double median(double *v, size_t n);
 double geomean(const double *v, size_t n);
 double trimmed_mean(double *v, size_t n);
-void rcu_restore(void);
 void on_fatal_signal(int sig);
 const char *rcu_expedite(bool want);
 void read_loadavg(char *buf, size_t len);

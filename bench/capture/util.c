@@ -137,18 +137,6 @@ double trimmed_mean(double *v, size_t n)
 	return s / (double)(n - 2 * cut);
 }
 
-static int write_knob(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t len = (ssize_t)strlen(value), n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, (size_t)len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
 /*
  * A BPF_PROG_TEST_RUN with repeat > 1 of a program that is not attached
  * anywhere adds it to the kernel's XDP dispatcher and takes it out again,
@@ -158,46 +146,31 @@ static int write_knob(const char *path, const char *value)
  * measurement are not, and for them /sys/kernel/rcu_expedited is set for
  * the run and put back at exit (as bench_filter does).
  */
-#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
-
-static volatile sig_atomic_t rcu_restore_needed;
-
-void rcu_restore(void)
-{
-	if (rcu_restore_needed) {
-		rcu_restore_needed = 0;
-		write_knob(RCU_EXPEDITED, "0");
-	}
-}
-
 void on_fatal_signal(int sig)
 {
 	/* kill, open, write and close are async-signal-safe */
 	for (size_t i = 0; i < ARRAY_SIZE(children); i++)
 		if (children[i] > 0)
 			kill(children[i], SIGTERM);
-	rcu_restore();
+	bench_rcu_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 const char *rcu_expedite(bool want)
 {
-	long cur = bench_read_sysctl(RCU_EXPEDITED);
-
 	if (!want)
-		return cur > 0 ? "already on" :
+		return bench_rcu_is_on() ? "already on" :
 		       cfg.do_hook ? "off (--no-expedite-rcu)" : "off (not needed)";
-	if (cur > 0)
+	switch (bench_rcu_expedite()) {
+	case 0:
 		return "already on";
-	atexit(rcu_restore);
-	rcu_restore_needed = 1;
-	if (write_knob(RCU_EXPEDITED, "1")) {
-		rcu_restore_needed = 0;
-		warn("cannot set " RCU_EXPEDITED ": the hook-cost test runs will be slow");
+	case 1:
+		return "on for this run";
+	default:
+		warn("cannot set /sys/kernel/rcu_expedited: the hook-cost test runs will be slow");
 		return "off (cannot set it)";
 	}
-	return "on for this run";
 }
 
 void read_loadavg(char *buf, size_t len)
@@ -216,21 +189,11 @@ void read_loadavg(char *buf, size_t len)
 
 int pin_self(int cpu)
 {
-	cpu_set_t set;
+	int pinned = bench_pin_cpu(cpu, &all_cpus);
 
-	if (cpu < 0) {
-		/* the last CPU we may run on: CPU 0 takes more interrupts */
-		for (int c = CPU_SETSIZE - 1; c >= 0; c--)
-			if (CPU_ISSET(c, &all_cpus)) {
-				cpu = c;
-				break;
-			}
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
+	if (pinned < 0)
 		die("cannot pin to CPU %d: %s", cpu, strerror(errno));
-	return cpu;
+	return pinned;
 }
 
 uint64_t file_size(const char *path)
