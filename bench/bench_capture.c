@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 	make_scenarios();
 
 	uname(&uts);
-	read_loadavg(loadavg, sizeof(loadavg));
+	bench_read_loadavg(loadavg, sizeof(loadavg));
 	if (cfg.markdown)
 		printf("<!--\n");
 	printf("xdpcap live-capture benchmark: kernel %s, %d CPUs, sender on CPU %d, readers %s, BPF JIT %s, rcu_expedited %s\n",
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 		print_experiments(&er);
 		printf("\n");
 	}
-	read_loadavg(loadavg, sizeof(loadavg));
+	bench_read_loadavg(loadavg, sizeof(loadavg));
 	printf("%sload average at the end: %s; run time: %.0f s\n", cfg.markdown ? "- " : "",
 	       loadavg, (now_ns() - t_start) / 1e9);
 

@@ -680,21 +680,6 @@ static const char *rcu_expedite(bool want)
 	}
 }
 
-/* The first three fields of /proc/loadavg, to tell a busy machine. */
-static void read_loadavg(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	snprintf(buf, len, "?");
-	if (f) {
-		double a, b, c;
-
-		if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
-			snprintf(buf, len, "%.2f %.2f %.2f", a, b, c);
-		fclose(f);
-	}
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -868,7 +853,7 @@ int main(int argc, char **argv)
 	printf("xdpcap filter benchmark: kernel %s, CPU %d, bpf_jit_enable=%ld, rcu_expedited %s\n",
 	       uts.release, cpu,
 	       bench_read_sysctl("/proc/sys/net/core/bpf_jit_enable"), rcu);
-	read_loadavg(loadavg, sizeof(loadavg));
+	bench_read_loadavg(loadavg, sizeof(loadavg));
 	printf("load average at start: %s\n", loadavg);
 	printf("%zu of %zu filters from %s\n", nfilters, nall, cfg.filters_path);
 	printf("%zu of %zu packets from %s (%zu have %d to %u bytes), %u to %u bytes\n",

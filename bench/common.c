@@ -124,3 +124,17 @@ int bench_pin_cpu(int cpu, const cpu_set_t *allowed)
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
 }
+
+void bench_read_loadavg(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	snprintf(buf, len, "?");
+	if (f) {
+		double a, b, c;
+
+		if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
+			snprintf(buf, len, "%.2f %.2f %.2f", a, b, c);
+		fclose(f);
+	}
+}

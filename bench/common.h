@@ -30,6 +30,9 @@ int bench_rcu_expedite(void);
 void bench_rcu_restore(void);
 bool bench_rcu_is_on(void);
 
+/* The first three fields of /proc/loadavg, to tell a busy machine ("?"). */
+void bench_read_loadavg(char *buf, size_t len);
+
 /* Pin the caller to cpu, or to the last CPU of allowed if cpu < 0. */
 int bench_pin_cpu(int cpu, const cpu_set_t *allowed);
 

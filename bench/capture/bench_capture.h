@@ -220,7 +220,6 @@ double geomean(const double *v, size_t n);
 double trimmed_mean(double *v, size_t n);
 void on_fatal_signal(int sig);
 const char *rcu_expedite(bool want);
-void read_loadavg(char *buf, size_t len);
 int pin_self(int cpu);
 uint64_t file_size(const char *path);
 

@@ -173,20 +173,6 @@ const char *rcu_expedite(bool want)
 	}
 }
 
-void read_loadavg(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	snprintf(buf, len, "?");
-	if (f) {
-		double a, b, c;
-
-		if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
-			snprintf(buf, len, "%.2f %.2f %.2f", a, b, c);
-		fclose(f);
-	}
-}
-
 int pin_self(int cpu)
 {
 	int pinned = bench_pin_cpu(cpu, &all_cpus);
