@@ -10,6 +10,7 @@ set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
@@ -62,7 +63,7 @@ start_capture() {
 		nsenter --net="$NETNS_RUN_DIR/$ns" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
 	fi
 	cap_pid=$!
-	for _ in $(seq 100); do
+	for _ in $(seq "$(scaled 100)"); do
 		grep -q "capturing from" "$tmp/err" && return 0
 		kill -0 "$cap_pid" 2>/dev/null || return 1
 		sleep 0.05
@@ -183,13 +184,12 @@ ok $? "only the chosen slots were used, and they are empty again"
 # --- -c, stdout, tcpdump reading the stream ------------------------------------
 ( "$xdpcap" --hook-dir "$hooks" -q -c 3 xdp:demo - udp | tcpdump -n -r - 2>/dev/null >"$tmp/td.txt" ) &
 reader=$!
-sleep 0.5
+pass_slot_filled() {
+	"$xdpcap" list --hook-dir "$hooks" xdp:demo 2>/dev/null | grep -q "PASS pid"
+}
+wait_until 5000 pass_slot_filled
 send_udp "$B" 192.0.2.1 1000 5
-for _ in $(seq 40); do
-	kill -0 "$reader" 2>/dev/null || break
-	sleep 0.1
-done
-! kill -0 "$reader" 2>/dev/null
+wait_until 4000 gone "$reader"
 ok $? "-c 3 ends the capture by itself"
 lines=$(grep -c "192.0.2.2.* > 192.0.2.1.1000: UDP" "$tmp/td.txt")
 [ "$lines" -eq 3 ]

@@ -119,7 +119,7 @@ stop_by() {
 # run CMD...: CMD (20 s at most), exit status in $rc, output in
 # $tmp/out and $tmp/err
 run() {
-	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+	timeout "$(scaled 20)" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
 
@@ -168,7 +168,7 @@ traffic() {
 	nsenter "$NS_B" -- ping -q -n -c 3 -i 0.05 -W 0.2 192.0.2.1 >/dev/null 2>&1
 	udp 9 3
 	udp 1000 2
-	sleep 0.1
+	pause 0.1
 }
 traffic_seen="tx=3 drop=3 pass=2 wrong=0 uncommented=0"
 
@@ -226,7 +226,7 @@ for sig in INT TERM HUP; do
 	stop_by "$sig" "$pid"
 	[ "$rc" -eq 0 ]
 	check $? "$what: it exits with status 0" "exit $rc" "$tmp/sig$sig.err"
-	[ "$took" -le 2000 ]
+	[ "$took" -le "$(scaled 2000)" ]
 	check $? "$what: it stops within 2 s, with no traffic after the signal (${took} ms)" \
 		"took ${took} ms"
 	file_checks "$what" "$file" "$traffic_seen"
@@ -241,7 +241,7 @@ done
 (
 	nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo - 2>"$tmp/pipe.err"
 	echo $? >"$tmp/pipe.rc"
-) | { head -c 1 >"$tmp/pipe.head"; sleep 1; } &
+) | { head -c 1 >"$tmp/pipe.head"; pause 1; } &
 pipeline=$!
 holder=
 wait_until 5000 slots_held
@@ -280,7 +280,7 @@ pids="$pids $stall_pid"
 # 300 packets of 1 KiB: more than the pipe holds (64 KiB)
 nsenter "$NS_B" -- bash -c \
 	'for i in $(seq 300); do printf "%1000s" x >/dev/udp/192.0.2.1/1000; done'
-sleep 0.3
+pause 0.3
 alive "$stall_pid"
 check $? "stalled reader: xdpcap waits for the reader" \
 	"exit $(cat "$tmp/stall.rc" 2>/dev/null)" "$tmp/stall.err"
@@ -371,7 +371,7 @@ guard=$(pgrep -P "$pid_s")
 kill -9 "$guard" && wait_until 2000 gone "$guard"
 check $? "stale: its guard ($guard) is killed"
 reap "$pid_s"
-sleep 0.3
+pause 0.3
 slots_are "$(left_by "$pid_s")"
 check $? "stale: killed after its guard, it leaves the slots filled, owned by a dead pid" \
 	"$got"

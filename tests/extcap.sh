@@ -118,7 +118,7 @@ traffic() {
 	udp "$B" 192.0.2.1 9 4
 	udp "$B" 192.0.2.1 1000 3
 	netns_exec "$B" ping -q -n -c 2 -i 0.05 -W 0.5 192.0.2.1 >/dev/null 2>&1
-	sleep 0.1
+	pause 0.1
 }
 
 # fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
@@ -160,7 +160,7 @@ slots_taken() {
 # run CMD...: CMD (20 s at most), exit status in $rc, stdout and stderr
 # in $tmp/out and $tmp/err
 run() {
-	timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+	timeout "$(scaled 20)" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
 
@@ -416,14 +416,14 @@ check $? "--capture --fifo with --actions drop (and unknown options): only the D
 	"$got" "$tmp/direct.err"
 udp "$B" 192.0.2.1 9 3 300
 udp "$B" 192.0.2.1 1000 2
-sleep 0.1
+pause 0.1
 kill -TERM "$pid"
 t0=$(now_ms)
 wait_until 3000 gone "$pid"
 took=$(($(now_ms) - t0))
 wait "$pid"
 rc=$?
-[ "$rc" -eq 0 ] && [ "$took" -le 2000 ]
+[ "$rc" -eq 0 ] && [ "$took" -le "$(scaled 2000)" ]
 check $? "SIGTERM ends the capture within 2 s with status 0 (${took} ms)" "exit $rc" \
 	"$tmp/direct.err"
 wait_until 3000 gone "$reader"
@@ -502,7 +502,7 @@ tshark_capture() {
 	_name=$1 _secs=$2
 	shift 2
 	: >"$tmp/extcap.pids"
-	tshark -i xdp:demo -a "duration:$_secs" -w "$tmp/$_name.pcapng" "$@" \
+	tshark -i xdp:demo -a "duration:$(scaled "$_secs")" -w "$tmp/$_name.pcapng" "$@" \
 		>"$tmp/$_name.out" 2>"$tmp/$_name.err" &
 	tshark_pid=$!
 	bg_pids="$bg_pids $tshark_pid"
@@ -538,7 +538,7 @@ check $? "tshark -i xdp:demo -f 'udp port 9' -a duration:3: the capture starts" 
 traffic
 tshark_end
 took=$(($(now_ms) - t0))
-[ "$rc" -eq 0 ] && [ "$took" -lt 10000 ]
+[ "$rc" -eq 0 ] && [ "$took" -lt "$(scaled 10000)" ]
 check $? "-a duration:3 ends it: exit 0 after ${took} ms" "exit $rc" "$tmp/filter.err"
 got=$(summary "$tmp/filter.pcapng")
 [ "$got" = "XDP_DROP 1 9 x4;" ]

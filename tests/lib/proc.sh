@@ -2,15 +2,32 @@
 #
 # Waiting for processes and conditions in shell tests, with deadlines
 # rather than fixed sleeps.
+#
+# Deadlines and pauses fit a machine of ordinary speed. Where the CPU is
+# much slower (emulated, as in tests/kernels), XDPCAP_TEST_TIME_SCALE, a
+# whole number, stretches them all: wait_until's, and those given through
+# scaled and pause.
+
+time_scale=${XDPCAP_TEST_TIME_SCALE:-1}
+
+# scaled N: N (seconds or milliseconds, a whole number) stretched
+scaled() {
+	echo $(($1 * time_scale))
+}
+
+# pause SECONDS: sleep SECONDS (fractions allowed) stretched
+pause() {
+	sleep "$(awk -v s="$1" -v k="$time_scale" 'BEGIN { print s * k }')"
+}
 
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
 # wait_until MS CMD...: run CMD every 50 ms until it succeeds, for at most
-# MS milliseconds; fails if it never did.
+# MS milliseconds (stretched); fails if it never did.
 wait_until() {
-	_deadline=$(($(now_ms) + $1))
+	_deadline=$(($(now_ms) + $1 * time_scale))
 	shift
 	until "$@"; do
 		[ "$(now_ms)" -lt "$_deadline" ] || return 1
