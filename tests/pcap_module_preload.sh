@@ -25,6 +25,18 @@ extra_checks() {
 	check $? "LD_PRELOAD=libpcap-xdp.so tcpdump -D lists xdp:demo" "" "$tmp/ld.txt"
 	"$build/xdpcap-preload" --help | grep -q "^Usage: xdpcap-preload PROGRAM"
 	check $? "xdpcap-preload --help shows its usage"
+	# another libpcap version: refused with a message, never guessed at
+	echo 'const char *pcap_lib_version(void) { return "libpcap version 1.9.1"; }' >"$tmp/oldver.c"
+	cc -shared -fPIC -o "$tmp/oldver.so" "$tmp/oldver.c" || bail "cannot build a test library with cc"
+	env LD_PRELOAD="$tmp/oldver.so $preload_lib" LD_LIBRARY_PATH="$build/lib/.libs" \
+		XDPCAP_HOOK_DIR="$hooks" tcpdump -i xdp:demo -n >/dev/null 2>"$tmp/oldver.err"
+	old_rc=$?
+	[ "$old_rc" -eq 1 ] && grep -q "supports libpcap 1.10 only, this is libpcap version 1.9.1" "$tmp/oldver.err"
+	check $? "on another libpcap version, opening xdp:demo is refused with a message" "status $old_rc" "$tmp/oldver.err"
+	env LD_PRELOAD="$tmp/oldver.so $preload_lib" LD_LIBRARY_PATH="$build/lib/.libs" \
+		XDPCAP_HOOK_DIR="$hooks" tcpdump -D >"$tmp/oldver.D" 2>&1
+	! grep -q xdp: "$tmp/oldver.D" && grep -q '^[0-9]*\.lo ' "$tmp/oldver.D"
+	check $? "... and xdp: devices are not listed, the others are" "" "$tmp/oldver.D"
 	XDPCAP_PRELOAD_LIBRARY=/nonexistent/libpcap-xdp.so "$build/xdpcap-preload" true 2>"$tmp/nolib.err"
 	[ $? -eq 127 ] && grep -q "not found" "$tmp/nolib.err"
 	check $? "xdpcap-preload says when the library is missing" "" "$tmp/nolib.err"
