@@ -102,17 +102,22 @@ check_clean() {
 start_tcpdump() {
 	_name=$1
 	shift
+	# the shell opens the files after we go on: never read an old one
+	rm -f "$tmp/$_name.out" "$tmp/$_name.err"
 	# env execs tcpdump: $! is tcpdump
 	env XDPCAP_HOOK_DIR="$hooks" $pcap_env tcpdump "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
 	td_pid=$!
 	bg_pids="$bg_pids $td_pid"
-	wait_until 5000 grep -q "^listening on" "$tmp/$_name.err"
+	wait_until 10000 grep -q "^listening on" "$tmp/$_name.err"
 }
 
-# stop_tcpdump SIGNAL: send it, wait; status in $td_rc, time in $td_ms
+# stop_tcpdump SIGNAL: send it, wait (5 s at most, then SIGKILL); status
+# in $td_rc, time in $td_ms
 stop_tcpdump() {
 	_t0=$(now_ms)
 	kill "-$1" "$td_pid" 2>/dev/null
+	# a tcpdump that ignores it fails the check, not the whole test
+	wait_until 5000 gone "$td_pid" || kill -9 "$td_pid" 2>/dev/null
 	wait "$td_pid"
 	td_rc=$?
 	td_ms=$(($(now_ms) - _t0))
