@@ -154,24 +154,6 @@ static int slots_still_ours(pcap_t *p, struct xdpcap_capture *cap)
 	return 1;
 }
 
-/* A packet read past the count a read asked for, kept for the next one. */
-struct held_packet {
-	struct held_packet *next;
-	struct pcap_pkthdr hdr;
-	u_char data[];
-};
-
-static void drop_held(struct pcap_xdp *px)
-{
-	while (px->held) {
-		struct held_packet *h = px->held;
-
-		px->held = h->next;
-		free(h);
-	}
-	px->held_tail = &px->held;
-}
-
 /* Put capture programs for filter into the slots, in place of ours. */
 static int switch_filter(pcap_t *p, const char *filter)
 {
@@ -193,7 +175,6 @@ static int switch_filter(pcap_t *p, const char *filter)
 		return -1;
 	}
 	/* the packets of the old filter are not wanted: not delivered */
-	drop_held(px);
 	xdpcap_capture_close(px->cap);
 	px->cap = next;
 	return 0;
@@ -272,7 +253,7 @@ static void hand_over(pcap_t *p, const struct pcap_pkthdr *hdr, const u_char *da
 {
 	struct pcap_xdp *px = p->priv;
 
-	/* pcap_next() keeps the pointer after the ring or the held copy is gone */
+	/* pcap_next() keeps the pointer after the ring has moved on */
 	if (px->callback == p->oneshot_callback) {
 		memcpy(p->buffer, data, hdr->caplen);
 		data = p->buffer;
@@ -286,17 +267,12 @@ static int quota_reached(const struct pcap_xdp *px)
 	return px->max_packets > 0 && px->delivered >= px->max_packets;
 }
 
-/*
- * Never asks the library to stop early: it would go on to the next CPU's
- * ring and consume a packet there that nobody gets. Packets beyond the
- * count are held, in order, for the next read instead.
- */
+/* Hand a packet over; stop the library's delivery once the count is met. */
 static int deliver(const struct xdpcap_packet *pkt, void *ctx)
 {
 	pcap_t *p = ctx;
 	struct pcap_xdp *px = p->priv;
 	struct pcap_pkthdr hdr;
-	struct held_packet *h;
 	uint64_t sub = pkt->ts_ns % NSEC_PER_SEC;
 
 	hdr.ts.tv_sec = (time_t)(pkt->ts_ns / NSEC_PER_SEC);
@@ -306,36 +282,8 @@ static int deliver(const struct xdpcap_packet *pkt, void *ctx)
 	if (hdr.caplen > p->bufsize)
 		hdr.caplen = p->bufsize;
 	hdr.len = pkt->wirelen;
-	if (!quota_reached(px)) {
-		hand_over(p, &hdr, pkt->data);
-		return 0;
-	}
-	h = malloc(sizeof(*h) + hdr.caplen);
-	if (!h) {
-		px->held_lost++;
-		return 0;
-	}
-	h->next = NULL;
-	h->hdr = hdr;
-	memcpy(h->data, pkt->data, hdr.caplen);
-	*px->held_tail = h;
-	px->held_tail = &h->next;
-	return 0;
-}
-
-static void deliver_held(pcap_t *p)
-{
-	struct pcap_xdp *px = p->priv;
-
-	while (px->held && !quota_reached(px)) {
-		struct held_packet *h = px->held;
-
-		px->held = h->next;
-		if (!px->held)
-			px->held_tail = &px->held;
-		hand_over(p, &h->hdr, h->data);
-		free(h);
-	}
+	hand_over(p, &hdr, pkt->data);
+	return quota_reached(px);
 }
 
 /*
@@ -353,7 +301,6 @@ static int xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *u
 	px->user = user;
 	px->max_packets = max_packets;
 	px->delivered = 0;
-	deliver_held(p);
 	for (;;) {
 		struct epoll_event ev;
 		int n = 0, wait_ms = slice;
@@ -414,7 +361,7 @@ static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 		dropped += st.dropped[a];
 	}
 	ps->ps_recv = (u_int)matched;
-	ps->ps_drop = (u_int)(dropped + px->held_lost);
+	ps->ps_drop = (u_int)dropped;
 	ps->ps_ifdrop = 0;
 	return 0;
 }
@@ -462,7 +409,6 @@ static void xdp_cleanup(pcap_t *p)
 	xdpcap_capture_close(px->cap);
 	px->cap = NULL;
 	px->epoll_fd = -1;	/* it is p->fd, closed with it */
-	drop_held(px);
 	forget_compiled(px);
 	pcap_xdp_release(p);
 }
@@ -540,7 +486,6 @@ int pcap_xdp_setup(pcap_t *p, char *ebuf)
 	struct pcap_xdp *px = p->priv;
 
 	px->epoll_fd = -1;
-	px->held_tail = &px->held;
 	p->activate_op = xdp_activate;
 	p->can_set_rfmon_op = xdp_can_set_rfmon;
 	p->save_current_filter_op = xdp_save_filter;

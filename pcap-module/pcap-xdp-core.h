@@ -47,8 +47,6 @@ struct pcap_xdp {
 	int max_packets;		/* <= 0: no limit */
 	int delivered;
 	/* read past max_packets, for the next read (see deliver()) */
-	struct held_packet *held, **held_tail;
-	uint64_t held_lost;		/* no memory to hold them */
 	/* what the capture is opened with, again for each new filter */
 	char hook[256];			/* "xdp:NAME" */
 	unsigned int actions;		/* bit per XDP action, 0: all */
