@@ -73,8 +73,13 @@ static void print_interfaces(const char *hook_dir)
 		fail("%s", errbuf);
 		return;
 	}
-	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf))
-		return; /* no hooks here is not an error for Wireshark */
+	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf)) {
+		/* no hooks here is not an error for Wireshark */
+		if (confine_active())
+			fail("%s (with the capabilities of group xdpcap, hooks cannot be listed where an XDP program is attached to an interface of this network namespace: reading it needs CAP_SYS_ADMIN)",
+			     errbuf);
+		return;
+	}
 	for (size_t i = 0; i < count; i++) {
 		const struct xdpcap_hook *h = &hooks[i];
 

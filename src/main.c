@@ -168,11 +168,16 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list")) {
-		if (confine_active() && confine_list(argc - 1, argv + 1, errbuf)) {
+		if (!confine_active())
+			return cmd_list(argc - 1, argv + 1);
+		if (confine_list(argc - 1, argv + 1, errbuf)) {
 			p_err("%s", errbuf);
 			return EXIT_USAGE;
 		}
-		return cmd_list(argc - 1, argv + 1);
+		ret = cmd_list(argc - 1, argv + 1);
+		if (ret == EXIT_RUNTIME)
+			p_err("with the capabilities of group xdpcap, hooks cannot be listed where an XDP program is attached to an interface of this network namespace (reading it needs CAP_SYS_ADMIN); name them: xdpcap list xdp:NAME");
+		return ret;
 	}
 
 	/* "+": stop at the first operand, filters may look like options */

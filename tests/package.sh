@@ -353,6 +353,16 @@ owner=$(stat -c %U "$tmp/$user_in/xdpcap.pcapng" 2>&1)
 check $? "a member of the group captures every action with xdpcap, into a file of their own" \
 	"exit $rc, $got, owner $owner" "$tmp/xdpcap.err"
 
+# listing where an XDP program is attached: the hooks, or why not
+run nsenter --net="$NETNS_RUN_DIR/$NETNS_A" -- runuser -u "$user_in" -- /usr/bin/xdpcap list
+{ [ "$rc" -eq 0 ] && grep -q "^xdp:demo " "$tmp/out"; } ||
+	{ [ "$rc" -eq 1 ] && grep -q "needs CAP_SYS_ADMIN); name them: xdpcap list xdp:NAME" "$tmp/out"; }
+check $? "a member's xdpcap list next to an XDP program lists xdp:demo or says why not" \
+	"exit $rc" "$tmp/out"
+run nsenter --net="$NETNS_RUN_DIR/$NETNS_A" -- runuser -u "$user_in" -- /usr/bin/xdpcap list xdp:demo
+[ "$rc" -eq 0 ] && grep -q "^xdp:demo .*REDIRECT empty" "$tmp/out"
+check $? "a member's xdpcap list xdp:demo shows the hook" "exit $rc" "$tmp/out"
+
 # someone else
 # as from a shell
 run runuser -u "$user_out" -- sh -c '/usr/bin/xdpcap --help'
