@@ -183,7 +183,6 @@ static int capture(const struct extcap_args *a)
 		close_fifo_early(a);
 		return 1;
 	}
-	opts.ring_kib = confine_active() ? confine_ring_kib() : 0;
 	err = xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf);
 	if (err) {
 		fail("%s", errbuf);

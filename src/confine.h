@@ -35,14 +35,11 @@ int confine_hook_dir(const char *hook_dir, char *errbuf);
 int confine_hook(const char *spec, char *errbuf);
 
 /*
- * The capture ring per CPU, in KiB, for a capture that did not ask for a
- * size: the library's default, made smaller to fit the locked memory the
- * user may use (perf_event_mlock_kb per CPU, plus RLIMIT_MEMLOCK). 0 when
- * the library's default fits.
+ * The ring a capture asks for with -B, in KiB: at most the library's
+ * default, 64 MiB. A BPF ring buffer is not locked memory, so no limit of
+ * the user's (ulimit -l) bounds it: a member may not ask for more.
  */
-unsigned int confine_ring_kib(void);
-
-/* A ring of ring_kib per CPU asked for with -B: within that allowance. */
+#define CONFINE_MAX_RING_KIB (64 * 1024)
 int confine_ring(unsigned int ring_kib, char *errbuf);
 
 #endif

@@ -133,10 +133,7 @@ static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
 	if (confine_hook_dir(args->hook_dir, errbuf) ||
 	    (args->hook && confine_hook(args->hook, errbuf)))
 		return -1;
-	if (args->ring_kib)
-		return confine_ring(args->ring_kib, errbuf);
-	args->ring_kib = confine_ring_kib();
-	return 0;
+	return confine_ring(args->ring_kib, errbuf);
 }
 
 /* A whole number in [min, max], or -1 with a message. */

@@ -16,7 +16,7 @@
 #   6. dpkg-reconfigure lets the group xdpcap capture: modes, capabilities;
 #      a member captures through tshark and xdpcap; a non-member gets a
 #      clear refusal; a member cannot reach beyond the default hook
-#      directory, other users' files or the locked-memory limit
+#      directory, other users' files or the default ring size
 #
 # This installs xdpcap, libxdpcap0 and libxdpcap-dev system-wide (meant for
 # CI; a rerun reinstalls them) and leaves them installed, with the debconf
@@ -353,6 +353,13 @@ owner=$(stat -c %U "$tmp/$user_in/xdpcap.pcapng" 2>&1)
 check $? "a member of the group captures every action with xdpcap, into a file of their own" \
 	"exit $rc, $got, owner $owner" "$tmp/xdpcap.err"
 
+# a filter the verifier takes only with CAP_PERFMON (its checks for
+# unprivileged programs refuse it)
+run in_c "$user_in" "$extcap" --extcap-interface xdp:demo \
+	--extcap-capture-filter "tcp[2:2] >= 1000 and tcp[2:2] <= 2000"
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/out" ]
+check $? "a member's filter needing CAP_PERFMON is accepted" "exit $rc" "$tmp/out"
+
 # listing where an XDP program is attached: the hooks, or why not
 run nsenter --net="$NETNS_RUN_DIR/$NETNS_A" -- runuser -u "$user_in" -- /usr/bin/xdpcap list
 { [ "$rc" -eq 0 ] && grep -q "^xdp:demo " "$tmp/out"; } ||
@@ -393,7 +400,7 @@ refused "a hook by interface name" "needs CAP_SYS_ADMIN" \
 	nsenter --net="$NETNS_RUN_DIR/$NETNS_A" -- runuser -u "$user_in" -- \
 	/usr/bin/xdpcap -c 1 "xdp:$VETH_A" "$out"
 refused "--force" "refused" in_c "$user_in" /usr/bin/xdpcap -c 1 --force xdp:demo "$out"
-refused "-B beyond the locked-memory limit" "more than this user may lock" \
+refused "-B above the default ring" "the ring is at most 65536 KiB" \
 	in_c "$user_in" /usr/bin/xdpcap -c 1 -B 1048576 xdp:demo "$out"
 refused "list --hook-dir elsewhere" "refused" \
 	in_c "$user_in" /usr/bin/xdpcap list --hook-dir "$other"
