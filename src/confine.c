@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * The rules for a capture on behalf of a user who is not root, by file
- * capabilities (CAP_BPF, CAP_NET_ADMIN). Those capabilities do not bypass
+ * capabilities (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN). They do not bypass
  * file permissions, so files (output, input, fifos) are already opened
  * with the user's own rights; what is left to confine is what the
  * capabilities reach: BPF objects, which only the default hook
