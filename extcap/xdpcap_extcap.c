@@ -74,10 +74,9 @@ static void print_interfaces(const char *hook_dir)
 		return;
 	}
 	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf)) {
-		/* no hooks here is not an error for Wireshark */
+		/* no hooks here is not an error for Wireshark, but say why */
 		if (confine_active())
-			fail("%s (with the capabilities of group xdpcap, hooks cannot be listed where an XDP program is attached to an interface of this network namespace: reading it needs CAP_SYS_ADMIN)",
-			     errbuf);
+			fail("%s", errbuf);
 		return;
 	}
 	for (size_t i = 0; i < count; i++) {

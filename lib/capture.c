@@ -339,6 +339,11 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 
 		if (!(cap->actions & (1u << a)) || !s->prog_id)
 			continue;
+		if (s->unreadable && !cap->force) {
+			xdpcap_err(errbuf, "slot %s of %s holds program %u; whose it is cannot be read without CAP_SYS_ADMIN: as root, xdpcap list shows it and --force takes it over",
+				   xdpcap_action_name(a), cap->hook.name, s->prog_id);
+			return -EBUSY;
+		}
 		if (s->owner_pid && !s->owner_alive) {
 			if (notify)
 				notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",

@@ -93,6 +93,10 @@ static int scan_interfaces(struct hook_vec *vec, char *errbuf)
 	}
 	for (i = ifs; i->if_index && !err; i++) {
 		err = xdpcap_hook_open_ifindex((int)i->if_index, &hook, msg);
+		/* reading an interface's program needs CAP_SYS_ADMIN: without
+		 * it, that interface's hook is only found by its pinned name */
+		if (err == -EPERM)
+			continue;
 		err = keep(vec, &hook, true, err, msg, errbuf);
 	}
 	if_freenameindex(ifs);

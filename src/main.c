@@ -171,10 +171,7 @@ int main(int argc, char **argv)
 			p_err("%s", errbuf);
 			return EXIT_USAGE;
 		}
-		ret = cmd_list(argc - 1, argv + 1);
-		if (ret == EXIT_RUNTIME)
-			p_err("with the capabilities of group xdpcap, hooks cannot be listed where an XDP program is attached to an interface of this network namespace (reading it needs CAP_SYS_ADMIN); name them: xdpcap list xdp:NAME");
-		return ret;
+		return cmd_list(argc - 1, argv + 1);
 	}
 
 	/* "+": stop at the first operand, filters may look like options */
