@@ -144,7 +144,7 @@ xdpcap usr/lib/$multiarch/wireshark/extcap/xdpcap-extcap
 xdpcap usr/lib/tmpfiles.d/xdpcap.conf
 xdpcap usr/share/man/man8/xdpcap.8.gz
 xdpcap usr/share/man/man1/xdpcap-extcap.1.gz
-xdpcap usr/lib/$multiarch/libpcap-xdp.so
+xdpcap usr/lib/$multiarch/xdpcap/libpcap-xdp.so
 xdpcap usr/bin/xdpcap-preload
 xdpcap usr/share/man/man1/xdpcap-preload.1.gz
 xdpcap usr/share/doc/xdpcap/examples/xdpcap_demo.bpf.c
