@@ -14,6 +14,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <poll.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <pcap/dlt.h>
 
@@ -37,6 +39,8 @@
  * at a cost to the XDP path of microseconds each.
  */
 #define WAKEUP_GATHER_US 1000
+/* At the end, how long to wait for records still being written. */
+#define STOP_DRAIN_MAX_NS (100 * 1000000ull)
 
 struct xdpcap_capture {
 	struct xdpcap_hook hook;
@@ -418,7 +422,7 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 	err = check_slots(cap, false, errbuf);
 	if (err)
 		return err;
-	err = open_ring(cap, errbuf);
+	err = cap->ring_open ? 0 : open_ring(cap, errbuf);
 	if (err)
 		return err;
 	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->prog_ids, errbuf);
@@ -479,6 +483,18 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 	return drain(cap, fn, ctx);
 }
 
+/*
+ * Emptying a slot does not wait for a program that was already running
+ * from it: wait for the kernel's RCU grace period, which outlasts every
+ * XDP program run begun before it. Without membarrier (nohz_full), a
+ * pause far longer than any program run.
+ */
+static void wait_for_running_programs(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(10000);
+}
+
 int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 			void *ctx)
 {
@@ -493,12 +509,22 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	 */
 	capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
 	capture_guard_stop(&cap->guard);
+	wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
 	/* what the programs wrote before they left the slots */
+	cap->fn_stop = false;
 	if (cap->ring_open && fn) {
-		/* one call reads at most a ring's worth */
-		while (!cap->fn_stop && ring_pending(&cap->ring) && drain(cap, fn, ctx) > 0)
-			;
+		uint64_t give_up = clock_ns(CLOCK_MONOTONIC) + STOP_DRAIN_MAX_NS;
+
+		/* one call reads at most a ring's worth; a record still
+		 * being written holds back those after it for a moment */
+		while (!cap->fn_stop && ring_pending(&cap->ring)) {
+			if (drain(cap, fn, ctx) > 0)
+				continue;
+			if (clock_ns(CLOCK_MONOTONIC) > give_up)
+				break;
+			usleep(100);
+		}
 	}
 	return err < 0 ? err : 0;
 }

@@ -19,7 +19,12 @@
  *   return action
  *
  * bpf_xdp_load_bytes copies fragments too, so multi-buffer packets are
- * captured whole. The ring wakes its reader only when the reader had
+ * captured whole (it cannot fail: 1 <= caplen <= wirelen).
+ *
+ * An area is used by one program run at a time: XDP runs in softirq, or
+ * with softirqs off, and never nests on a CPU. (BPF_PROG_TEST_RUN of the
+ * hook's program without live frames runs with softirqs on; a packet
+ * received meanwhile on the same CPU could mix its record with another's.) The ring wakes its reader only when the reader had
  * caught up (flags 0); the reader pauses after each wake-up so that the
  * wake-ups stay few (see capture.c).
  */
@@ -47,12 +52,16 @@ enum {
 
 #define CACHE_LINE 64u
 #define ROUND_UP(x, to) (((x) + (to) - 1) / (to) * (to))
-/* the largest array map value the kernel allocates (x86-64, 4 KiB pages) */
-#define AREAS_MAX_BYTES (4u << 20)
+/*
+ * Memory for all CPUs' areas: full-size packets on up to 1024 CPUs. (The
+ * verifier also bounds a variable offset into a map value by 2^29.)
+ */
+#define AREAS_MAX_BYTES (64u << 20)
 
 struct asm_buf {
 	struct bpf_insn *insns;
 	size_t len;
+	bool too_long;		/* a jump over the filter does not reach */
 };
 
 static void put(struct asm_buf *b, struct bpf_insn insn)
@@ -75,7 +84,11 @@ static void put_ctx_load(struct asm_buf *b, uint8_t dst, int16_t off)
 /* Patch the jump at index at to land on the current end. */
 static void land_here(struct asm_buf *b, size_t at)
 {
-	b->insns[at].off = (int16_t)(b->len - at - 1);
+	size_t span = b->len - at - 1;
+
+	if (span > INT16_MAX)
+		b->too_long = true;
+	b->insns[at].off = (int16_t)span;
 }
 
 #define REC(field) (int16_t)offsetof(struct capture_record, field)
@@ -187,7 +200,6 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 
 	if (!ncpus)
 		ncpus = 1;
-	/* the kernel allocates no larger array value (KMALLOC_MAX_SIZE) */
 	per_cpu = AREAS_MAX_BYTES / ncpus / CACHE_LINE * CACHE_LINE;
 	fit = per_cpu > counters + record + CACHE_LINE ? per_cpu - counters - record : CACHE_LINE;
 	caplen = want_caplen < CAPTURE_MAX_CAPLEN ? want_caplen : CAPTURE_MAX_CAPLEN;
@@ -228,6 +240,7 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	if (log)
 		*log = NULL;
 	b.len = 0;
+	b.too_long = false;
 	b.insns = calloc(spec->filter->len + CAPTURE_EXTRA_INSNS, sizeof(*b.insns));
 	if (!b.insns) {
 		xdpcap_err(errbuf, "out of memory");
@@ -236,6 +249,12 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	build(&b, spec);
 	if (insn_count)
 		*insn_count = b.len;
+	if (b.too_long) {
+		xdpcap_err(errbuf, "the filter is too long for a capture program (%zu eBPF instructions)",
+			   spec->filter->len);
+		free(b.insns);
+		return -E2BIG;
+	}
 	fd = load(b.insns, b.len, spec->name, &spec->kind, NULL, 0);
 	if (fd == -EPERM) {
 		xdpcap_err(errbuf, "loading a capture program is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");

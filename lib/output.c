@@ -4,6 +4,7 @@
  * The file formats only encode blocks (output_pcapng.c, output_pcap.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,9 +93,11 @@ static int make_room(struct xdpcap_output *out, char *errbuf)
 	if (keep >= out->len)
 		return drain(out, errbuf);
 	err = write_all(out, &iov, 1, errbuf);
+	if (err)
+		return err; /* the buffer is emptied: nothing can follow */
 	memmove(out->buf, out->buf + out->len - keep, keep);
 	out->len = keep;
-	return err;
+	return 0;
 }
 
 int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
@@ -146,8 +149,10 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 		return -ENOMEM;
 	}
 	o->fd = fd;
+	/* (appending, writes do not land where we count) */
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_blksize > 0 &&
-	    (size_t)st.st_blksize <= OUTPUT_BUF_SIZE / 4) {
+	    (size_t)st.st_blksize <= OUTPUT_BUF_SIZE / 4 &&
+	    !(fcntl(fd, F_GETFL) & O_APPEND)) {
 		off_t at = lseek(fd, 0, SEEK_CUR);
 
 		o->block = (uint32_t)st.st_blksize;

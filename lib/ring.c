@@ -16,7 +16,8 @@
 #include "ring.h"
 #include "util.h"
 
-/* Tell the kernel what we read at least this often within a batch. */
+/* Tell the kernel what we read at least this often within a batch
+ * (or every quarter of a smaller ring). */
 #define RELEASE_EVERY_BYTES (256u * 1024u)
 
 int ring_open(struct ring *r, int map_fd, size_t size, char *errbuf)
@@ -58,6 +59,8 @@ long ring_consume(struct ring *r, ring_record_fn fn, void *ctx)
 {
 	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
 	const unsigned long start = cons;
+	const unsigned long release_every = r->size / 4 < RELEASE_EVERY_BYTES ?
+					    r->size / 4 : RELEASE_EVERY_BYTES;
 	unsigned long released = cons, prod;
 	long records = 0;
 	int stop = 0;
@@ -75,7 +78,7 @@ long ring_consume(struct ring *r, ring_record_fn fn, void *ctx)
 		}
 		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
-		if (cons - released >= RELEASE_EVERY_BYTES) {
+		if (cons - released >= release_every) {
 			__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 			released = cons;
 		}

@@ -427,7 +427,7 @@ static int xdp_activate(pcap_t *p)
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
 	px->snaplen = (uint32_t)p->snapshot;
-	/* -B: the ring per CPU, as xdpcap -B */
+	/* -B: the ring, shared by all CPUs, as xdpcap -B */
 	px->ring_kib = p->opt.buffer_size / 1024;
 
 	/* all packets until a filter is compiled: no filter is libpcap's "all" */
