@@ -21,10 +21,11 @@ if [ "${NETNS_PRIVATE_MOUNTS:-}" != 1 ]; then
 	done
 	if [ -n "$stale" ]; then
 		t0=$(date +%s%N)
+		mkdir -p "$native" || { echo "Bail out! cannot make $native"; exit 1; }
 		"$top/packaging/build-libpcap-xdp.sh" --xdpcap-build "$build" "$native" \
-			>"$build/tests/pcap-native.log" 2>&1 ||
-			{ echo "Bail out! building libpcap with the module failed:"; tail -n 5 "$build/tests/pcap-native.log"; exit 1; }
-		echo "# libpcap with xdp: devices built in $((($(date +%s%N) - t0) / 1000000)) ms: $(tail -n1 "$build/tests/pcap-native.log")"
+			>"$build/tests/pcap-native/build.txt" 2>&1 ||
+			{ echo "Bail out! building libpcap with the module failed:"; tail -n 5 "$build/tests/pcap-native/build.txt"; exit 1; }
+		echo "# libpcap with xdp: devices built in $((($(date +%s%N) - t0) / 1000000)) ms: $(tail -n1 "$build/tests/pcap-native/build.txt")"
 	fi
 fi
 [ -f "$native/libpcap.so.0.8" ] || { echo "Bail out! no $native/libpcap.so.0.8"; exit 1; }
