@@ -28,6 +28,7 @@
 #include "xdpcap/capture.h"
 #include "xdpcap/hook.h"
 #include "xdpcap/session.h"
+#include "confine.h"
 
 struct extcap_args {
 	const char *interface;
@@ -68,8 +69,16 @@ static void print_interfaces(const char *hook_dir)
 
 	printf("extcap {version=%s}{display=xdpcap: packets and verdicts at XDP hooks}\n",
 	       PACKAGE_VERSION);
-	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf))
-		return; /* no hooks here is not an error for Wireshark */
+	if (confine_active() && confine_hook_dir(hook_dir, errbuf)) {
+		fail("%s", errbuf);
+		return;
+	}
+	if (xdpcap_hook_list(hook_dir, &hooks, &count, errbuf)) {
+		/* no hooks here is not an error for Wireshark, but say why */
+		if (confine_active())
+			fail("%s", errbuf);
+		return;
+	}
 	for (size_t i = 0; i < count; i++) {
 		const struct xdpcap_hook *h = &hooks[i];
 
@@ -104,6 +113,13 @@ static void print_config(void)
 	       xdpcap_hook_dir(NULL));
 }
 
+/* With file capabilities, for a user who is not root: see confine.h. */
+static int confine_capture(const struct extcap_args *a, char *errbuf)
+{
+	return confine_hook_dir(a->hook_dir, errbuf) ||
+	       confine_hook(a->interface, errbuf) ? -1 : 0;
+}
+
 /*
  * Compile and load without attaching: what Wireshark's filter bar asks.
  * Who holds the slots now does not make a filter good or bad.
@@ -119,6 +135,10 @@ static int check_filter(const struct extcap_args *a)
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap;
 
+	if (confine_active() && confine_capture(a, errbuf)) {
+		printf("%s\n", errbuf);
+		return 0;
+	}
 	if (xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf)) {
 		/* the line is the answer; the exit status stays 0 */
 		printf("%s\n", errbuf);
@@ -155,6 +175,11 @@ static int capture(const struct extcap_args *a)
 
 	if (!a->fifo) {
 		fail("--capture needs --fifo PATH");
+		return 1;
+	}
+	if (confine_active() && confine_capture(a, errbuf)) {
+		fail("%s", errbuf);
+		close_fifo_early(a);
 		return 1;
 	}
 	err = xdpcap_capture_open(a->interface, a->filter, &opts, &cap, errbuf);

@@ -13,22 +13,34 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/perf_event.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <sys/mman.h>
 #include <pcap/dlt.h>
 
 #include "xdpcap/capture.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
+#include "ring.h"
 #include "util.h"
 
 /*
- * Default ring: 64 MiB in all, at least 4 MiB per CPU. Measured on two
- * CPUs, 4 MiB per CPU lost up to 2% of 64-byte frames at 3 Mfps to a file,
- * 32 MiB per CPU nothing, at no cost to the XDP path.
+ * The ring is one BPF ring buffer shared by all CPUs, 64 MiB unless told
+ * otherwise: about 70 ms of 1500-byte frames at 600 kfps, for the writer's
+ * stalls.
  */
-#define DEFAULT_RING_TOTAL_KIB (64 * 1024)
-#define MIN_RING_KIB 4096
-#define PAGE_KIB 4
+#define DEFAULT_RING_KIB (64 * 1024)
+#define MIN_RING_KIB 64
+/*
+ * After the ring wakes us, let packets gather this long before reading:
+ * the kernel wakes the reader only when it had read everything, so a
+ * reader that came back at once would be woken for nearly every packet,
+ * at a cost to the XDP path of microseconds each.
+ */
+#define WAKEUP_GATHER_US 1000
+/* At the end, how long to wait for records still being written. */
+#define STOP_DRAIN_MAX_NS (100 * 1000000ull)
 
 struct xdpcap_capture {
 	struct xdpcap_hook hook;
@@ -36,12 +48,16 @@ struct xdpcap_capture {
 	unsigned int actions;
 	uint32_t snaplen;
 	bool force;
-	int perf_map_fd, counters_map_fd;
+	int ring_map_fd, areas_map_fd;
 	int prog_fds[XDPCAP_ACTIONS];
 	uint32_t prog_ids[XDPCAP_ACTIONS];
 	size_t prog_insns[XDPCAP_ACTIONS];
-	struct perf_buffer *ring;
-	unsigned int ring_pages;
+	struct ring ring;
+	bool ring_open;
+	uint32_t ring_bytes;
+	struct capture_area_layout layout;
+	const uint8_t *areas;		/* the areas map, read-only */
+	size_t areas_mapped;
 	struct capture_guard guard;
 	bool started, stopped;
 	int64_t realtime_offset_ns;	/* epoch time - monotonic time */
@@ -81,12 +97,21 @@ static int64_t realtime_offset(void)
 	return best;
 }
 
-static unsigned int default_ring_kib(void)
+/* The kernel wants a power of two pages; round down, within limits. */
+static uint32_t ring_bytes(unsigned int kib)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	unsigned int kib = ncpus > 0 ? DEFAULT_RING_TOTAL_KIB / (unsigned int)ncpus : MIN_RING_KIB;
+	uint32_t bytes;
 
-	return kib > MIN_RING_KIB ? kib : MIN_RING_KIB;
+	if (!kib)
+		kib = DEFAULT_RING_KIB;
+	if (kib < MIN_RING_KIB)
+		kib = MIN_RING_KIB;
+	if (kib > (1u << 20))
+		kib = 1u << 20;
+	bytes = kib * 1024u;
+	while (bytes & (bytes - 1))
+		bytes &= bytes - 1;
+	return bytes;
 }
 
 int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
@@ -131,22 +156,45 @@ int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 	return err;
 }
 
+static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
+{
+	char msg[XDPCAP_ERRBUF_SIZE];
+	va_list ap;
+
+	if (!cap->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cap->notice(msg, cap->notice_ctx);
+}
+
 static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, areas_opts, .map_flags = BPF_F_MMAPABLE);
+	long page = sysconf(_SC_PAGESIZE);
 	int ncpus = libbpf_num_possible_cpus();
+	void *areas;
 
 	if (ncpus <= 0) {
 		xdpcap_err(errbuf, "cannot count the CPUs: %s", strerror(-ncpus));
 		return ncpus ? ncpus : -EINVAL;
 	}
-	cap->perf_map_fd = bpf_map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, "xdpcap_ring",
-					  sizeof(int), sizeof(int), ncpus, NULL);
-	if (cap->perf_map_fd >= 0)
-		cap->counters_map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
-						      "xdpcap_counters", sizeof(uint32_t),
-						      sizeof(struct capture_counters),
-						      XDPCAP_ACTIONS, NULL);
-	if (cap->perf_map_fd < 0 || cap->counters_map_fd < 0) {
+	capture_area_layout(cap->snaplen, (uint32_t)ncpus, &cap->layout);
+	if (cap->layout.max_caplen < cap->snaplen && cap->layout.max_caplen < CAPTURE_MAX_CAPLEN)
+		notice(cap, "packets are cut to %u bytes on this machine of %d CPUs",
+		       cap->layout.max_caplen, ncpus);
+	cap->ring_map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpcap_ring", 0, 0,
+					  cap->ring_bytes, NULL);
+	if (cap->ring_map_fd >= 0)
+		cap->areas_map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpcap_areas",
+						   sizeof(uint32_t),
+						   cap->layout.stride * cap->layout.ncpus,
+						   1, &areas_opts);
+	if (cap->ring_map_fd < 0 || cap->areas_map_fd < 0) {
 		int err = -errno;
 
 		if (err == -EPERM)
@@ -155,6 +203,18 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(errno));
 		return err;
 	}
+	/* the counters, readable without a system call */
+	cap->areas_mapped = ((size_t)cap->layout.stride * cap->layout.ncpus + (size_t)page - 1) /
+			    (size_t)page * (size_t)page;
+	areas = mmap(NULL, cap->areas_mapped, PROT_READ, MAP_SHARED, cap->areas_map_fd, 0);
+	if (areas == MAP_FAILED) {
+		int err = -errno;
+
+		cap->areas_mapped = 0;
+		xdpcap_err(errbuf, "cannot map the capture counters: %s", strerror(errno));
+		return err;
+	}
+	cap->areas = areas;
 	return 0;
 }
 
@@ -162,26 +222,24 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 {
 	XDPCAP_OPTS(xdpcap_ebpf_opts, ebpf_opts, .wirelen_off = CAPTURE_WIRELEN_OFF);
 	struct capture_prog_spec spec = {
-		.snaplen = cap->snaplen,
-		.perf_map_fd = cap->perf_map_fd,
-		.counters_map_fd = cap->counters_map_fd,
+		.ring_map_fd = cap->ring_map_fd,
+		.areas_map_fd = cap->areas_map_fd,
+		.layout = cap->layout,
 	};
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
 	char name[16];
 	int err;
 
-	/* libpcap's results are the snap length: keep it within the ring's */
-	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB,
-				    cap->snaplen < CAPTURE_MAX_CAPLEN ?
-				    cap->snaplen : CAPTURE_MAX_CAPLEN,
+	/* libpcap's results are the snap length: keep it within an area */
+	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB, cap->layout.max_caplen,
 				    &cbpf, errbuf);
 	if (err)
 		return err;
 	for (size_t i = 0; i < cbpf.len; i++)
 		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
 		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
-		     cbpf.insns[i].k > CAPTURE_MAX_CAPLEN))
+		     cbpf.insns[i].k > cap->layout.max_caplen))
 			spec.result_unbounded = true;
 	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, &ebpf, errbuf);
 	xdpcap_cbpf_free(&cbpf);
@@ -240,19 +298,14 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		xdpcap_err(errbuf, "out of memory");
 		return -ENOMEM;
 	}
-	cap->hook.map_fd = cap->perf_map_fd = cap->counters_map_fd = -1;
+	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
 	cap->guard.pipe_fd = -1;
 	for (int a = 0; a < XDPCAP_ACTIONS; a++)
 		cap->prog_fds[a] = -1;
 	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
 	cap->snaplen = opts && opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
 	cap->force = opts && opts->force;
-	cap->ring_pages = (opts && opts->ring_kib ? opts->ring_kib : default_ring_kib()) / PAGE_KIB;
-	if (cap->ring_pages < 2)
-		cap->ring_pages = 2;
-	/* libbpf wants a power of two */
-	while (cap->ring_pages & (cap->ring_pages - 1))
-		cap->ring_pages &= cap->ring_pages - 1;
+	cap->ring_bytes = ring_bytes(opts ? opts->ring_kib : 0);
 	cap->notice = opts ? opts->notice : NULL;
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
 
@@ -276,22 +329,6 @@ err:
 	return err;
 }
 
-static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
-{
-	char msg[XDPCAP_ERRBUF_SIZE];
-	va_list ap;
-
-	if (!cap->notice)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cap->notice(msg, cap->notice_ctx);
-}
-
 /* Refuse slots that another live capture or program holds, unless forced. */
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 {
@@ -306,6 +343,11 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 
 		if (!(cap->actions & (1u << a)) || !s->prog_id)
 			continue;
+		if (s->unreadable && !cap->force) {
+			xdpcap_err(errbuf, "slot %s of %s holds program %u; whose it is cannot be read without CAP_SYS_ADMIN: as root, xdpcap list shows it and --force takes it over",
+				   xdpcap_action_name(a), cap->hook.name, s->prog_id);
+			return -EBUSY;
+		}
 		if (s->owner_pid && !s->owner_alive) {
 			if (notify)
 				notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
@@ -333,66 +375,40 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 	return 0;
 }
 
-/* A sample: header, u32 size, raw data (record, packet, padding). */
-static enum bpf_perf_event_ret on_ring_event(void *ctx, int cpu,
-					     struct perf_event_header *ev)
+/* A record: struct capture_record, then the packet. */
+static int on_ring_record(void *ctx, const void *data, uint32_t size)
 {
 	struct xdpcap_capture *cap = ctx;
 	struct capture_record rec;
 	struct xdpcap_packet pkt;
-	const uint8_t *p;
-	uint32_t size;
 
-	(void)cpu;
-	/* libbpf goes on to the next CPU's ring after we said "done" */
-	if (cap->fn_stop)
-		return LIBBPF_PERF_EVENT_DONE;
-	if (ev->type != PERF_RECORD_SAMPLE)
-		return LIBBPF_PERF_EVENT_CONT; /* losses are counted in the kernel */
-	p = (const uint8_t *)(ev + 1);
-	memcpy(&size, p, sizeof(size));
-	p += sizeof(size);
 	if (size < sizeof(rec))
-		return LIBBPF_PERF_EVENT_CONT;
-	memcpy(&rec, p, sizeof(rec));
+		return 0;
+	memcpy(&rec, data, sizeof(rec));
 	pkt = (struct xdpcap_packet){
 		.ts_ns = rec.ts_mono_ns + (uint64_t)cap->realtime_offset_ns,
-		.caplen = rec.caplen < size - (uint32_t)sizeof(rec) ?
-			  rec.caplen : size - (uint32_t)sizeof(rec),
+		.caplen = rec.caplen < size - sizeof(rec) ?
+			  rec.caplen : (uint32_t)(size - sizeof(rec)),
 		.wirelen = rec.wirelen,
 		.ifindex = rec.ifindex,
 		.rx_queue = rec.rx_queue,
 		.action = rec.action,
-		.data = p + sizeof(rec),
+		.data = (const uint8_t *)data + sizeof(rec),
 	};
 	cap->delivered++;
 	if (cap->fn && cap->fn(&pkt, cap->fn_ctx)) {
 		cap->fn_stop = true;
-		return LIBBPF_PERF_EVENT_DONE;
+		return 1;
 	}
-	return LIBBPF_PERF_EVENT_CONT;
+	return 0;
 }
 
 static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		/* wake the reader per quarter ring, not per packet */
-		.watermark = 1,
-		.wakeup_watermark = cap->ring_pages * PAGE_KIB * 1024 / 4,
-	};
+	int err = ring_open(&cap->ring, cap->ring_map_fd, cap->ring_bytes, errbuf);
 
-	cap->ring = perf_buffer__new_raw(cap->perf_map_fd, cap->ring_pages, &attr,
-					 on_ring_event, cap, NULL);
-	if (!cap->ring) {
-		int err = -errno;
-
-		xdpcap_err(errbuf, "cannot set up the capture ring: %s", strerror(errno));
-		return err ? err : -ENOMEM;
-	}
-	return 0;
+	cap->ring_open = !err;
+	return err;
 }
 
 int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
@@ -406,7 +422,7 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 	err = check_slots(cap, false, errbuf);
 	if (err)
 		return err;
-	err = open_ring(cap, errbuf);
+	err = cap->ring_open ? 0 : open_ring(cap, errbuf);
 	if (err)
 		return err;
 	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->prog_ids, errbuf);
@@ -430,27 +446,53 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
-int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
-			xdpcap_packet_fn fn, void *ctx)
+/* Deliver what the ring holds; returns how many or -errno. */
+static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 {
 	uint64_t before = cap->delivered;
-	int err;
 
-	if (!cap->ring)
-		return -EINVAL;
 	cap->fn = fn;
 	cap->fn_ctx = ctx;
 	cap->fn_stop = false;
-	err = perf_buffer__poll(cap->ring, timeout_ms);
-	/* below the wake-up watermark, packets wait: take them anyway */
-	if (err >= 0 && !cap->fn_stop)
-		err = perf_buffer__consume(cap->ring);
+	ring_consume(&cap->ring, on_ring_record, cap);
 	cap->fn = NULL;
-	if (err < 0 && err != -EINTR && !cap->fn_stop)
-		return err;
-	if (err == -EINTR && cap->delivered == before)
-		return -EINTR;
 	return (int)(cap->delivered - before);
+}
+
+int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
+			xdpcap_packet_fn fn, void *ctx)
+{
+	struct pollfd pfd = { .fd = cap->ring_map_fd, .events = POLLIN };
+	int n;
+
+	if (!cap->ring_open)
+		return -EINVAL;
+	n = drain(cap, fn, ctx);
+	if (n != 0 || !timeout_ms)
+		return n;
+	/* nothing left: sleep until the kernel wakes us, then let more come */
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if (usleep(WAKEUP_GATHER_US) && errno == EINTR) {
+		n = drain(cap, fn, ctx);
+		return n ? n : -EINTR;
+	}
+	return drain(cap, fn, ctx);
+}
+
+/*
+ * Emptying a slot does not wait for a program that was already running
+ * from it: wait for the kernel's RCU grace period, which outlasts every
+ * XDP program run begun before it. Without membarrier (nohz_full), a
+ * pause far longer than any program run.
+ */
+static void wait_for_running_programs(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(10000);
 }
 
 int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
@@ -461,53 +503,59 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	if (!cap->started || cap->stopped)
 		return 0;
 	cap->stopped = true;
+	/*
+	 * Empty the slots before reading the rest: ourselves if we may, and
+	 * the guard, which keeps the privileges we may have dropped.
+	 */
 	capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
+	capture_guard_stop(&cap->guard);
+	wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
 	/* what the programs wrote before they left the slots */
-	if (cap->ring && fn) {
-		cap->fn = fn;
-		cap->fn_ctx = ctx;
-		cap->fn_stop = false;
-		err = perf_buffer__consume(cap->ring);
-		cap->fn = NULL;
-		if (cap->fn_stop)
-			err = 0;
+	cap->fn_stop = false;
+	if (cap->ring_open && fn) {
+		uint64_t give_up = clock_ns(CLOCK_MONOTONIC) + STOP_DRAIN_MAX_NS;
+
+		/* one call reads at most a ring's worth; a record still
+		 * being written holds back those after it for a moment */
+		while (!cap->fn_stop && ring_pending(&cap->ring)) {
+			if (drain(cap, fn, ctx) > 0)
+				continue;
+			if (clock_ns(CLOCK_MONOTONIC) > give_up)
+				break;
+			usleep(100);
+		}
 	}
-	capture_guard_stop(&cap->guard);
 	return err < 0 ? err : 0;
 }
 
 int xdpcap_capture_stats(struct xdpcap_capture *cap,
 			 struct xdpcap_capture_stats *st)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct capture_counters *per_cpu;
-
 	memset(st, 0, sizeof(*st));
 	st->delivered = cap->delivered;
 	st->start_ns = cap->start_ns;
 	st->end_ns = cap->end_ns;
-	if (ncpus <= 0)
+	if (!cap->areas)
 		return -EINVAL;
-	per_cpu = calloc(ncpus, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -ENOMEM;
-	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
-		if (bpf_map_lookup_elem(cap->counters_map_fd, &a, per_cpu))
-			continue;
-		for (int c = 0; c < ncpus; c++) {
-			st->received[a] += per_cpu[c].received;
-			st->matched[a] += per_cpu[c].matched;
-			st->dropped[a] += per_cpu[c].dropped;
+	for (uint32_t c = 0; c < cap->layout.ncpus; c++) {
+		const uint8_t *area = cap->areas + (size_t)c * cap->layout.stride;
+
+		for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+			const volatile struct capture_counters *cnt =
+				(const volatile void *)(area + a * sizeof(struct capture_counters));
+
+			st->received[a] += cnt->received;
+			st->matched[a] += cnt->matched;
+			st->dropped[a] += cnt->dropped;
 		}
 	}
-	free(per_cpu);
 	return 0;
 }
 
 int xdpcap_capture_fd(const struct xdpcap_capture *cap)
 {
-	return cap->ring ? perf_buffer__epoll_fd(cap->ring) : -1;
+	return cap->ring_open ? cap->ring_map_fd : -1;
 }
 
 const struct xdpcap_hook *xdpcap_capture_hook(const struct xdpcap_capture *cap)
@@ -541,14 +589,17 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 	if (!cap)
 		return;
 	xdpcap_capture_stop(cap, NULL, NULL);
-	perf_buffer__free(cap->ring);
+	if (cap->ring_open)
+		ring_close(&cap->ring);
+	if (cap->areas)
+		munmap((void *)cap->areas, cap->areas_mapped);
 	for (int a = 0; a < XDPCAP_ACTIONS; a++)
 		if (cap->prog_fds[a] >= 0)
 			close(cap->prog_fds[a]);
-	if (cap->perf_map_fd >= 0)
-		close(cap->perf_map_fd);
-	if (cap->counters_map_fd >= 0)
-		close(cap->counters_map_fd);
+	if (cap->ring_map_fd >= 0)
+		close(cap->ring_map_fd);
+	if (cap->areas_map_fd >= 0)
+		close(cap->areas_map_fd);
 	xdpcap_hook_close(&cap->hook);
 	free(cap->filter);
 	free(cap);

@@ -3,24 +3,30 @@
  * Capture programs, assembled from the filter fragment and a few dozen
  * instructions around it:
  *
- *   record.action = action          (also the counters' key)
- *   counters[action].received++
- *   record.wirelen = bpf_xdp_get_buff_len(ctx)
- *   result = filter(data, data_end, record.wirelen)
+ *   area = areas + smp_processor_id() * stride    (no lookup: direct)
+ *   area.counters[action].received++
+ *   wirelen = area.record.wirelen = bpf_xdp_get_buff_len(ctx)
+ *   result = filter(data, data_end, wirelen)
  *   if (result) {
- *       counters[action].matched++
- *       caplen = min(result, record.wirelen)
- *       record.caplen, .ts, .ifindex, .rx_queue = caplen, ktime, from ctx
- *       if (bpf_perf_event_output(ctx, ring, CURRENT_CPU | caplen << 32,
- *                                 &record, sizeof(record)))
- *           counters[action].dropped++
+ *       area.counters[action].matched++
+ *       area.record.ts = ktime
+ *       caplen = min(result, wirelen[, max_caplen])
+ *       area.record.caplen, .action, .ifindex, .rx_queue = ...
+ *       bpf_xdp_load_bytes(ctx, 0, area.packet, caplen)
+ *       if (bpf_ringbuf_output(ring, &area.record, 32 + caplen, 0))
+ *           area.counters[action].dropped++
  *   }
  *   return action
  *
- * bpf_perf_event_output copies the packet from the XDP buffer itself,
- * fragments included, so multi-buffer packets are captured whole. The
- * filter is compiled for a snap length within what the ring takes, so its
- * result needs no clamp unless the cBPF returns A.
+ * bpf_xdp_load_bytes copies fragments too, so multi-buffer packets are
+ * captured whole (it cannot fail: 1 <= caplen <= wirelen).
+ *
+ * An area is used by one program run at a time: XDP runs in softirq, or
+ * with softirqs off, and never nests on a CPU. (BPF_PROG_TEST_RUN of the
+ * hook's program without live frames runs with softirqs on; a packet
+ * received meanwhile on the same CPU could mix its record with another's.) The ring wakes its reader only when the reader had
+ * caught up (flags 0); the reader pauses after each wake-up so that the
+ * wake-ups stay few (see capture.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -36,17 +42,26 @@
 
 #define VERIFIER_LOG_SIZE (1 << 22)
 /* instructions around the filter */
-#define CAPTURE_EXTRA_INSNS 64
+#define CAPTURE_EXTRA_INSNS 80
 
 enum {
 	R_CTX = BPF_REG_6,
-	R_COUNTERS = BPF_REG_7,
-	R_RESULT = BPF_REG_8,
+	R_AREA = BPF_REG_7,	/* this CPU's area */
+	R_CAPLEN = BPF_REG_8,	/* the result, then the bytes to copy */
 };
+
+#define CACHE_LINE 64u
+#define ROUND_UP(x, to) (((x) + (to) - 1) / (to) * (to))
+/*
+ * Memory for all CPUs' areas: full-size packets on up to 1024 CPUs. (The
+ * verifier also bounds a variable offset into a map value by 2^29.)
+ */
+#define AREAS_MAX_BYTES (64u << 20)
 
 struct asm_buf {
 	struct bpf_insn *insns;
 	size_t len;
+	bool too_long;		/* a jump over the filter does not reach */
 };
 
 static void put(struct asm_buf *b, struct bpf_insn insn)
@@ -61,14 +76,6 @@ static void put_map_fd(struct asm_buf *b, uint8_t dst, int fd)
 	put(b, ebpf_insn(0, 0, 0, 0, 0));
 }
 
-/* *(u64 *)(R_COUNTERS + off) += 1; the counters are per CPU, no atomics */
-static void put_count(struct asm_buf *b, int16_t off)
-{
-	put(b, load_mem(BPF_DW, BPF_REG_1, R_COUNTERS, off));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_1, 1));
-	put(b, store_reg(BPF_DW, R_COUNTERS, off, BPF_REG_1));
-}
-
 static void put_ctx_load(struct asm_buf *b, uint8_t dst, int16_t off)
 {
 	put(b, load_mem(BPF_W, dst, R_CTX, off));
@@ -77,31 +84,55 @@ static void put_ctx_load(struct asm_buf *b, uint8_t dst, int16_t off)
 /* Patch the jump at index at to land on the current end. */
 static void land_here(struct asm_buf *b, size_t at)
 {
-	b->insns[at].off = (int16_t)(b->len - at - 1);
+	size_t span = b->len - at - 1;
+
+	if (span > INT16_MAX)
+		b->too_long = true;
+	b->insns[at].off = (int16_t)span;
 }
 
-#define REC(field) (int16_t)(CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, field))
-#define CNT(field) (int16_t)offsetof(struct capture_counters, field)
+#define REC(field) (int16_t)offsetof(struct capture_record, field)
 
-static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
+/* Offset of an action's counter from R_AREA, which points at the record. */
+static int16_t counter_off(const struct capture_prog_spec *s, size_t field)
 {
-	size_t no_counters, no_match, sent;
+	return (int16_t)((int32_t)(s->action * sizeof(struct capture_counters) + field) -
+			 (int32_t)s->layout.record_off);
+}
+
+#define CNT(field) counter_off(s, offsetof(struct capture_counters, field))
+
+/* *(u64 *)(R_AREA + off) += 1; each CPU has its own area: no atomics */
+static void put_count(struct asm_buf *b, int16_t off)
+{
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, off));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_1, 1));
+	put(b, store_reg(BPF_DW, R_AREA, off, BPF_REG_1));
+}
+
+static void build(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	const uint32_t max_caplen = s->layout.max_caplen;
+	size_t no_area, no_match, too_long, sent;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
-	/* counters of this action */
-	put(b, store_imm(BPF_W, BPF_REG_10, REC(action), (int32_t)s->action));
-	put_map_fd(b, BPF_REG_1, s->counters_map_fd);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
-	put(b, call_helper(BPF_FUNC_map_lookup_elem));
-	no_counters = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
-	put(b, alu64_reg(BPF_MOV, R_COUNTERS, BPF_REG_0));
+	/* this CPU's area */
+	put(b, call_helper(BPF_FUNC_get_smp_processor_id));
+	no_area = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 0,
+			 (int32_t)s->layout.ncpus));
+	put(b, alu64_imm(BPF_MUL, BPF_REG_0, (int32_t)s->layout.stride));
+	put(b, ebpf_insn(BPF_LD | BPF_DW | BPF_IMM, R_AREA, BPF_PSEUDO_MAP_VALUE,
+			 0, s->areas_map_fd));
+	/* the offset in the value: R_AREA points at the record */
+	put(b, ebpf_insn(0, 0, 0, 0, (int32_t)s->layout.record_off));
+	put(b, alu64_reg(BPF_ADD, R_AREA, BPF_REG_0));
 	put_count(b, CNT(received));
 	/* the filter, on the packet and its full length */
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 	put(b, call_helper(BPF_FUNC_xdp_get_buff_len));
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(wirelen), BPF_REG_0));
+	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_0));
+	put(b, store_reg(BPF_W, R_AREA, REC(wirelen), BPF_REG_0));
 	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
 	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
 	memcpy(b->insns + b->len, s->filter->insns,
@@ -111,45 +142,75 @@ static size_t build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
 	/* the time first: the helper call clobbers r0-r5 */
-	put(b, alu32_reg(BPF_MOV, R_RESULT, BPF_REG_0));
+	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	put(b, call_helper(BPF_FUNC_ktime_get_ns));
-	put(b, store_reg(BPF_DW, BPF_REG_10, REC(ts_mono_ns), BPF_REG_0));
-	/* r3 = caplen = min(result, wirelen[, the ring's limit]) */
-	put(b, alu32_reg(BPF_MOV, BPF_REG_3, R_RESULT));
-	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, REC(wirelen)));
-	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, BPF_REG_3, BPF_REG_1, 1, 0));
-	put(b, alu32_reg(BPF_MOV, BPF_REG_3, BPF_REG_1));
+	put(b, store_reg(BPF_DW, R_AREA, REC(ts_mono_ns), BPF_REG_0));
+	/* caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen */
+	put(b, load_mem(BPF_W, BPF_REG_1, R_AREA, REC(wirelen)));
+	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, R_CAPLEN, BPF_REG_1, 1, 0));
+	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_1));
 	if (s->result_unbounded) {
-		put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_K, BPF_REG_3, 0, 1,
-				 CAPTURE_MAX_CAPLEN));
-		put(b, alu32_imm(BPF_MOV, BPF_REG_3, CAPTURE_MAX_CAPLEN));
+		put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_K, R_CAPLEN, 0, 1,
+				 (int32_t)max_caplen));
+		put(b, alu32_imm(BPF_MOV, R_CAPLEN, (int32_t)max_caplen));
 	}
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(caplen), BPF_REG_3));
-	/* flags: caplen << 32 | BPF_F_CURRENT_CPU, as (caplen + 1) << 32 - 1 */
-	put(b, alu64_imm(BPF_ADD, BPF_REG_3, 1));
-	put(b, alu64_imm(BPF_LSH, BPF_REG_3, 32));
-	put(b, alu64_imm(BPF_SUB, BPF_REG_3, 1));
+	put(b, alu32_imm(BPF_SUB, R_CAPLEN, 1));
+	too_long = b->len;
+	put(b, ebpf_insn(BPF_JMP32 | BPF_JGT | BPF_K, R_CAPLEN, 0, 0,
+			 (int32_t)max_caplen - 1));
+	put(b, alu32_imm(BPF_ADD, R_CAPLEN, 1));
+	put(b, store_reg(BPF_W, R_AREA, REC(caplen), R_CAPLEN));
 	/* the rest of the record */
+	put(b, store_imm(BPF_W, R_AREA, REC(action), (int32_t)s->action));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, ingress_ifindex));
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(ifindex), BPF_REG_1));
+	put(b, store_reg(BPF_W, R_AREA, REC(ifindex), BPF_REG_1));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
-	put(b, store_reg(BPF_W, BPF_REG_10, REC(rx_queue), BPF_REG_1));
-	put(b, store_imm(BPF_W, BPF_REG_10, REC(zero), 0));
+	put(b, store_reg(BPF_W, R_AREA, REC(rx_queue), BPF_REG_1));
+	/* the packet after the record, then both into the ring */
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
-	put_map_fd(b, BPF_REG_2, s->perf_map_fd);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_4, BPF_REG_10));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_4, CAPTURE_RECORD_OFF));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_5, sizeof(struct capture_record)));
-	put(b, call_helper(BPF_FUNC_perf_event_output));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, 0));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_AREA));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_4, R_CAPLEN));
+	put(b, call_helper(BPF_FUNC_xdp_load_bytes));
+	put_map_fd(b, BPF_REG_1, s->ring_map_fd);
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_4, 0));
+	put(b, call_helper(BPF_FUNC_ringbuf_output));
 	sent = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(dropped));
-	land_here(b, no_counters);
+	land_here(b, no_area);
 	land_here(b, no_match);
+	land_here(b, too_long);
 	land_here(b, sent);
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, (int32_t)s->action));
 	put(b, exit_insn());
-	return b->len;
+}
+
+void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
+			 struct capture_area_layout *l)
+{
+	const uint32_t record = sizeof(struct capture_record);
+	const uint32_t counters = ROUND_UP(XDPCAP_ACTIONS * (uint32_t)sizeof(struct capture_counters),
+					   CACHE_LINE);
+	uint32_t per_cpu, fit, caplen;
+
+	if (!ncpus)
+		ncpus = 1;
+	per_cpu = AREAS_MAX_BYTES / ncpus / CACHE_LINE * CACHE_LINE;
+	fit = per_cpu > counters + record + CACHE_LINE ? per_cpu - counters - record : CACHE_LINE;
+	caplen = want_caplen < CAPTURE_MAX_CAPLEN ? want_caplen : CAPTURE_MAX_CAPLEN;
+	if (caplen > fit)
+		caplen = fit;
+	if (!caplen)
+		caplen = 1;
+	l->max_caplen = caplen;
+	l->record_off = counters;
+	l->stride = ROUND_UP(counters + record + caplen, CACHE_LINE);
+	l->ncpus = ncpus;
 }
 
 static int load(const struct bpf_insn *insns, size_t len, const char *name,
@@ -179,6 +240,7 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	if (log)
 		*log = NULL;
 	b.len = 0;
+	b.too_long = false;
 	b.insns = calloc(spec->filter->len + CAPTURE_EXTRA_INSNS, sizeof(*b.insns));
 	if (!b.insns) {
 		xdpcap_err(errbuf, "out of memory");
@@ -187,6 +249,12 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	build(&b, spec);
 	if (insn_count)
 		*insn_count = b.len;
+	if (b.too_long) {
+		xdpcap_err(errbuf, "the filter is too long for a capture program (%zu eBPF instructions)",
+			   spec->filter->len);
+		free(b.insns);
+		return -E2BIG;
+	}
 	fd = load(b.insns, b.len, spec->name, &spec->kind, NULL, 0);
 	if (fd == -EPERM) {
 		xdpcap_err(errbuf, "loading a capture program is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");

@@ -15,38 +15,63 @@
 #include "xdpcap/filter.h"
 
 /*
- * What a capture program sends to user space before the packet bytes
- * (bpf_perf_event_output appends them). Kernel and user space share it.
- * The time is the kernel's own: the ring's sample time follows the wall
- * clock on some systems whatever clock is asked for.
+ * What a capture program sends to user space before the packet bytes, as
+ * one ring buffer record. Kernel and user space share it. The time is the
+ * kernel's own monotonic clock; user space turns it into epoch time.
  */
 struct capture_record {
 	uint64_t ts_mono_ns;	/* bpf_ktime_get_ns(), CLOCK_MONOTONIC */
 	uint32_t wirelen;	/* full length, fragments included */
-	uint32_t caplen;	/* bytes that follow (the ring pads them) */
+	uint32_t caplen;	/* bytes that follow */
 	uint32_t ifindex;
 	uint32_t rx_queue;
 	uint32_t action;
-	uint32_t zero;		/* written, so no stack byte leaks out */
+	uint32_t zero;		/* never written: the map starts zeroed */
 };
 
-/* Per-CPU counters of a slot, one array entry per action. */
+/* Counters of one action on one CPU. */
 struct capture_counters {
 	uint64_t received;	/* packets that reached the slot */
 	uint64_t matched;	/* packets the filter accepted */
 	uint64_t dropped;	/* matched but the ring was full */
+	uint64_t unused;
 };
 
 /*
- * Stack use: the filter's scratch words are at -64..-1 and the record
- * below them. The filter reads the wire length from the record, and the
- * counters' key is the record's action.
+ * Each CPU owns an area of the capture's one-element array map, which
+ * the programs address directly (no lookup) and user space maps to read
+ * the counters without a system call, so after dropping privileges too:
+ *
+ *   0                  struct capture_counters[XDPCAP_ACTIONS]
+ *   record_off         the record being built, then the packet copy
+ *   stride             the next CPU's area (cache-line aligned)
+ *
+ * (Instruction offsets are 16-bit: the counters come first so that they
+ * stay within reach of a pointer to the record.)
+ *
+ * The packet is copied into the area (bpf_xdp_load_bytes, fragments
+ * included) and from there into the ring in one record: a ring
+ * reservation must have a size known when the program is verified.
  */
-#define CAPTURE_RECORD_OFF (-96)
-#define CAPTURE_WIRELEN_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, wirelen))
-#define CAPTURE_KEY_OFF (CAPTURE_RECORD_OFF + (int)offsetof(struct capture_record, action))
+struct capture_area_layout {
+	uint32_t max_caplen;	/* packet bytes an area holds */
+	uint32_t record_off;
+	uint32_t stride;
+	uint32_t ncpus;
+};
 
-/* bpf_perf_event_output takes at most this much packet per record. */
+/*
+ * Lay out areas for ncpus CPUs holding up to want_caplen packet bytes,
+ * fewer if the map would exceed the kernel's largest array value.
+ */
+void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
+			 struct capture_area_layout *layout);
+
+/* Stack use: the filter's scratch words are at -64..-1, the wire length
+ * below them, where the filter reads it. */
+#define CAPTURE_WIRELEN_OFF (-68)
+
+/* The ring takes at most this much packet per record. */
 #define CAPTURE_MAX_CAPLEN 65000u
 
 /* How a program must be loaded to be accepted into a hook. */
@@ -58,14 +83,14 @@ struct capture_prog_kind {
 struct capture_prog_spec {
 	/*
 	 * With wirelen_off = CAPTURE_WIRELEN_OFF, from cBPF compiled for a
-	 * snap length of at most CAPTURE_MAX_CAPLEN
+	 * snap length of at most layout.max_caplen
 	 */
 	const struct xdpcap_ebpf *filter;
-	bool result_unbounded;	/* the cBPF returns A: clamp the result */
+	bool result_unbounded;	/* the cBPF may return more than max_caplen */
 	unsigned int action;
-	uint32_t snaplen;
-	int perf_map_fd;
-	int counters_map_fd;
+	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
+	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
+	struct capture_area_layout layout;
 	struct capture_prog_kind kind;
 	const char *name;		   /* "xdpcap_<pid>" */
 };

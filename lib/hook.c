@@ -725,6 +725,12 @@ int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 			fd = bpf_prog_get_fd_by_id(id);
 			if (fd == -ENOENT)
 				continue; /* emptied meanwhile */
+			if (is_perm(fd)) {
+				/* the id is all we may know without CAP_SYS_ADMIN */
+				slot->prog_id = id;
+				slot->unreadable = true;
+				continue;
+			}
 			err = fd < 0 ? fd : 0;
 		}
 		if (!err) {

@@ -77,7 +77,11 @@ static int keep(struct hook_vec *vec, struct xdpcap_hook *hook, bool once,
 	return err;
 }
 
-static int scan_interfaces(struct hook_vec *vec, char *errbuf)
+/*
+ * Without CAP_SYS_ADMIN an interface's program cannot be read: skip it,
+ * say so in *denied (its message) and let the pinned hooks be listed.
+ */
+static int scan_interfaces(struct hook_vec *vec, char *denied, char *errbuf)
 {
 	char msg[XDPCAP_ERRBUF_SIZE];
 	struct if_nameindex *ifs, *i;
@@ -93,6 +97,14 @@ static int scan_interfaces(struct hook_vec *vec, char *errbuf)
 	}
 	for (i = ifs; i->if_index && !err; i++) {
 		err = xdpcap_hook_open_ifindex((int)i->if_index, &hook, msg);
+		/* reading an interface's program needs CAP_SYS_ADMIN: without
+		 * it, that interface's hook is only found by its pinned name */
+		if (err == -EPERM) {
+			if (!*denied)
+				memcpy(denied, msg, XDPCAP_ERRBUF_SIZE);
+			err = 0;
+			continue;
+		}
 		err = keep(vec, &hook, true, err, msg, errbuf);
 	}
 	if_freenameindex(ifs);
@@ -147,15 +159,21 @@ int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
 		     size_t *count, char *errbuf)
 {
 	struct hook_vec pinned = { 0 }, ifaces = { 0 };
+	char denied[XDPCAP_ERRBUF_SIZE] = "";
 	struct xdpcap_hook *p, *q;
 	size_t i;
 	int err;
 
 	*hooks = NULL;
 	*count = 0;
-	err = scan_interfaces(&ifaces, errbuf);
+	err = scan_interfaces(&ifaces, denied, errbuf);
 	if (!err)
 		err = scan_dir(xdpcap_hook_dir(hook_dir), &pinned, errbuf);
+	/* nothing to show, and something we were not allowed to see */
+	if (!err && !pinned.n && !ifaces.n && *denied) {
+		memcpy(errbuf, denied, XDPCAP_ERRBUF_SIZE);
+		err = -EPERM;
+	}
 	if (err)
 		goto out;
 	if (pinned.n)

@@ -4,9 +4,11 @@
  * The file formats only encode blocks (output_pcapng.c, output_pcap.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "output.h"
 #include "util.h"
@@ -55,6 +57,7 @@ static int write_all(struct xdpcap_output *out, struct iovec *iov, int cnt,
 		/* Only a zero-length request may write nothing: do not spin. */
 		if (n == 0)
 			return write_failed(out, -EIO, errbuf);
+		out->offset += (uint64_t)n;
 		for (; cnt && (size_t)n >= iov->iov_len; iov++, cnt--)
 			n -= iov->iov_len;
 		if (cnt) {
@@ -75,6 +78,28 @@ static int drain(struct xdpcap_output *out, char *errbuf)
 	return err;
 }
 
+/*
+ * Make room in the buffer. On a file, write up to a file block boundary
+ * and keep the rest: a write that ends inside a block makes the file
+ * system zero that block first, measured at a twentieth of the writer's
+ * time with 1500-byte packets.
+ */
+static int make_room(struct xdpcap_output *out, char *errbuf)
+{
+	size_t keep = out->block ? (size_t)((out->offset + out->len) % out->block) : 0;
+	struct iovec iov = { .iov_base = out->buf, .iov_len = out->len - keep };
+	int err;
+
+	if (keep >= out->len)
+		return drain(out, errbuf);
+	err = write_all(out, &iov, 1, errbuf);
+	if (err)
+		return err; /* the buffer is emptied: nothing can follow */
+	memmove(out->buf, out->buf + out->len - keep, keep);
+	out->len = keep;
+	return 0;
+}
+
 int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 	       char *errbuf)
 {
@@ -86,7 +111,9 @@ int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 	for (i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
 	if (total > OUTPUT_BUF_SIZE - out->len) {
-		err = drain(out, errbuf);
+		err = make_room(out, errbuf);
+		if (!err && total > OUTPUT_BUF_SIZE - out->len)
+			err = drain(out, errbuf);
 		if (err)
 			return err;
 	}
@@ -112,6 +139,7 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 		       struct xdpcap_output **out, char *errbuf)
 {
 	struct xdpcap_output *o;
+	struct stat st;
 	int err;
 
 	*out = NULL;
@@ -121,6 +149,15 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 		return -ENOMEM;
 	}
 	o->fd = fd;
+	/* (appending, writes do not land where we count) */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_blksize > 0 &&
+	    (size_t)st.st_blksize <= OUTPUT_BUF_SIZE / 4 &&
+	    !(fcntl(fd, F_GETFL) & O_APPEND)) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+
+		o->block = (uint32_t)st.st_blksize;
+		o->offset = at > 0 ? (uint64_t)at : 0;
+	}
 	switch (format) {
 	case XDPCAP_FORMAT_PCAPNG:
 		o->ops = &output_pcapng_ops;

@@ -35,6 +35,8 @@ struct xdpcap_output {
 	int err;
 	uint32_t n_ifaces;
 	volatile sig_atomic_t *cancel;	/* give up a waiting write when set */
+	uint32_t block;		/* a regular file's block size, or 0 */
+	uint64_t offset;	/* where the next write lands in the file */
 	size_t len;		/* bytes in buf */
 	uint8_t *buf;		/* OUTPUT_BUF_SIZE bytes */
 };

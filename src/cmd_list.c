@@ -122,6 +122,8 @@ static void print_text(const struct listed *l)
 		} else if (s->owner_pid) {
 			printf("pid %d%s", s->owner_pid,
 			       s->owner_alive ? "" : " (gone)");
+		} else if (s->unreadable) {
+			printf("prog %u (whose needs CAP_SYS_ADMIN to tell)", s->prog_id);
 		} else {
 			printf("prog %u ", s->prog_id);
 			put_text(s->prog_name);
@@ -164,6 +166,8 @@ static void print_json(const struct listed *l)
 		if (s->owner_pid)
 			printf(",\"owner_pid\":%d,\"owner_alive\":%s",
 			       s->owner_pid, s->owner_alive ? "true" : "false");
+		if (s->unreadable)
+			fputs(",\"unreadable\":true", stdout);
 		putchar('}');
 	}
 	fputs("]}", stdout);

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "xdpcap/capture.h"
 #include "cmd.h"
+#include "confine.h"
 
 static const char usage_text[] =
 	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
@@ -35,8 +36,8 @@ static const char usage_text[] =
 	"  -q, --quiet            no statistics on stderr\n"
 	"  -U, --packet-buffered  write each packet out at once (default for -)\n"
 	"      --force            take over slots another capture holds\n"
-	"  -B, --buffer-size KIB  capture ring per CPU, in KiB (default: 64 MiB\n"
-	"                         over all CPUs, at least 4096 KiB per CPU)\n"
+	"  -B, --buffer-size KIB  capture ring shared by all CPUs, in KiB, rounded\n"
+	"                         down to a power of two (default: 65536, 64 MiB)\n"
 	"      --hook-dir DIR     where xdp:NAME hooks are pinned\n"
 	"                         (default $XDPCAP_HOOK_DIR or /sys/fs/bpf/xdpcap)\n"
 	"  -r, --read INPUT       replay INPUT (pcap or pcapng) through the filter\n"
@@ -82,6 +83,59 @@ void p_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * xdpcap list with file capabilities: its --hook-dir (or an abbreviation,
+ * as getopt_long takes them) and its HOOK operands, as cmd_list parses
+ * them: options first, then operands.
+ */
+static int confine_list(int argc, char **argv, char *errbuf)
+{
+	static const char hook_dir_opt[] = "--hook-dir";
+	bool operands = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq;
+		size_t len;
+
+		if (!operands && !strcmp(arg, "--")) {
+			operands = true;
+			continue;
+		}
+		if (!operands && arg[0] == '-' && arg[1]) {
+			eq = strchr(arg, '=');
+			len = eq ? (size_t)(eq - arg) : strlen(arg);
+			if (len < 4 || len > strlen(hook_dir_opt) ||
+			    strncmp(arg, hook_dir_opt, len))
+				continue;
+			if (confine_hook_dir(eq ? eq + 1 : i + 1 < argc ?
+					     argv[i + 1] : NULL, errbuf))
+				return -1;
+			i += !eq;
+			continue;
+		}
+		operands = true;
+		if (confine_hook(arg, errbuf))
+			return -1;
+	}
+	return confine_hook_dir(NULL, errbuf);
+}
+
+/* A capture or replay with file capabilities: see confine.h. */
+static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
+{
+	if (args->force) {
+		snprintf(errbuf, XDPCAP_ERRBUF_SIZE,
+			 "--force refused: with the capabilities of group xdpcap a capture cannot take slots from another; run as root for that");
+		return -1;
+	}
+	if (replay)
+		return 0; /* no hook; files are opened with the user's rights */
+	if (confine_hook_dir(args->hook_dir, errbuf) ||
+	    (args->hook && confine_hook(args->hook, errbuf)))
+		return -1;
+	return confine_ring(args->ring_kib, errbuf);
+}
+
 /* A whole number in [min, max], or -1 with a message. */
 static int parse_number(const char *opt, const char *s, unsigned long long min,
 			unsigned long long max, unsigned long long *out)
@@ -110,8 +164,15 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "list"))
+	if (argc > 1 && !strcmp(argv[1], "list")) {
+		if (!confine_active())
+			return cmd_list(argc - 1, argv + 1);
+		if (confine_list(argc - 1, argv + 1, errbuf)) {
+			p_err("%s", errbuf);
+			return EXIT_USAGE;
+		}
 		return cmd_list(argc - 1, argv + 1);
+	}
 
 	/* "+": stop at the first operand, filters may look like options */
 	while ((opt = getopt_long(argc, argv, "+s:c:F:qUB:r:vhV", long_options, NULL)) != -1) {
@@ -174,6 +235,12 @@ int main(int argc, char **argv)
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (!in_path && optind < argc)
+		args.hook = argv[optind];
+	if (confine_active() && confine_capture(&args, in_path, errbuf)) {
+		p_err("%s", errbuf);
+		return EXIT_USAGE;
 	}
 	if (in_path) {
 		if (optind >= argc) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pcap.h>
@@ -431,6 +432,39 @@ static void test_many(void)
 	free(txt);
 }
 
+/*
+ * A file that cannot grow (RLIMIT_FSIZE, as on a full disk): the write
+ * error comes back, once, and nothing else goes wrong. In a child, so the
+ * limit stays there.
+ */
+static void test_file_full(void)
+{
+	char path[sizeof(dir) + 16];
+	struct stat sb;
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/full.pcapng", dir);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { 100000, 100000 };
+		int fd = create(path), err;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &lim))
+			_exit(3);
+		err = write_many(fd);
+		_exit(err == -EFBIG && strstr(errbuf, "File too large") ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
+	       "a file that cannot grow: the writer reports -EFBIG (status %d)", st);
+	if (stat(path, &sb))
+		sb.st_size = -1;
+	tap_ok(sb.st_size > 0 && sb.st_size <= 100000,
+	       "  and wrote no more than the limit (%lld bytes)", (long long)sb.st_size);
+}
+
 int main(void)
 {
 	struct xdpcap_output *out;
@@ -459,6 +493,7 @@ int main(void)
 	test_pcap();
 	test_epipe();
 	test_many();
+	test_file_full();
 
 	/* KEEP=1 leaves the files for a look */
 	free(run(&st, getenv("KEEP") ? "echo %s" : "rm -rf %s", dir));

@@ -131,7 +131,7 @@ void print_live(const struct live_results *lr)
 void print_experiments(const struct exp_results *er)
 {
 	static const char *const cols[] = {
-		"stream", "reader (library, in-process thread)", "ring KiB per CPU",
+		"stream", "reader (library, in-process thread)", "ring KiB",
 		"offered fps (achieved)", "delivered", "lost (ring full)",
 		"reader CPU ns/pkt", "file MB/s", "sender ns/frame",
 	};

@@ -214,15 +214,6 @@ struct cell *find_cell(struct cell *cells, size_t n, const struct scenario *sc,
 	return NULL;
 }
 
-/*
- * The ring per CPU that gives xdpcap the memory tcpdump gets with
- * -B 65536: 64 MiB in all.
- */
-static unsigned int tcpdump_like_ring_kib(void)
-{
-	return 65536 / (unsigned int)libbpf_num_possible_cpus();
-}
-
 void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 {
 	struct cell *cells = xcalloc(n_scenarios * 4, sizeof(*cells));
@@ -232,11 +223,9 @@ void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 	for (size_t i = 0; i < n_scenarios; i++) {
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_NONE };
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP };
-		if (scenarios[i].tcpdump) {
-			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
-						    .ring_kib = tcpdump_like_ring_kib() };
+		/* xdpcap's default ring is as large as tcpdump's -B 65536 */
+		if (scenarios[i].tcpdump)
 			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_TCPDUMP };
-		}
 	}
 	for (unsigned int k = 0; k < cfg.runs; k++) {
 		for (size_t i = 0; i < n; i++) {

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define XDPCAP_DEFAULT_SNAPLEN 262144
-/* bpf_perf_event_output copies at most this much of a packet */
+/* a capture copies at most this much of a packet */
 #define XDPCAP_MAX_CAPLEN 65000
 
 struct xdpcap_capture_opts {
@@ -40,7 +40,7 @@ struct xdpcap_capture_opts {
 	unsigned int actions;	/* bit (1 << action) per action; 0: all */
 	uint32_t snaplen;	/* 0: XDPCAP_DEFAULT_SNAPLEN */
 	bool force;		/* take slots held by another live capture */
-	/* ring per CPU in KiB; 0: 64 MiB over all CPUs, at least 4 MiB each */
+	/* the ring, shared by all CPUs, in KiB (a power of two); 0: 64 MiB */
 	unsigned int ring_kib;
 	/* informational messages, e.g. a stale slot reclaimed (may be NULL) */
 	void (*notice)(const char *msg, void *ctx);
@@ -89,7 +89,7 @@ XDPCAP_API int xdpcap_capture_stop(struct xdpcap_capture *cap,
 XDPCAP_API int xdpcap_capture_stats(struct xdpcap_capture *cap,
 				    struct xdpcap_capture_stats *stats);
 
-/* An fd that becomes readable when packets wait (for select/poll loops). */
+/* An fd that is readable while packets wait (for select/poll loops). */
 XDPCAP_API int xdpcap_capture_fd(const struct xdpcap_capture *cap);
 
 XDPCAP_API const struct xdpcap_hook *

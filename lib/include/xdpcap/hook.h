@@ -62,6 +62,9 @@ struct xdpcap_slot {
 	int owner_pid;			/* the xdpcap process that filled it (from the
 					 * program's name), 0: not xdpcap's */
 	bool owner_alive;		/* that process still runs (in our pid namespace) */
+	/* the program could not be read (that needs CAP_SYS_ADMIN): its
+	 * name and owner are unknown */
+	bool unreadable;
 };
 
 /* The hook directory: hook_dir if not NULL, else $XDPCAP_HOOK_DIR, else the default. */
