@@ -39,6 +39,7 @@ guest_initramfs() {
 		echo "GUEST_MODE=$3"
 		echo "GUEST_MODULES='$KERNEL_MODULE_NAMES'"
 		echo "GUEST_SUITE='$top/tests/kernels/guest_suite.sh'"
+		echo "GUEST_TREE='$top'"
 	} >"$_gi_root/xdpcap-guest.conf"
 	(cd "$_gi_root" && find . | busybox cpio -o -H newc -R 0:0) \
 		>"$1/base.cpio" 2>/dev/null &&
@@ -67,6 +68,7 @@ guest_boot() {
 		-kernel "$1" -initrd "$2/initrd.cpio" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$top,mount_tag=tree,security_model=none,readonly=on,multidevs=remap" \
 		-serial "file:$2/console.txt" -serial "file:$2/report.txt" \
 		</dev/null >"$2/qemu.txt" 2>&1
 }
