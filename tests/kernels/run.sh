@@ -21,7 +21,7 @@
 #   XDPCAP_KERNEL_TESTS        only these programs of tests.list
 #                              (e.g. "tests/capture.sh tests/extcap.sh")
 #   XDPCAP_KERNEL_TIMEOUT      seconds the whole guest run may take
-#                              (default 1200)
+#                              (default 2400)
 #   XDPCAP_KERNEL_ACCEL        kvm or tcg: no probe, use that
 #
 # Kept in TOP_BUILDDIR/tests/kernels/: cache/ (the .deb and what is made
@@ -36,7 +36,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/kernels/guest.sh"
 
 label="linux $version"
-timeout_s=${XDPCAP_KERNEL_TIMEOUT:-1200}
+timeout_s=${XDPCAP_KERNEL_TIMEOUT:-2400}
 outdir=$build/tests/kernels
 cache=$outdir/cache
 work=$(mktemp -d /tmp/xdpcap-kernel.XXXXXX) || bail "cannot make a temporary directory"
