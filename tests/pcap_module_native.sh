@@ -22,7 +22,9 @@ if [ "${NETNS_PRIVATE_MOUNTS:-}" != 1 ]; then
 	if [ -n "$stale" ]; then
 		t0=$(date +%s%N)
 		mkdir -p "$native" || { echo "Bail out! cannot make $native"; exit 1; }
-		"$top/packaging/build-libpcap-xdp.sh" --xdpcap-build "$build" "$native" \
+		# (a make of its own: not the one running the tests)
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+			"$top/packaging/build-libpcap-xdp.sh" --xdpcap-build "$build" "$native" \
 			>"$build/tests/pcap-native/build.txt" 2>&1 ||
 			{ echo "Bail out! building libpcap with the module failed:"; tail -n 5 "$build/tests/pcap-native/build.txt"; exit 1; }
 		echo "# libpcap with xdp: devices built in $((($(date +%s%N) - t0) / 1000000)) ms: $(tail -n1 "$build/tests/pcap-native/build.txt")"
