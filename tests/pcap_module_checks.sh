@@ -262,7 +262,8 @@ check_clean "losses"
 # --- actions in the device name ----------------------------------------------------------
 for spec in "drop:2" "pass,tx:2" "3:1" "xdp_drop,TX:3" "all:4"; do
 	actions=${spec%:*} want=${spec##*:}
-	start_tcpdump act -i "xdp:demo:$actions" -n
+	# (only what is sent here: IPv6 and ARP chatter passes the hook too)
+	start_tcpdump act -i "xdp:demo:$actions" -n "udp or icmp"
 	listed=$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)
 	send_udp 9 2
 	send_udp 1000 1
