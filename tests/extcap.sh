@@ -62,18 +62,7 @@ cleanup_add "mountpoint -q '$tmp/system-extcap' || rm -rf '$tmp'"
 
 # Processes started here in the background, killed at cleanup if they
 # still run.
-bg_pids=
-kill_leftovers() {
-	# (the cleanup runs its steps with IFS set to a newline)
-	_ifs=$IFS
-	IFS=' '
-	for _p in $bg_pids; do
-		alive "$_p" && kill -9 "$_p" 2>/dev/null
-	done
-	IFS=$_ifs
-	return 0
-}
-cleanup_add kill_leftovers
+cleanup_add kill_background
 
 # --- namespaces, the demo on both ends, hooks pinned --------------------
 

@@ -46,17 +46,7 @@ tmp=$(mktemp -d /tmp/xdpcap-pcapmod.XXXXXX) || bail "mktemp"
 hooks=/sys/fs/bpf/xdpcap-pcapmod
 mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
-bg_pids=
-kill_leftovers() {
-	_ifs=$IFS
-	IFS=' '
-	for _p in $bg_pids; do
-		alive "$_p" && kill -9 "$_p" 2>/dev/null
-	done
-	IFS=$_ifs
-	return 0
-}
-cleanup_add kill_leftovers
+cleanup_add kill_background
 
 netns_setup xpcm || bail "cannot create namespaces"
 A=$NETNS_A B=$NETNS_B

@@ -44,3 +44,18 @@ alive() {
 gone() {
 	! alive "$1"
 }
+
+# Processes a test starts in the background: add each pid to bg_pids, and
+# register kill_background with cleanup_add so that those still running
+# at the end are killed.
+bg_pids=
+kill_background() {
+	# (the cleanup runs its steps with IFS set to a newline)
+	_ifs=$IFS
+	IFS=' '
+	for _p in $bg_pids; do
+		alive "$_p" && kill -9 "$_p" 2>/dev/null
+	done
+	IFS=$_ifs
+	return 0
+}
