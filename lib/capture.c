@@ -498,8 +498,6 @@ static void wait_for_running_programs(void)
 int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 			void *ctx)
 {
-	int err = 0;
-
 	if (!cap->started || cap->stopped)
 		return 0;
 	cap->stopped = true;
@@ -526,7 +524,7 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 			usleep(100);
 		}
 	}
-	return err < 0 ? err : 0;
+	return 0;
 }
 
 int xdpcap_capture_stats(struct xdpcap_capture *cap,
