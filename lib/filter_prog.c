@@ -4,18 +4,17 @@
  * BPF_PROG_TEST_RUN.
  *
  * The kernel refuses test packets under 14 bytes, but libpcap filters run
- * on any length, down to 0. So the program takes two layouts, told apart
- * by the length of the XDP metadata:
+ * on any length, down to 0, and a filter also needs the packet's wire
+ * length. Both travel in a header in front of the packet, in the XDP
+ * data itself:
  *
- *   32 bytes of metadata: u32 wire length, 28 bytes of zeros; the packet
- *                         is the XDP data.
- *   16 bytes of metadata: the packet (0 to 13 bytes) at the end of the
- *                         metadata; the XDP data is u32 wire length,
- *                         u32 packet length, then 6 bytes of zeros.
+ *   data + 0    u32 wire length
+ *   data + 4    28 bytes of zeros
+ *   data + 32   the packet (0 bytes or more), up to data_end
  *
- * In the second layout the filter reads the metadata as its packet: the
- * verifier checks metadata pointers against data exactly as it checks
- * packet pointers against data_end.
+ * The filter reads data + 32 as its packet start. Only the test packet is
+ * used: no XDP metadata or input context, which kernels before 5.14 do
+ * not take in a test run (they answer EINVAL).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,58 +29,35 @@
 #include "ebpf_insn.h"
 #include "util.h"
 
-#define META_BIG 32
-#define META_SMALL 16
-#define SMALL_DATA 14
-#define MIN_DATA 14
+#define HEADER 32
 #define MAX_RUN_BYTES 65536
 #define VERIFIER_LOG_SIZE (1 << 22)
 #define WIRELEN_OFF XDPCAP_FILTER_PROG_WIRELEN_OFF
-#define PROLOGUE_MAX 32
+#define PROLOGUE_MAX 16
 
 struct xdpcap_filter_prog {
 	int fd;
-	uint8_t *buf; /* metadata + packet, reused between runs */
+	uint8_t *buf; /* header + packet, reused between runs */
 };
 
-enum { R_CTX = BPF_REG_6 };
-
 #define CTX_LOAD(dst, field) \
-	load_mem(BPF_W, dst, R_CTX, offsetof(struct xdp_md, field))
+	load_mem(BPF_W, dst, BPF_REG_1, offsetof(struct xdp_md, field))
 
 /* Leave r2/r3 pointing at the packet and the wire length on the stack. */
 static size_t build_prologue(struct bpf_insn *p)
 {
 	size_t n = 0;
 
-	p[n++] = alu64_reg(BPF_MOV, R_CTX, BPF_REG_1);
-	p[n++] = CTX_LOAD(BPF_REG_2, data_meta);
-	p[n++] = CTX_LOAD(BPF_REG_3, data);
-	p[n++] = alu64_reg(BPF_MOV, BPF_REG_0, BPF_REG_2);
-	p[n++] = alu64_imm(BPF_ADD, BPF_REG_0, META_BIG);
-	p[n++] = ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_0, BPF_REG_3, 5, 0);
-	/* big metadata: the packet is the XDP data */
-	p[n++] = load_mem(BPF_W, BPF_REG_0, BPF_REG_2, 0);
-	p[n++] = store_reg(BPF_W, BPF_REG_10, WIRELEN_OFF, BPF_REG_0);
-	p[n++] = alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_3);
+	p[n++] = CTX_LOAD(BPF_REG_4, data);
 	p[n++] = CTX_LOAD(BPF_REG_3, data_end);
-	p[n++] = ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 14, 0);
-	/* a small packet at the end of the metadata */
-	p[n++] = CTX_LOAD(BPF_REG_4, data_end);
-	p[n++] = alu64_reg(BPF_MOV, BPF_REG_0, BPF_REG_3);
-	p[n++] = alu64_imm(BPF_ADD, BPF_REG_0, 8);
-	p[n++] = ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_0, BPF_REG_4, 6, 0);
-	p[n++] = load_mem(BPF_W, BPF_REG_0, BPF_REG_3, 0);
-	p[n++] = store_reg(BPF_W, BPF_REG_10, WIRELEN_OFF, BPF_REG_0);
-	p[n++] = load_mem(BPF_W, BPF_REG_0, BPF_REG_3, 4);
-	p[n++] = alu32_imm(BPF_AND, BPF_REG_0, 15);
-	p[n++] = alu32_imm(BPF_MOV, BPF_REG_1, META_SMALL);
-	p[n++] = ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 2, 0);
+	p[n++] = alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_4);
+	p[n++] = alu64_imm(BPF_ADD, BPF_REG_2, HEADER);
+	p[n++] = ebpf_insn(BPF_JMP | BPF_JLE | BPF_X, BPF_REG_2, BPF_REG_3, 2, 0);
 	/* malformed input: no match */
 	p[n++] = alu32_imm(BPF_MOV, BPF_REG_0, 0);
 	p[n++] = exit_insn();
-	p[n++] = alu32_reg(BPF_SUB, BPF_REG_1, BPF_REG_0);
-	p[n++] = alu64_reg(BPF_ADD, BPF_REG_2, BPF_REG_1);
+	p[n++] = load_mem(BPF_W, BPF_REG_0, BPF_REG_4, 0);
+	p[n++] = store_reg(BPF_W, BPF_REG_10, WIRELEN_OFF, BPF_REG_0);
 	return n;
 }
 
@@ -100,7 +76,7 @@ int xdpcap_filter_prog_load_insns(const struct bpf_insn *insns, size_t len,
 	prog = calloc(1, sizeof(*prog));
 	if (prog) {
 		prog->fd = -1;
-		prog->buf = malloc(META_BIG + MAX_RUN_BYTES);
+		prog->buf = malloc(HEADER + MAX_RUN_BYTES);
 	}
 	if (!prog || !prog->buf) {
 		xdpcap_filter_prog_close(prog);
@@ -172,7 +148,7 @@ int xdpcap_filter_prog_from_fd(int prog_fd, struct xdpcap_filter_prog **out,
 	*out = NULL;
 	prog = calloc(1, sizeof(*prog));
 	if (prog)
-		prog->buf = malloc(META_BIG + MAX_RUN_BYTES);
+		prog->buf = malloc(HEADER + MAX_RUN_BYTES);
 	if (!prog || !prog->buf) {
 		free(prog);
 		xdpcap_err(errbuf, "out of memory");
@@ -203,9 +179,9 @@ void xdpcap_filter_prog_close(struct xdpcap_filter_prog *prog)
 
 /*
  * Past one page the kernel puts the rest of a test packet into fragments,
- * which a filter does not see (data_end ends the first buffer). Find the
- * largest packet that stays in one buffer, once, with a program that
- * returns data_end - data.
+ * which a filter does not see (data_end ends the first buffer), or, where
+ * it has no fragments, refuses the packet. Find the largest packet that
+ * stays in one buffer, once, with a program that returns data_end - data.
  */
 static uint32_t probe_max_caplen(void)
 {
@@ -218,7 +194,7 @@ static uint32_t probe_max_caplen(void)
 		  .src_reg = BPF_REG_2 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	uint32_t lo = MIN_DATA, hi = MAX_RUN_BYTES;
+	uint32_t lo = 0, hi = MAX_RUN_BYTES - HEADER;
 	struct xdpcap_filter_prog *prog;
 
 	if (xdpcap_filter_prog_load_insns(linear_len, ARRAY_SIZE(linear_len),
@@ -226,17 +202,15 @@ static uint32_t probe_max_caplen(void)
 		return 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo + 1) / 2;
-		struct xdp_md ctx = { .data = META_BIG, .data_end = META_BIG + mid };
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
 			.data_in = prog->buf,
-			.data_size_in = META_BIG + mid,
-			.ctx_in = &ctx,
-			.ctx_size_in = sizeof(ctx),
+			.data_size_in = HEADER + mid,
 			.repeat = 1,
 		);
 
-		memset(prog->buf, 0, META_BIG + mid);
-		if (!bpf_prog_test_run_opts(prog->fd, &opts) && opts.retval == mid)
+		memset(prog->buf, 0, HEADER + mid);
+		if (!bpf_prog_test_run_opts(prog->fd, &opts) &&
+		    opts.retval == HEADER + mid)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -248,43 +222,33 @@ static uint32_t probe_max_caplen(void)
 uint32_t xdpcap_filter_prog_max_caplen(void)
 {
 	static uint32_t max_caplen;
+	static bool probed;
 
-	if (!max_caplen)
+	if (!probed) {
 		max_caplen = probe_max_caplen();
-	return max_caplen ? max_caplen : MIN_DATA;
+		probed = true;
+	}
+	return max_caplen;
 }
 
 static int run(struct xdpcap_filter_prog *prog, const void *pkt,
 	       uint32_t caplen, uint32_t wirelen, uint32_t repeat,
 	       uint32_t *result, uint32_t *ns)
 {
-	struct xdp_md ctx;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = prog->buf,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
 		.repeat = repeat,
 	);
 	uint8_t *b = prog->buf;
 
 	if (caplen > xdpcap_filter_prog_max_caplen())
 		return -EMSGSIZE;
-	if (caplen < MIN_DATA) {
-		memset(b, 0, META_SMALL + SMALL_DATA);
-		if (caplen)
-			memcpy(b + META_SMALL - caplen, pkt, caplen);
-		memcpy(b + META_SMALL, &wirelen, 4);
-		memcpy(b + META_SMALL + 4, &caplen, 4);
-		ctx = (struct xdp_md){ .data = META_SMALL,
-				       .data_end = META_SMALL + SMALL_DATA };
-	} else {
-		memset(b, 0, META_BIG);
-		memcpy(b, &wirelen, 4);
-		memcpy(b + META_BIG, pkt, caplen);
-		ctx = (struct xdp_md){ .data = META_BIG,
-				       .data_end = META_BIG + caplen };
-	}
-	opts.data_size_in = ctx.data_end;
+	memset(b, 0, HEADER);
+	memcpy(b, &wirelen, 4);
+	if (caplen)
+		memcpy(b + HEADER, pkt, caplen);
+	/* at least 32 bytes: the kernel's least test packet is 14 */
+	opts.data_size_in = HEADER + caplen;
 	if (bpf_prog_test_run_opts(prog->fd, &opts))
 		return -errno;
 	if (result)

@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * Wraps a filter from `xdpcap compile --emit=c` into an XDP program that
- * reads its packet the way xdpcap_filter_prog_run() lays it out:
- *
- *   32 bytes of metadata: u32 wire length, then zeros; the packet is the
- *                         XDP data.
- *   16 bytes of metadata: a packet of 0 to 13 bytes at the end of the
- *                         metadata; the XDP data is u32 wire length and
- *                         u32 packet length.
+ * reads its packet the way xdpcap_filter_prog_run() lays it out: the XDP
+ * data is a u32 wire length, 28 bytes of zeros, then the packet (0 bytes
+ * or more) up to data_end.
  *
  * XDPCAP_C_FILTER_PROG(prog_name, filter_function) defines the program.
  */
@@ -21,20 +17,12 @@
 #define XDPCAP_C_FILTER_PROG(name, filter)                                    \
 	SEC("xdp") int name(struct xdp_md *ctx)                                \
 	{                                                                       \
-		const __u8 *meta = (const __u8 *)(long)ctx->data_meta;          \
 		const __u8 *data = (const __u8 *)(long)ctx->data;               \
 		const __u8 *end = (const __u8 *)(long)ctx->data_end;            \
-		__u32 wirelen, skip;                                            \
                                                                                 \
-		if (meta + 32 <= data)                                          \
-			return filter(data, end, *(const __u32 *)meta);         \
-		if (data + 8 > end)                                             \
+		if (data + 32 > end)                                            \
 			return 0;                                               \
-		wirelen = *(const __u32 *)data;                                 \
-		skip = 16 - (*(const __u32 *)(data + 4) & 15);                  \
-		/* keep clang from folding this into a negative offset */       \
-		asm volatile("" : "+r"(skip));                                  \
-		return filter(meta + skip, data, wirelen);                      \
+		return filter(data + 32, end, *(const __u32 *)data);            \
 	}
 
 char _license[] SEC("license") = "Dual BSD/GPL";

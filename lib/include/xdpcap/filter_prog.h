@@ -5,9 +5,9 @@
  * through the real in-kernel filter, by the tests and by the benchmarks.
  *
  * The program returns the filter's result (0 = no match). The packet's
- * wire length, which may exceed the bytes given, travels as XDP metadata;
- * the layout is described in filter_prog.c and, for C programs, in
- * tests/bpf/c_filter_harness.h.
+ * wire length, which may exceed the bytes given, travels in a 32-byte
+ * header in front of the packet; the layout is described in filter_prog.c
+ * and, for C programs, in tests/bpf/c_filter_harness.h.
  */
 #ifndef XDPCAP_FILTER_PROG_H
 #define XDPCAP_FILTER_PROG_H
