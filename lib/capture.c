@@ -20,6 +20,7 @@
 #include <pcap/dlt.h>
 
 #include "xdpcap/capture.h"
+#include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
 #include "ring.h"
@@ -59,6 +60,7 @@ struct xdpcap_capture {
 	const uint8_t *areas;		/* the areas map, read-only */
 	size_t areas_mapped;
 	struct capture_guard guard;
+	struct xdpcap_kernel kernel;	/* what the kernel offers */
 	bool started, stopped;
 	int64_t realtime_offset_ns;	/* epoch time - monotonic time */
 	uint64_t start_ns, end_ns, delivered;
@@ -225,6 +227,8 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.ring_map_fd = cap->ring_map_fd,
 		.areas_map_fd = cap->areas_map_fd,
 		.layout = cap->layout,
+		.copy = cap->kernel.copy,
+		.has_buff_len = cap->kernel.load_bytes,
 	};
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
@@ -280,6 +284,26 @@ out:
 
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf);
 
+/* The kernel's features decide how packets are copied; say what is lost. */
+static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
+{
+	struct xdpcap_kernel *k = &cap->kernel;
+	int err;
+
+	err = xdpcap_kernel_probe(k, errbuf);
+	if (err)
+		return err;
+	if (k->copy == XDPCAP_COPY_NONE)
+		return -EOPNOTSUPP;
+	if (k->copy != XDPCAP_COPY_DIRECT)
+		return 0;
+	if (!k->frags)
+		notice(cap, "this kernel has no multi-buffer XDP (nor bpf_xdp_load_bytes): frames beyond the first buffer cannot occur, and packets are copied from it directly");
+	else
+		notice(cap, "XDPCAP_COPY=direct: packets are copied from their first buffer only; fragments of multi-buffer frames are left out");
+	return 0;
+}
+
 int xdpcap_capture_open(const char *hook, const char *filter,
 			const struct xdpcap_capture_opts *opts,
 			struct xdpcap_capture **out, char *errbuf)
@@ -310,6 +334,9 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
 
 	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
+	if (err)
+		goto err;
+	err = probe_kernel(cap, errbuf);
 	if (err)
 		goto err;
 	err = create_maps(cap, errbuf);

@@ -6,27 +6,38 @@
  *   area = areas + smp_processor_id() * stride    (no lookup: direct)
  *   area.counters[action].received++
  *   wirelen = area.record.wirelen = bpf_xdp_get_buff_len(ctx)
+ *                                   (or data_end - data, see below)
  *   result = filter(data, data_end, wirelen)
  *   if (result) {
  *       area.counters[action].matched++
  *       area.record.ts = ktime
  *       caplen = min(result, wirelen[, max_caplen])
  *       area.record.caplen, .action, .ifindex, .rx_queue = ...
- *       bpf_xdp_load_bytes(ctx, 0, area.packet, caplen)
+ *       copy caplen bytes of the packet to area.packet
  *       if (bpf_ringbuf_output(ring, &area.record, 32 + caplen, 0))
  *           area.counters[action].dropped++
  *   }
  *   return action
  *
- * bpf_xdp_load_bytes copies fragments too, so multi-buffer packets are
- * captured whole (it cannot fail: 1 <= caplen <= wirelen).
+ * The copy takes one of two forms, as the kernel allows:
+ *
+ * - bpf_xdp_load_bytes (Linux 5.18 and later) copies fragments too, so
+ *   multi-buffer packets are captured whole (it cannot fail:
+ *   1 <= caplen <= wirelen).
+ * - Before it, a packet is one buffer, data to data_end, and a loop
+ *   copies it with direct packet access: 64-byte blocks, then one last
+ *   block that ends at caplen (overlapping the one before it); packets
+ *   under 64 bytes go by 8-byte words the same way, under 8 bytes by
+ *   bytes. The wire length is then data_end - data, unless the kernel
+ *   has bpf_xdp_get_buff_len; caplen never passes data_end.
  *
  * An area is used by one program run at a time: XDP runs in softirq, or
  * with softirqs off, and never nests on a CPU. (BPF_PROG_TEST_RUN of the
  * hook's program without live frames runs with softirqs on; a packet
- * received meanwhile on the same CPU could mix its record with another's.) The ring wakes its reader only when the reader had
- * caught up (flags 0); the reader pauses after each wake-up so that the
- * wake-ups stay few (see capture.c).
+ * received meanwhile on the same CPU could mix its record with another's.)
+ * The ring wakes its reader only when the reader had caught up (flags 0);
+ * the reader pauses after each wake-up so that the wake-ups stay few (see
+ * capture.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -41,13 +52,14 @@
 #include "util.h"
 
 #define VERIFIER_LOG_SIZE (1 << 22)
-/* instructions around the filter */
-#define CAPTURE_EXTRA_INSNS 80
+/* instructions around the filter, the direct copy included */
+#define CAPTURE_EXTRA_INSNS 320
 
 enum {
 	R_CTX = BPF_REG_6,
 	R_AREA = BPF_REG_7,	/* this CPU's area */
 	R_CAPLEN = BPF_REG_8,	/* the result, then the bytes to copy */
+	R_AT = BPF_REG_9,	/* the direct copy's offset in the packet */
 };
 
 #define CACHE_LINE 64u
@@ -58,10 +70,14 @@ enum {
  */
 #define AREAS_MAX_BYTES (64u << 20)
 
+#define MAX_PENDING 32
+
 struct asm_buf {
 	struct bpf_insn *insns;
 	size_t len;
 	bool too_long;		/* a jump over the filter does not reach */
+	size_t pending[MAX_PENDING]; /* jumps to the ring output */
+	size_t npending;
 };
 
 static void put(struct asm_buf *b, struct bpf_insn insn)
@@ -110,6 +126,109 @@ static void put_count(struct asm_buf *b, int16_t off)
 	put(b, store_reg(BPF_DW, R_AREA, off, BPF_REG_1));
 }
 
+/* dst = data_end - data: the first buffer's length */
+static void put_linear_len(struct asm_buf *b, uint8_t dst)
+{
+	put_ctx_load(b, dst, offsetof(struct xdp_md, data_end));
+	put_ctx_load(b, BPF_REG_5, offsetof(struct xdp_md, data));
+	put(b, alu64_reg(BPF_SUB, dst, BPF_REG_5));
+}
+
+/* A jump, patched later, to the ring output after the copy. */
+static void put_jump_to_output(struct asm_buf *b, struct bpf_insn jump)
+{
+	if (b->npending == MAX_PENDING) {
+		b->too_long = true; /* never: the copy makes a fixed number */
+		return;
+	}
+	b->pending[b->npending++] = b->len;
+	put(b, jump);
+}
+
+/*
+ * Copy size bytes at offset R_AT of the packet (r2 = data, r3 = data_end)
+ * to the area's packet (r4). The verifier wants the packet bounds checked
+ * before the read; it never fails, since caplen <= data_end - data.
+ */
+static void put_chunk_copy(struct asm_buf *b, int32_t size)
+{
+	uint8_t width = size >= 8 ? BPF_DW : BPF_B;
+	int16_t step = size >= 8 ? 8 : 1;
+
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, BPF_REG_2));
+	put(b, alu64_reg(BPF_ADD, BPF_REG_1, R_AT));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_5, BPF_REG_1));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_5, size));
+	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_5,
+					BPF_REG_3, 0, 0));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_5, BPF_REG_4));
+	put(b, alu64_reg(BPF_ADD, BPF_REG_5, R_AT));
+	for (int16_t at = 0; at < size; at += step) {
+		put(b, load_mem(width, BPF_REG_0, BPF_REG_1, at));
+		put(b, store_reg(width, BPF_REG_5, at, BPF_REG_0));
+	}
+}
+
+/*
+ * For caplen >= size: chunks of size bytes at 0, size, ... while a whole
+ * chunk fits before caplen, then the last chunk, ending at caplen. The
+ * loop's offset is compared with a constant bound each round, so the
+ * verifier knows it exactly (and tells rounds apart); the bound,
+ * max_caplen - size, is never reached at run time.
+ */
+static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
+{
+	size_t loop, to_body;
+
+	put(b, alu64_imm(BPF_MOV, R_AT, 0));
+	loop = b->len;
+	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_AT, 0, 0,
+					(int32_t)max_caplen - size));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_5, R_AT));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_5, size));
+	to_body = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_X, BPF_REG_5, R_CAPLEN, 0, 0));
+	/* the last chunk, ending at caplen */
+	put(b, alu64_reg(BPF_MOV, R_AT, R_CAPLEN));
+	put(b, alu64_imm(BPF_ADD, R_AT, -size));
+	put_chunk_copy(b, size);
+	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	land_here(b, to_body);
+	put_chunk_copy(b, size);
+	put(b, alu64_imm(BPF_ADD, R_AT, size));
+	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, (int16_t)(loop - b->len - 1), 0));
+}
+
+/* Copy R_CAPLEN (1..max_caplen) bytes from data to the area's packet. */
+static void put_direct_copy(struct asm_buf *b, uint32_t max_caplen)
+{
+	size_t small, tiny;
+
+	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
+	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_4, R_AREA));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_4, sizeof(struct capture_record)));
+	if (max_caplen >= 64) {
+		small = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_K, R_CAPLEN, 0, 0, 64));
+		put_chunk_loop(b, 64, max_caplen);
+		land_here(b, small);
+	}
+	if (max_caplen >= 8) {
+		tiny = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_K, R_CAPLEN, 0, 0, 8));
+		put_chunk_loop(b, 8, max_caplen < 63 ? max_caplen : 63);
+		land_here(b, tiny);
+	}
+	/* 1 to 7 bytes, one at a time */
+	for (int32_t at = 0; at < 7; at++) {
+		put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, R_CAPLEN,
+						0, 0, at));
+		put(b, alu64_imm(BPF_MOV, R_AT, at));
+		put_chunk_copy(b, 1);
+	}
+}
+
 static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	const uint32_t max_caplen = s->layout.max_caplen;
@@ -129,8 +248,12 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, alu64_reg(BPF_ADD, R_AREA, BPF_REG_0));
 	put_count(b, CNT(received));
 	/* the filter, on the packet and its full length */
-	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
-	put(b, call_helper(BPF_FUNC_xdp_get_buff_len));
+	if (s->has_buff_len) {
+		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+		put(b, call_helper(BPF_FUNC_xdp_get_buff_len));
+	} else {
+		put_linear_len(b, BPF_REG_0);
+	}
 	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_0));
 	put(b, store_reg(BPF_W, R_AREA, REC(wirelen), BPF_REG_0));
 	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
@@ -145,8 +268,14 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	put(b, call_helper(BPF_FUNC_ktime_get_ns));
 	put(b, store_reg(BPF_DW, R_AREA, REC(ts_mono_ns), BPF_REG_0));
-	/* caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen */
-	put(b, load_mem(BPF_W, BPF_REG_1, R_AREA, REC(wirelen)));
+	/*
+	 * caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen;
+	 * a direct copy stops at the first buffer's end
+	 */
+	if (s->copy == XDPCAP_COPY_DIRECT)
+		put_linear_len(b, BPF_REG_1);
+	else
+		put(b, load_mem(BPF_W, BPF_REG_1, R_AREA, REC(wirelen)));
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JLE | BPF_X, R_CAPLEN, BPF_REG_1, 1, 0));
 	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_1));
 	if (s->result_unbounded) {
@@ -167,12 +296,18 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
 	put(b, store_reg(BPF_W, R_AREA, REC(rx_queue), BPF_REG_1));
 	/* the packet after the record, then both into the ring */
-	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_2, 0));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_AREA));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_4, R_CAPLEN));
-	put(b, call_helper(BPF_FUNC_xdp_load_bytes));
+	if (s->copy == XDPCAP_COPY_DIRECT) {
+		put_direct_copy(b, max_caplen);
+	} else {
+		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+		put(b, alu64_imm(BPF_MOV, BPF_REG_2, 0));
+		put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_AREA));
+		put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
+		put(b, alu64_reg(BPF_MOV, BPF_REG_4, R_CAPLEN));
+		put(b, call_helper(BPF_FUNC_xdp_load_bytes));
+	}
+	for (size_t i = 0; i < b->npending; i++)
+		land_here(b, b->pending[i]);
 	put_map_fd(b, BPF_REG_1, s->ring_map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
@@ -233,14 +368,12 @@ static int load(const struct bpf_insn *insns, size_t len, const char *name,
 int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 		      size_t *insn_count, char *errbuf)
 {
-	struct asm_buf b;
+	struct asm_buf b = { 0 };
 	char *vlog;
 	int fd;
 
 	if (log)
 		*log = NULL;
-	b.len = 0;
-	b.too_long = false;
 	b.insns = calloc(spec->filter->len + CAPTURE_EXTRA_INSNS, sizeof(*b.insns));
 	if (!b.insns) {
 		xdpcap_err(errbuf, "out of memory");

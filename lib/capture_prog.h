@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 
 #include "xdpcap/filter.h"
+#include "xdpcap/kernel.h"
 
 /*
  * What a capture program sends to user space before the packet bytes, as
@@ -50,8 +51,9 @@ struct capture_counters {
  * stay within reach of a pointer to the record.)
  *
  * The packet is copied into the area (bpf_xdp_load_bytes, fragments
- * included) and from there into the ring in one record: a ring
- * reservation must have a size known when the program is verified.
+ * included, or a loop over the first buffer where the kernel lacks it)
+ * and from there into the ring in one record: a ring reservation must
+ * have a size known when the program is verified.
  */
 struct capture_area_layout {
 	uint32_t max_caplen;	/* packet bytes an area holds */
@@ -92,6 +94,8 @@ struct capture_prog_spec {
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
 	struct capture_area_layout layout;
 	struct capture_prog_kind kind;
+	enum xdpcap_copy copy;	/* LOAD_BYTES or DIRECT */
+	bool has_buff_len;	/* bpf_xdp_get_buff_len for the wire length */
 	const char *name;		   /* "xdpcap_<pid>" */
 };
 

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * What the running kernel offers a capture, found by asking it (loading
+ * small programs and maps), never from its version number, and the way
+ * of copying packets chosen from that.
+ */
+#ifndef XDPCAP_KERNEL_H
+#define XDPCAP_KERNEL_H
+
+#include <stdbool.h>
+
+#include "xdpcap/filter.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How a capture program copies a packet to the ring. */
+enum xdpcap_copy {
+	XDPCAP_COPY_NONE,	/* this kernel cannot capture */
+	/* bpf_xdp_load_bytes: the whole frame, multi-buffer frames too */
+	XDPCAP_COPY_LOAD_BYTES,
+	/* a loop over the packet's first buffer (data to data_end) */
+	XDPCAP_COPY_DIRECT,
+};
+
+struct xdpcap_kernel {
+	bool ring_buffer;	/* BPF_MAP_TYPE_RINGBUF (Linux 5.8) */
+	bool bounded_loops;	/* the verifier takes loops (5.3) */
+	bool load_bytes;	/* bpf_xdp_load_bytes, bpf_xdp_get_buff_len (5.18) */
+	bool frags;		/* multi-buffer XDP, BPF_F_XDP_HAS_FRAGS (5.18) */
+	enum xdpcap_copy copy;	/* what captures use here */
+	bool copy_forced;	/* chosen by XDPCAP_COPY */
+};
+
+/*
+ * Probe the running kernel, once per process (later calls return the
+ * first answer). XDPCAP_COPY=direct or load-bytes in the environment
+ * picks the copy where the kernel has both (for measurements). Returns 0,
+ * or -errno with a message when probing is not permitted (CAP_BPF) or
+ * XDPCAP_COPY asks for what the kernel lacks; k->copy is
+ * XDPCAP_COPY_NONE when no capture can work, with the reason in errbuf.
+ */
+XDPCAP_API int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf);
+
+/* "load-bytes", "direct" or "none". */
+XDPCAP_API const char *xdpcap_copy_name(enum xdpcap_copy copy);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

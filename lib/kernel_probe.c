@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Ask the running kernel what a capture can use: each feature is probed
+ * by loading a tiny program or creating a tiny map, so that backported
+ * features count and version numbers never matter.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "xdpcap/kernel.h"
+#include "ebpf_insn.h"
+#include "util.h"
+
+/* 1 if the kernel takes the XDP program, 0 if it refuses it, or -errno */
+static int probe_prog(const struct bpf_insn *insns, size_t len, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = flags);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdpcap_probe", "Dual BSD/GPL",
+			   insns, len, &opts);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == EPERM ? -EPERM : 0;
+}
+
+static int probe_ring_buffer(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpcap_probe", 0, 0,
+				(__u32)sysconf(_SC_PAGESIZE), NULL);
+
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == EPERM ? -EPERM : 0;
+}
+
+/* bpf_xdp_get_buff_len, then bpf_xdp_load_bytes of one byte */
+static int probe_load_bytes(void)
+{
+	const struct bpf_insn insns[] = {
+		alu64_reg(BPF_MOV, BPF_REG_6, BPF_REG_1),
+		call_helper(BPF_FUNC_xdp_get_buff_len),
+		alu64_reg(BPF_MOV, BPF_REG_1, BPF_REG_6),
+		alu64_imm(BPF_MOV, BPF_REG_2, 0),
+		alu64_reg(BPF_MOV, BPF_REG_3, BPF_REG_10),
+		alu64_imm(BPF_ADD, BPF_REG_3, -8),
+		alu64_imm(BPF_MOV, BPF_REG_4, 1),
+		call_helper(BPF_FUNC_xdp_load_bytes),
+		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
+		exit_insn(),
+	};
+
+	return probe_prog(insns, ARRAY_SIZE(insns), 0);
+}
+
+/* a loop of four rounds: a jump backwards */
+static int probe_bounded_loops(void)
+{
+	const struct bpf_insn insns[] = {
+		alu64_imm(BPF_MOV, BPF_REG_0, 0),
+		alu64_imm(BPF_ADD, BPF_REG_0, 1),
+		ebpf_insn(BPF_JMP | BPF_JLT | BPF_K, BPF_REG_0, 0, -2, 4),
+		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
+		exit_insn(),
+	};
+
+	return probe_prog(insns, ARRAY_SIZE(insns), 0);
+}
+
+static int probe_frags(void)
+{
+	const struct bpf_insn insns[] = {
+		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
+		exit_insn(),
+	};
+
+	return probe_prog(insns, ARRAY_SIZE(insns), BPF_F_XDP_HAS_FRAGS);
+}
+
+const char *xdpcap_copy_name(enum xdpcap_copy copy)
+{
+	switch (copy) {
+	case XDPCAP_COPY_LOAD_BYTES:
+		return "load-bytes";
+	case XDPCAP_COPY_DIRECT:
+		return "direct";
+	default:
+		return "none";
+	}
+}
+
+static int choose_copy(struct xdpcap_kernel *k, char *errbuf)
+{
+	const char *want = getenv("XDPCAP_COPY");
+
+	if (!k->ring_buffer) {
+		xdpcap_err(errbuf, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8 and later): xdpcap cannot capture here");
+		return 0;
+	}
+	if (want && *want) {
+		k->copy_forced = true;
+		if (!strcmp(want, "load-bytes") && k->load_bytes) {
+			k->copy = XDPCAP_COPY_LOAD_BYTES;
+			return 0;
+		}
+		if (!strcmp(want, "direct") && k->bounded_loops) {
+			k->copy = XDPCAP_COPY_DIRECT;
+			return 0;
+		}
+		xdpcap_err(errbuf, "XDPCAP_COPY=%s: %s", want,
+			   strcmp(want, "load-bytes") && strcmp(want, "direct") ?
+			   "use load-bytes or direct" : "this kernel cannot copy packets that way");
+		return -EINVAL;
+	}
+	if (k->load_bytes)
+		k->copy = XDPCAP_COPY_LOAD_BYTES;
+	else if (k->bounded_loops)
+		k->copy = XDPCAP_COPY_DIRECT;
+	else
+		xdpcap_err(errbuf, "this kernel's verifier takes no loops (Linux 5.3 and later do), nor has it bpf_xdp_load_bytes: xdpcap cannot copy packets here");
+	return 0;
+}
+
+static int probe(struct xdpcap_kernel *k, char *errbuf)
+{
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	r = probe_ring_buffer();
+	if (r < 0)
+		goto not_permitted;
+	k->ring_buffer = r;
+	r = probe_bounded_loops();
+	if (r < 0)
+		goto not_permitted;
+	k->bounded_loops = r;
+	k->load_bytes = probe_load_bytes() > 0;
+	k->frags = probe_frags() > 0;
+	return choose_copy(k, errbuf);
+not_permitted:
+	xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+	return r;
+}
+
+/* The answer is kept once it is complete (a refusal may be retried). */
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct xdpcap_kernel probed;
+static bool probe_done;
+static char probe_msg[XDPCAP_ERRBUF_SIZE];
+
+int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&probe_lock);
+	if (!probe_done) {
+		probe_msg[0] = 0;
+		err = probe(&probed, probe_msg);
+		probe_done = !err;
+	}
+	*k = probed;
+	if (err || k->copy == XDPCAP_COPY_NONE)
+		xdpcap_err(errbuf, "%s", probe_msg);
+	pthread_mutex_unlock(&probe_lock);
+	return err;
+}
