@@ -30,6 +30,7 @@ struct capture_args {
 
 int cmd_compile(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 int cmd_replay(const char *in_path, const char *out_path, char **filter,
 	       int nfilter, int verbose);
 int cmd_capture(const struct capture_args *args);

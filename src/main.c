@@ -17,6 +17,7 @@ static const char usage_text[] =
 	"       xdpcap -r INPUT OUTPUT [FILTER...]\n"
 	"       xdpcap list [--json] [--hook-dir DIR] [HOOK...]\n"
 	"       xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
+	"       xdpcap features\n"
 	"\n"
 	"Capture the packets an XDP program returns through the xdpcap hook HOOK,\n"
 	"with the verdict (XDP action) of each, into OUTPUT (a file, or - for\n"
@@ -49,6 +50,9 @@ static const char usage_text[] =
 	"\n"
 	"Statistics go to stderr once a second: received/matched packets per\n"
 	"action at the hook, and packets lost when the capture ring was full.\n"
+	"\n"
+	"'xdpcap features' tells what the running kernel offers a capture and how\n"
+	"packets are copied on it.\n"
 	"\n"
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
 	"2 on a bad hook, filter, input file or usage.\n";
@@ -164,6 +168,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "features"))
+		return cmd_features(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list")) {
 		if (!confine_active())
 			return cmd_list(argc - 1, argv + 1);
@@ -251,7 +257,7 @@ int main(int argc, char **argv)
 				  argc - optind - 1, args.verbose);
 	}
 	if (optind >= argc) {
-		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list' or 'compile' (see --help)");
+		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list', 'compile' or 'features' (see --help)");
 		return EXIT_USAGE;
 	}
 	if (optind + 1 >= argc) {
