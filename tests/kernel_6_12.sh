@@ -1,0 +1,8 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# The end-to-end checks inside Linux 6.12, the kernel of Debian 13 (the
+# newest linux-image-6.12.N+deb13-amd64 of trixie's main), booted under
+# qemu: see tests/kernels/run.sh. Output is TAP.
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+exec /bin/sh "$top/tests/kernels/run.sh" 6.12
