@@ -172,9 +172,10 @@ static void put_chunk_copy(struct asm_buf *b, int32_t size)
 /*
  * For caplen >= size: chunks of size bytes at 0, size, ... while a whole
  * chunk fits before caplen, then the last chunk, ending at caplen. The
- * loop's offset is compared with a constant bound each round, so the
- * verifier knows it exactly (and tells rounds apart); the bound,
- * max_caplen - size, is never reached at run time.
+ * loop's offset is compared with a constant bound before each whole
+ * chunk, so the verifier knows it exactly (and tells rounds apart); the
+ * bound, max_caplen - size, is never passed at run time, where a whole
+ * chunk ends before caplen <= max_caplen.
  */
 static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 {
@@ -182,8 +183,6 @@ static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 
 	put(b, alu64_imm(BPF_MOV, R_AT, 0));
 	loop = b->len;
-	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_AT, 0, 0,
-					(int32_t)max_caplen - size));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_5, R_AT));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_5, size));
 	to_body = b->len;
@@ -194,6 +193,8 @@ static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 	put_chunk_copy(b, size);
 	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
 	land_here(b, to_body);
+	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_AT, 0, 0,
+					(int32_t)max_caplen - size));
 	put_chunk_copy(b, size);
 	put(b, alu64_imm(BPF_ADD, R_AT, size));
 	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, (int16_t)(loop - b->len - 1), 0));
