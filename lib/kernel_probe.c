@@ -102,6 +102,8 @@ static int choose_copy(struct xdpcap_kernel *k, char *errbuf)
 {
 	const char *want = getenv("XDPCAP_COPY");
 
+	k->copy = XDPCAP_COPY_NONE;
+	k->copy_forced = false;
 	if (!k->ring_buffer) {
 		xdpcap_err(errbuf, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8 and later): xdpcap cannot capture here");
 		return 0;
@@ -145,17 +147,16 @@ static int probe(struct xdpcap_kernel *k, char *errbuf)
 	k->bounded_loops = r;
 	k->load_bytes = probe_load_bytes() > 0;
 	k->frags = probe_frags() > 0;
-	return choose_copy(k, errbuf);
+	return 0;
 not_permitted:
 	xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
 	return r;
 }
 
-/* The answer is kept once it is complete (a refusal may be retried). */
+/* The features are kept once probed (a refusal may be retried). */
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct xdpcap_kernel probed;
 static bool probe_done;
-static char probe_msg[XDPCAP_ERRBUF_SIZE];
 
 int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf)
 {
@@ -163,13 +164,11 @@ int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf)
 
 	pthread_mutex_lock(&probe_lock);
 	if (!probe_done) {
-		probe_msg[0] = 0;
-		err = probe(&probed, probe_msg);
+		err = probe(&probed, errbuf);
 		probe_done = !err;
 	}
 	*k = probed;
-	if (err || k->copy == XDPCAP_COPY_NONE)
-		xdpcap_err(errbuf, "%s", probe_msg);
 	pthread_mutex_unlock(&probe_lock);
-	return err;
+	/* XDPCAP_COPY is read each time: a process may capture both ways */
+	return err ? err : choose_copy(k, errbuf);
 }

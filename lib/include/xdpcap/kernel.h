@@ -35,8 +35,9 @@ struct xdpcap_kernel {
 
 /*
  * Probe the running kernel, once per process (later calls return the
- * first answer). XDPCAP_COPY=direct or load-bytes in the environment
- * picks the copy where the kernel has both (for measurements). Returns 0,
+ * same features), and choose the copy: XDPCAP_COPY=direct or load-bytes
+ * in the environment, read at each call, picks one where the kernel has
+ * both (for measurements and tests). Returns 0,
  * or -errno with a message when probing is not permitted (CAP_BPF) or
  * XDPCAP_COPY asks for what the kernel lacks; k->copy is
  * XDPCAP_COPY_NONE when no capture can work, with the reason in errbuf.
