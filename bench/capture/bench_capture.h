@@ -133,6 +133,7 @@ struct cell {
 	enum tool tool;
 	enum reader reader;
 	unsigned int ring_kib;
+	bool direct_copy;	/* xdpcap with XDPCAP_COPY=direct */
 	struct run runs[MAX_RUNS];
 	unsigned int n;
 	struct run med;

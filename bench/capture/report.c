@@ -42,6 +42,8 @@ const char *tool_name(const struct cell *c)
 	case TOOL_NONE:
 		return "none";
 	case TOOL_XDPCAP:
+		if (c->direct_copy)
+			return "xdpcap, direct copy";
 		if (!c->ring_kib)
 			return "xdpcap";
 		snprintf(buf, sizeof(buf), "xdpcap -B %u", c->ring_kib);
@@ -200,7 +202,7 @@ void print_goals(const struct live_results *lr)
 		const struct cell *t = find_cell(lr->cells, lr->n, x->sc, TOOL_TCPDUMP);
 		const struct cell *base = find_cell(lr->cells, lr->n, x->sc, TOOL_NONE);
 
-		if (x->tool != TOOL_XDPCAP || !t || !base)
+		if (x->tool != TOOL_XDPCAP || x->direct_copy || !t || !base)
 			continue;
 		printf("%s%s: %s %s everything (missing %.3f%%) and slows the sender by %.1f%%; tcpdump misses %.3f%% and slows it by %.1f%%: %s\n",
 		       b, x->sc->name, tool_name(x),

@@ -9,12 +9,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "xdpcap/kernel.h"
 #include "bench_capture.h"
 
 /* --- one run of one configuration ------------------------------------------ */
@@ -50,7 +52,11 @@ static void run_one(const struct sender *snd, struct cell *cell, unsigned int ru
 			argv[3] = hook_path;
 			argv[4] = path;
 		}
+		/* the loop kernels without bpf_xdp_load_bytes copy with */
+		if (cell->direct_copy)
+			setenv("XDPCAP_COPY", "direct", 1);
 		child_start(&c, argv, "capturing from");
+		unsetenv("XDPCAP_COPY");
 		break;
 	}
 	case TOOL_TCPDUMP: {
@@ -209,20 +215,27 @@ struct cell *find_cell(struct cell *cells, size_t n, const struct scenario *sc,
 		       enum tool tool)
 {
 	for (size_t i = 0; i < n; i++)
-		if (cells[i].sc == sc && cells[i].tool == tool && !cells[i].ring_kib)
+		if (cells[i].sc == sc && cells[i].tool == tool && !cells[i].ring_kib &&
+		    !cells[i].direct_copy)
 			return &cells[i];
 	return NULL;
 }
 
 void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 {
-	struct cell *cells = xcalloc(n_scenarios * 4, sizeof(*cells));
+	struct cell *cells = xcalloc(n_scenarios * 5, sizeof(*cells));
+	struct xdpcap_kernel kernel;
 	size_t n = 0;
 	unsigned int run_no = 0;
 
+	/* the direct copy side by side where it is not the kernel's own */
+	xdpcap_kernel_probe(&kernel, NULL);
 	for (size_t i = 0; i < n_scenarios; i++) {
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_NONE };
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP };
+		if (kernel.copy == XDPCAP_COPY_LOAD_BYTES && kernel.bounded_loops)
+			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
+						    .direct_copy = true };
 		/* xdpcap's default ring is as large as tcpdump's -B 65536 */
 		if (scenarios[i].tcpdump)
 			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_TCPDUMP };
