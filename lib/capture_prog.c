@@ -171,30 +171,36 @@ static void put_chunk_copy(struct asm_buf *b, int32_t size)
 
 /*
  * For caplen >= size: chunks of size bytes at 0, size, ... while a whole
- * chunk fits before caplen, then the last chunk, ending at caplen. The
- * loop's offset is compared with a constant bound before each whole
- * chunk, so the verifier knows it exactly (and tells rounds apart); the
- * bound, max_caplen - size, is never passed at run time, where a whole
- * chunk ends before caplen <= max_caplen.
+ * chunk ends before caplen, then the last chunk, ending at caplen.
+ *
+ * Each round first compares the offset with the constant max_caplen -
+ * size: the verifier then knows the offset exactly (and tells rounds
+ * apart), and never follows a whole chunk that could only end past
+ * max_caplen. Such a branch would give caplen a range with its minimum
+ * above its maximum, which verifiers before 6.8 carry on with and then
+ * refuse the program for. At run time the comparison changes nothing:
+ * an offset that high leaves room for the last chunk only.
  */
 static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 {
-	size_t loop, to_body;
+	size_t loop, to_last, to_body;
 
 	put(b, alu64_imm(BPF_MOV, R_AT, 0));
 	loop = b->len;
+	to_last = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, R_AT, 0, 0,
+			 (int32_t)max_caplen - size));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_5, R_AT));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_5, size));
 	to_body = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_X, BPF_REG_5, R_CAPLEN, 0, 0));
 	/* the last chunk, ending at caplen */
+	land_here(b, to_last);
 	put(b, alu64_reg(BPF_MOV, R_AT, R_CAPLEN));
 	put(b, alu64_imm(BPF_ADD, R_AT, -size));
 	put_chunk_copy(b, size);
 	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
 	land_here(b, to_body);
-	put_jump_to_output(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_AT, 0, 0,
-					(int32_t)max_caplen - size));
 	put_chunk_copy(b, size);
 	put(b, alu64_imm(BPF_ADD, R_AT, size));
 	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, (int16_t)(loop - b->len - 1), 0));

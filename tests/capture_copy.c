@@ -135,7 +135,9 @@ static int private_bpffs(void)
 
 int main(void)
 {
-	static const uint32_t snaplens[] = { 1, 5, 7, 8, 9, 13, 56, 63, 64, 65, 100, 128, 129 };
+	static const uint32_t snaplens[] = {
+		1, 5, 7, 8, 9, 13, 16, 17, 56, 63, 64, 65, 72, 100, 127, 128, 129, 192, 200, 1000,
+	};
 	const char *top = getenv("TOP_BUILDDIR");
 	char path[4096], errbuf[XDPCAP_ERRBUF_SIZE] = "";
 	struct xdpcap_kernel kernel;
