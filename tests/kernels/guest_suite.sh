@@ -57,6 +57,10 @@ run_test() {
 
 n=0
 while read -r program settings; do
+	if [ "$program" = wait ]; then
+		wait
+		continue
+	fi
 	while [ "$(jobs -r | wc -l)" -ge "$jobs" ]; do
 		wait -n
 	done
