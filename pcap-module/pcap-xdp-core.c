@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 
 #include "pcap-xdp-core.h"
@@ -503,15 +504,50 @@ int pcap_xdp_setup(pcap_t *p, char *ebuf)
 	return 0;
 }
 
+/*
+ * Without the right to open BPF objects (dumpcap keeps only CAP_NET_RAW
+ * and CAP_NET_ADMIN, and kernels before 6.x want CAP_BPF for any bpf()
+ * call), the pinned hooks are still devices, as libpcap lists interfaces
+ * it could not open: by their names in the hook directory. Opening one
+ * then says what is missing.
+ */
+static int list_pinned_names(pcap_xdp_add_fn add, void *ctx, char *errbuf)
+{
+	char name[sizeof(((struct xdpcap_hook *)NULL)->name)];
+	char desc[512];
+	struct dirent *ent;
+	int ret = 0;
+	DIR *d;
+
+	d = opendir(xdpcap_hook_dir(NULL));
+	if (!d)
+		return 0;
+	while (!ret && (ent = readdir(d))) {
+		if (ent->d_type == DT_DIR || ent->d_name[0] == '.' ||
+		    snprintf(name, sizeof(name), "%s%s", PCAP_XDP_PREFIX, ent->d_name) >=
+		    (int)sizeof(name) || !pcap_xdp_is_device(name))
+			continue;
+		snprintf(desc, sizeof(desc),
+			 "XDP verdicts at hook %s (pinned; not readable with this process's privileges)",
+			 ent->d_name);
+		ret = add(ctx, name, desc, errbuf);
+	}
+	closedir(d);
+	return ret;
+}
+
 int pcap_xdp_list_devices(pcap_xdp_add_fn add, void *ctx, char *errbuf)
 {
 	char xerr[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_hook *hooks;
 	size_t count;
-	int ret = 0;
+	int ret = 0, err;
 
-	/* hooks that cannot be looked for here (no root, no bpffs): none */
-	if (xdpcap_hook_list(NULL, &hooks, &count, xerr))
+	/* hooks that cannot be looked for here (no bpffs): none */
+	err = xdpcap_hook_list(NULL, &hooks, &count, xerr);
+	if (err == -EPERM)
+		return list_pinned_names(add, ctx, errbuf);
+	if (err)
 		return 0;
 	for (size_t i = 0; i < count && !ret; i++) {
 		const struct xdpcap_hook *h = &hooks[i];

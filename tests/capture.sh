@@ -263,15 +263,19 @@ mac_b=$(netns_exec "$B" ip -o link show dev "$VETH_B_MAIN" | sed -n 's/.*link\/e
 for copy in $copies; do
 	export XDPCAP_COPY="$copy"
 	start_capture - xdp:demo "$tmp/copy.pcapng" icmp
+	started=$?
+	pinged=
 	for size in 0 20 100 1400; do
-		netns_exec "$B" ping -c 1 -s "$size" -W 1 192.0.2.1 >/dev/null 2>&1
+		netns_exec "$B" ping -c 1 -s "$size" -W 2 192.0.2.1 >/dev/null 2>&1
+		pinged="$pinged$?"
 	done
 	stop_capture
 	got=$(tshark -r "$tmp/copy.pcapng" -o ip.check_checksum:TRUE -T fields \
 		-e frame.cap_len -e frame.len -e ip.checksum.status -e icmp.checksum.status \
 		-Y 'icmp.type == 0' 2>/dev/null | tr '\t\n' '/ ')
 	[ "$got" = "42/42/1/1 62/62/1/1 142/142/1/1 1442/1442/1/1 " ]
-	ok $? "copy $copy: replies of 42 to 1442 bytes kept whole, checksums good ($got)"
+	check $? "copy $copy: replies of 42 to 1442 bytes kept whole, checksums good ($got)" \
+		"started $started, ping statuses $pinged, exit $cap_rc" "$tmp/err"
 	# a copy that is not the kernel's own says so
 	case $features in
 	*"copy: $copy:"*) ;;
@@ -291,11 +295,16 @@ done
 unset XDPCAP_COPY
 
 # --- jumbo frames ----------------------------------------------------------------
+# jumbo_namespaces PREFIX: a new pair of namespaces, MTU 9000 on both ends
+jumbo_namespaces() {
+	netns_setup "$1" || bail "cannot create namespaces"
+	netns_exec "$NETNS_A" ip link set dev "$VETH_A" mtu 9000
+	netns_exec "$NETNS_B" ip link set dev "$VETH_B" mtu 9000
+}
+
 # In generic mode the kernel hands XDP a jumbo frame as one buffer, on
 # every kernel: the copy takes all 8042 bytes.
-netns_setup xjug || bail "cannot create namespaces"
-netns_exec "$NETNS_A" ip link set dev "$VETH_A" mtu 9000
-netns_exec "$NETNS_B" ip link set dev "$VETH_B" mtu 9000
+jumbo_namespaces xjug
 xdp_attach "$VETH_A" "$demo" generic || bail "cannot attach the demo in generic mode"
 hook_pin "$VETH_A" "$hooks/jumbo-generic"
 # jumbo_pings HOOK: capture two 8000-byte pings from NETNS_B on HOOK;
@@ -321,9 +330,7 @@ unset XDPCAP_COPY
 # with multi-buffer XDP, its fragments are captured too; without it, the
 # kernel refuses such a program, and a capture says once that frames
 # beyond the first buffer cannot occur.
-netns_setup xjum || bail "cannot create namespaces"
-netns_exec "$NETNS_A" ip link set dev "$VETH_A" mtu 9000
-netns_exec "$NETNS_B" ip link set dev "$VETH_B" mtu 9000
+jumbo_namespaces xjum
 if printf '%s\n' "$features" | grep -q 'multi-buffer XDP (frags) *yes'; then
 	xdp_attach "$VETH_A" "$demo_frags" native xdp.frags
 	ok $? "the frags-aware demo attaches to an MTU 9000 veth"
