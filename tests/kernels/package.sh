@@ -210,8 +210,10 @@ kernel_unpack() {
 # line), with a modules.dep of just those, from TREE into OUT. A name the
 # kernel has built in (modules.builtin, which goes along: busybox
 # modprobe then loads nothing for it) needs no file: 6.12 builds
-# virtio_pci in. Compressed modules are copied decompressed, so that
-# loading them needs neither busybox's nor the kernel's decompression.
+# virtio_pci in. Compressed modules (.ko.xz since Debian 13) are copied
+# decompressed: busybox modprobe loads them only after handing the
+# kernel the compressed bytes first ("Invalid ELF header magic" in its
+# log, once a module).
 _kernel_copy_modules() {
 	_kc_dir=lib/modules/$KERNEL_RELEASE
 	_kc_dep=$1/$_kc_dir/modules.dep
