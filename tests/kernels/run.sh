@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # tests/kernels/run.sh VERSION: the end-to-end checks of tests.list run
-# inside Debian's packaged kernel VERSION (e.g. 6.1), booted under qemu,
-# reported as TAP. Each result of a test in the guest comes back as one
-# line, "linux VERSION PROGRAM: what it checked"; each test adds a line
-# of its own saying it ran to its end (complete plan, exit status), and
-# the run adds lines for the kernel package, the boot, and a kernel log
-# free of oopses and warnings. Whatever stops a kernel from being tested
-# on this machine is a failure with its reason, never a skip.
+# inside Debian's packaged kernel VERSION (5.10, 6.1 or 6.12: Debian 11,
+# 12 and 13; see package.sh), booted under qemu, reported as TAP. Each
+# result of a test in the guest comes back as one line, "linux VERSION
+# PROGRAM: what it checked"; each test adds a line of its own saying it
+# ran to its end (complete plan, exit status), and the run adds lines
+# for the kernel package, the boot, and a kernel log free of oopses and
+# warnings. Whatever stops a kernel from being tested on this machine is
+# a failure with its reason, never a skip.
 #
-# Needs root, apt (for the kernel package), qemu-system-x86 and
-# busybox-static; the built tree, with its test programs (make check
-# builds them). The guest sees the host's root read-only: the tree and
-# the host's tools are used in place.
+# Needs root, apt (for the kernel package, through a configuration of
+# its own), debian-archive-keyring, qemu-system-x86 and busybox-static;
+# the built tree, with its test programs (make check builds them). The
+# guest sees the host's root read-only: the tree and the host's tools
+# are used in place.
 #
 # Environment:
 #   TOP_SRCDIR, TOP_BUILDDIR   the trees (default: the parent of tests/)
@@ -24,8 +26,9 @@
 #                              (default 2400)
 #   XDPCAP_KERNEL_ACCEL        kvm or tcg: no probe, use that
 #
-# Kept in TOP_BUILDDIR/tests/kernels/: cache/ (the .deb and what is made
-# from it) and linux-VERSION-console.txt, the guest's kernel log.
+# Kept in TOP_BUILDDIR/tests/kernels/: cache/ (the .deb, what is made
+# from it, and cache/apt/RELEASE, apt's own sources, lists and logs) and
+# linux-VERSION-console.txt, the guest's kernel log.
 set -u
 
 version=${1:?usage: run.sh VERSION}
