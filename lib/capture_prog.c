@@ -176,10 +176,12 @@ static void put_chunk_copy(struct asm_buf *b, int32_t size)
  * Each round first compares the offset with the constant max_caplen -
  * size: the verifier then knows the offset exactly (and tells rounds
  * apart), and never follows a whole chunk that could only end past
- * max_caplen. Such a branch would give caplen a range with its minimum
- * above its maximum, which verifiers before 6.8 carry on with and then
- * refuse the program for. At run time the comparison changes nothing:
- * an offset that high leaves room for the last chunk only.
+ * max_caplen; at run time an offset that high leaves room for the last
+ * chunk only. Whether a whole chunk fits is then asked as "caplen - at >
+ * size", a comparison with a constant: verifiers before 6.8 decide only
+ * those from a register's range, and would otherwise follow a branch
+ * that cannot be taken with caplen's minimum above its maximum, and
+ * refuse the program there.
  */
 static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 {
@@ -190,10 +192,12 @@ static void put_chunk_loop(struct asm_buf *b, int32_t size, uint32_t max_caplen)
 	to_last = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, R_AT, 0, 0,
 			 (int32_t)max_caplen - size));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_5, R_AT));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_5, size));
+	/* what is left, compared with a constant, which old verifiers
+	 * decide from the range of what is left alone */
+	put(b, alu64_reg(BPF_MOV, BPF_REG_5, R_CAPLEN));
+	put(b, alu64_reg(BPF_SUB, BPF_REG_5, R_AT));
 	to_body = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_X, BPF_REG_5, R_CAPLEN, 0, 0));
+	put(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, BPF_REG_5, 0, 0, size));
 	/* the last chunk, ending at caplen */
 	land_here(b, to_last);
 	put(b, alu64_reg(BPF_MOV, R_AT, R_CAPLEN));
