@@ -14,7 +14,13 @@
 # KVM is used only when a probe boot with it reaches the guest's init in
 # GUEST_KVM_PROBE_SECONDS: a machine can have /dev/kvm and still hang a
 # KVM guest (nested virtualisation). Otherwise qemu emulates the CPU
-# (TCG), multi-threaded, one host thread per vCPU.
+# (TCG) in one host thread for all vCPUs: QEMU before 8.1 (Debian 12 has
+# 7.2) could run a stale translation of code that another vCPU had just
+# rewritten, and the kernel rewrites its own code all the time (static
+# keys on every XDP attach, 5.10's XDP dispatcher on every test run). The
+# guest then died on an int3 its own patching had already removed
+# (sched_clock_cpu in 6.12, bpf_dispatcher_xdp_func in 5.10). One thread
+# a guest also lets two guests run side by side on two cores.
 
 GUEST_CPUS=${GUEST_CPUS:-2}
 GUEST_MEMORY_MIB=${GUEST_MEMORY_MIB:-2048}
@@ -58,7 +64,7 @@ guest_static_busybox() {
 guest_boot() {
 	case ${4:-$GUEST_ACCEL} in
 	kvm) _gb_accel="-accel kvm -cpu host" ;;
-	*) _gb_accel="-accel tcg,thread=multi -cpu qemu64" ;;
+	*) _gb_accel="-accel tcg,thread=single -cpu qemu64" ;;
 	esac
 	rm -f "$2/console.txt" "$2/report.txt"
 	# shellcheck disable=SC2086
