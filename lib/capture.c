@@ -24,6 +24,7 @@
 #include "capture_guard.h"
 #include "capture_prog.h"
 #include "ring.h"
+#include "slot_lock.h"
 #include "util.h"
 
 /*
@@ -60,6 +61,7 @@ struct xdpcap_capture {
 	const uint8_t *areas;		/* the areas map, read-only */
 	size_t areas_mapped;
 	struct capture_guard guard;
+	int lock_fd;			/* slot_lock.h; -1 without one */
 	struct xdpcap_kernel kernel;	/* what the kernel offers */
 	bool started, stopped;
 	int64_t realtime_offset_ns;	/* epoch time - monotonic time */
@@ -324,6 +326,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
 	cap->guard.pipe_fd = -1;
+	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ACTIONS; a++)
 		cap->prog_fds[a] = -1;
 	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
@@ -438,26 +441,23 @@ static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 	return err;
 }
 
-int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
+/* Lock our programs' ids, fork the guard and fill the slots. */
+static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 {
+	uint32_t a;
 	int err;
 
-	if (cap->started) {
-		xdpcap_err(errbuf, "capture already started");
-		return -EALREADY;
-	}
-	err = check_slots(cap, false, errbuf);
+	for (a = 0; a < XDPCAP_ACTIONS; a++)
+		if (cap->prog_ids[a] && cap->lock_fd >= 0 &&
+		    (err = slot_lock_hold(cap->lock_fd, cap->prog_ids[a]))) {
+			xdpcap_err(errbuf, "cannot lock %s: %s", SLOT_LOCK_FILE, strerror(-err));
+			goto unlock;
+		}
+	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
+				  cap->prog_ids, errbuf);
 	if (err)
-		return err;
-	err = cap->ring_open ? 0 : open_ring(cap, errbuf);
-	if (err)
-		return err;
-	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->prog_ids, errbuf);
-	if (err)
-		return err;
-	cap->started = true;
-	cap->start_ns = clock_ns(CLOCK_REALTIME);
-	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+		goto unlock;
+	for (a = 0; a < XDPCAP_ACTIONS; a++) {
 		if (cap->prog_fds[a] < 0)
 			continue;
 		if (bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a], BPF_ANY)) {
@@ -466,10 +466,42 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 				   xdpcap_action_name(a), cap->hook.name, strerror(errno));
 			capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
 			capture_guard_stop(&cap->guard);
-			cap->started = false;
-			return err;
+			goto unlock;
 		}
 	}
+	return 0;
+unlock:
+	for (a = 0; a < XDPCAP_ACTIONS; a++)
+		if (cap->prog_ids[a] && cap->lock_fd >= 0)
+			slot_lock_release(cap->lock_fd, cap->prog_ids[a]);
+	return err;
+}
+
+int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
+{
+	int err;
+
+	if (cap->started) {
+		xdpcap_err(errbuf, "capture already started");
+		return -EALREADY;
+	}
+	err = cap->ring_open ? 0 : open_ring(cap, errbuf);
+	if (err)
+		return err;
+	/* no other capture may fill slots between our check and our fill */
+	if (cap->lock_fd >= 0 && (err = slot_lock_claim_begin(cap->lock_fd))) {
+		xdpcap_err(errbuf, "cannot lock %s: %s", SLOT_LOCK_FILE, strerror(-err));
+		return err;
+	}
+	cap->start_ns = clock_ns(CLOCK_REALTIME);
+	err = check_slots(cap, false, errbuf);
+	if (!err)
+		err = claim_slots(cap, errbuf);
+	if (cap->lock_fd >= 0)
+		slot_lock_claim_end(cap->lock_fd);
+	if (err)
+		return err;
+	cap->started = true;
 	return 0;
 }
 
@@ -625,6 +657,8 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)
 		close(cap->areas_map_fd);
+	if (cap->lock_fd >= 0)
+		close(cap->lock_fd);
 	xdpcap_hook_close(&cap->hook);
 	free(cap->filter);
 	free(cap);

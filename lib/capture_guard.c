@@ -35,7 +35,12 @@ guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
 {
 	char byte;
 
-	/* a terminal's Ctrl-C or hangup reaches the whole group; wait for EOF */
+	/*
+	 * A session of its own: killing the capture's process group (a
+	 * terminal's Ctrl-C, timeout -s KILL, kill -- -PGID) must leave the
+	 * guard to clean up. It ends when the capture does (EOF).
+	 */
+	setsid();
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -47,22 +52,35 @@ guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
 	_exit(0);
 }
 
-/* Close every fd but stderr and the two the guard needs. */
-static void close_other_fds(int keep1, int keep2)
+/*
+ * Close every fd but stderr and those in keep (-1 entries ignored): the
+ * guard must not hold the capture's output open. Standard fds that the
+ * guard keeps are kept whatever their number (a closed stdin or stdout
+ * lets the kernel hand out 0 and 1 for our own fds).
+ */
+static void close_other_fds(const int *keep, size_t nkeep)
 {
-	unsigned int lo = keep1 < keep2 ? keep1 : keep2;
-	unsigned int hi = keep1 < keep2 ? keep2 : keep1;
+	unsigned int from = 0;
 
-	close(STDIN_FILENO);
-	close(STDOUT_FILENO);
-	if (lo > 3)
-		close_range(3, lo - 1, 0);
-	if (hi > lo + 1)
-		close_range(lo + 1, hi - 1, 0);
-	close_range(hi + 1, ~0U, 0);
+	for (;;) {
+		unsigned int next = ~0U;
+
+		/* the lowest kept fd at or above from */
+		for (size_t i = 0; i < nkeep; i++)
+			if (keep[i] >= 0 && (unsigned int)keep[i] >= from &&
+			    (unsigned int)keep[i] < next)
+				next = (unsigned int)keep[i];
+		if (STDERR_FILENO >= from && STDERR_FILENO < next)
+			next = STDERR_FILENO;
+		if (next > from)
+			close_range(from, next - 1, 0);
+		if (next == ~0U)
+			return;
+		from = next + 1;
+	}
 }
 
-int capture_guard_start(struct capture_guard *guard, int hook_fd,
+int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
 			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf)
 {
 	int fds[2];
@@ -82,7 +100,9 @@ int capture_guard_start(struct capture_guard *guard, int hook_fd,
 		return err;
 	}
 	if (pid == 0) {
-		close_other_fds(hook_fd, fds[0]);
+		int keep[] = { hook_fd, fds[0], lock_fd };
+
+		close_other_fds(keep, sizeof(keep) / sizeof(keep[0]));
 		guard_main(hook_fd, fds[0], prog_ids);
 	}
 	close(fds[0]);

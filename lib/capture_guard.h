@@ -20,10 +20,11 @@ struct capture_guard {
 };
 
 /*
- * Fork the guard for slots[action] == prog_ids[action] (0: not ours).
- * Returns 0 or -errno.
+ * Fork the guard for slots[action] == prog_ids[action] (0: not ours). It
+ * keeps lock_fd (-1: none) open, and with it the capture's slot locks,
+ * while it lives. Returns 0 or -errno.
  */
-int capture_guard_start(struct capture_guard *guard, int hook_fd,
+int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
 			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf);
 
 /* Tell the guard to act now and wait for it. */

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdpcap/hook.h"
+#include "slot_lock.h"
 #include "util.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -708,13 +709,14 @@ int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 {
 	struct bpf_prog_info info;
 	__u32 key, id, len;
-	int fd, err;
+	int fd, err, lock_fd;
 
 	memset(slots, 0, XDPCAP_ACTIONS * sizeof(*slots));
 	if (hook->map_fd < 0) {
 		xdpcap_err(errbuf, "hook %s is not open", hook->name);
 		return -EBADF;
 	}
+	lock_fd = slot_lock_open();
 	for (key = 0; key < XDPCAP_ACTIONS; key++) {
 		struct xdpcap_slot *slot = &slots[key];
 
@@ -744,17 +746,25 @@ int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 				xdpcap_err(errbuf, "reading slot %s of %s: %s",
 					   xdpcap_action_name(key), hook->name,
 					   not_permitted);
-				return -EPERM;
+				err = -EPERM;
+			} else {
+				xdpcap_err(errbuf, "cannot read slot %s of %s: %s",
+					   xdpcap_action_name(key), hook->name,
+					   strerror(-err));
 			}
-			xdpcap_err(errbuf, "cannot read slot %s of %s: %s",
-				   xdpcap_action_name(key), hook->name,
-				   strerror(-err));
-			return err;
+			break;
 		}
 		slot->prog_id = id;
 		snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
 		slot->owner_pid = xdpcap_prog_name_owner(slot->prog_name);
-		slot->owner_alive = slot->owner_pid && pid_alive(slot->owner_pid);
+		/*
+		 * The lock tells across pid namespaces; the pid stands in for
+		 * captures whose lock we cannot see (another /run).
+		 */
+		slot->owner_alive = slot->owner_pid &&
+				    (slot_lock_held(lock_fd, id) || pid_alive(slot->owner_pid));
 	}
-	return 0;
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return key < XDPCAP_ACTIONS ? err : 0; /* stopped early on an error */
 }

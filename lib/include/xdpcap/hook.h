@@ -61,7 +61,8 @@ struct xdpcap_slot {
 	char prog_name[16];
 	int owner_pid;			/* the xdpcap process that filled it (from the
 					 * program's name), 0: not xdpcap's */
-	bool owner_alive;		/* that process still runs (in our pid namespace) */
+	bool owner_alive;		/* that capture still runs (its lock is held,
+					 * or the pid lives in our pid namespace) */
 	/* the program could not be read (that needs CAP_SYS_ADMIN): its
 	 * name and owner are unknown */
 	bool unreadable;
