@@ -29,6 +29,7 @@
 #include "xdpcap/hook.h"
 #include "xdpcap/session.h"
 #include "confine.h"
+#include "std_fds.h"
 
 struct extcap_args {
 	const char *interface;
@@ -290,7 +291,11 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 int main(int argc, char **argv)
 {
 	struct extcap_args a = { 0 };
+	struct std_fds_closed closed;
 
+	/* the fifo Wireshark names must not be opened as fd 0 or 1 */
+	if (std_fds_open(&closed))
+		return 1;
 	if (parse(argc, argv, &a)) {
 		close_fifo_early(&a);
 		return 1;

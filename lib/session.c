@@ -186,15 +186,22 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 		xdpcap_err(errbuf, "xdpcap_session_opts: unknown size %zu", opts->sz);
 		return -EINVAL;
 	}
-	err = open_output(cap, &w, errbuf);
-	if (err)
-		goto out;
-	xdpcap_output_set_cancel(w.out, opts->stop);
+	/*
+	 * Slots first: a capture refused because they are busy must not have
+	 * written (or emptied) its output. What arrives meanwhile waits in
+	 * the ring.
+	 */
 	err = xdpcap_capture_start(cap, errbuf);
 	if (err)
 		goto out;
 	if (opts->started)
 		opts->started(cap, opts->ctx);
+	err = open_output(cap, &w, errbuf);
+	if (err) {
+		xdpcap_capture_stop(cap, NULL, NULL);
+		goto out;
+	}
+	xdpcap_output_set_cancel(w.out, opts->stop);
 	err = capture_until_stopped(cap, &w, errbuf);
 	finish(cap, &w, res);
 	/* a reader that went away is a normal way to stop */

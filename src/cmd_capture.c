@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "xdpcap/capture.h"
 #include "xdpcap/session.h"
@@ -47,11 +48,19 @@ static void notice_to_stderr(const char *msg, void *ctx)
 struct progress {
 	const struct capture_args *args;
 	bool tty;
+	int out_fd;
+	bool started;
 };
 
 static void print_started(struct xdpcap_capture *cap, void *ctx)
 {
-	const struct progress *p = ctx;
+	struct progress *p = ctx;
+	struct stat st;
+
+	p->started = true;
+	/* the slots are ours: now the file may lose what it held */
+	if (!fstat(p->out_fd, &st) && S_ISREG(st.st_mode) && st.st_size)
+		ftruncate(p->out_fd, 0);
 
 	if (!p->args->quiet)
 		fprintf(stderr, "xdpcap: capturing from %s\n",
@@ -103,6 +112,20 @@ static int open_capture(const struct capture_args *args,
 		       EXIT_USAGE : EXIT_RUNTIME;
 }
 
+/*
+ * The output file, not emptied yet: a capture refused at the last moment
+ * (another took the slots first) leaves an existing file as it was.
+ */
+static int open_output_file(const char *path, bool *created)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	*created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
 int cmd_capture(const struct capture_args *args)
 {
 	struct progress progress = { .args = args, .tty = isatty(STDERR_FILENO) };
@@ -118,6 +141,7 @@ int cmd_capture(const struct capture_args *args)
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_session_result res;
 	struct xdpcap_capture *cap;
+	bool created = false;
 	int err, ret;
 
 	ret = open_capture(args, &cap);
@@ -126,15 +150,18 @@ int cmd_capture(const struct capture_args *args)
 	if (!strcmp(args->output, "-")) {
 		sopts.out_fd = STDOUT_FILENO;
 	} else {
-		sopts.out_fd = open(args->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		sopts.out_fd = open_output_file(args->output, &created);
 		if (sopts.out_fd < 0) {
 			p_err("cannot write %s: %s", args->output, strerror(errno));
 			xdpcap_capture_close(cap);
 			return EXIT_USAGE;
 		}
 	}
+	progress.out_fd = sopts.out_fd;
 	install_signals();
 	err = xdpcap_session_run(cap, &sopts, &res, errbuf);
+	if (err && created && !progress.started)
+		unlink(args->output); /* refused before it began: leave no file */
 	if (!args->quiet && progress.tty)
 		fputc('\n', stderr);
 	if (err == -EBUSY) {

@@ -11,6 +11,7 @@
 #include "xdpcap/capture.h"
 #include "cmd.h"
 #include "confine.h"
+#include "std_fds.h"
 
 static const char usage_text[] =
 	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
@@ -163,9 +164,12 @@ int main(int argc, char **argv)
 		.format = XDPCAP_FORMAT_PCAPNG,
 	};
 	const char *in_path = NULL;
+	struct std_fds_closed closed;
 	unsigned long long n;
 	int opt, ret;
 
+	if (std_fds_open(&closed))
+		return EXIT_RUNTIME;
 	if (argc > 1 && !strcmp(argv[1], "compile"))
 		return cmd_compile(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "features"))
@@ -246,6 +250,11 @@ int main(int argc, char **argv)
 		args.hook = argv[optind];
 	if (confine_active() && confine_capture(&args, in_path, errbuf)) {
 		p_err("%s", errbuf);
+		return EXIT_USAGE;
+	}
+	if (optind + !in_path < argc && closed.out &&
+	    !strcmp(argv[optind + !in_path], "-")) {
+		p_err("OUTPUT is - but standard output is closed: give a file name");
 		return EXIT_USAGE;
 	}
 	if (in_path) {

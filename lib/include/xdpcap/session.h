@@ -26,7 +26,8 @@ struct xdpcap_session_opts {
 	unsigned long long count;	/* stop after this many; 0: never */
 	/* stop when this becomes non-zero (set it from a signal handler) */
 	volatile sig_atomic_t *stop;
-	/* called once the slots are claimed (may be NULL) */
+	/* called once the slots are claimed, before anything is written to
+	 * out_fd (may be NULL) */
 	void (*started)(struct xdpcap_capture *cap, void *ctx);
 	/* called about once a second while capturing (may be NULL) */
 	void (*tick)(struct xdpcap_capture *cap, void *ctx);
