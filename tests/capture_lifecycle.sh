@@ -471,6 +471,138 @@ check $? "-c 3: the file has exactly 3 packets, to port 1000, XDP_PASS" \
 slots_are "$empty"
 check $? "-c 3: the slots are empty afterwards" "$got"
 
+# --- 9. stdin and stdout closed ------------------------------------------
+
+# The kernel hands out the lowest free fds: with 0 and 1 closed, the
+# guard's pipe must not land there and be taken for stdin.
+nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/closed.pcapng" icmp \
+	<&- >&- 2>"$tmp/closed.err" &
+pid=$!
+pids="$pids $pid"
+wait_until 5000 slots_are "$(held_by "$pid")"
+check $? "stdin and stdout closed: the capture (pid $pid) fills the five slots" "$got" \
+	"$tmp/closed.err"
+traffic
+pause 0.3
+slots_are "$(held_by "$pid")"
+check $? "stdin and stdout closed: it still holds them after traffic" "$got"
+stop_by INT "$pid"
+seen_closed=$(seen "$tmp/closed.pcapng")
+[ "$rc" -eq 0 ] && [ "$seen_closed" = "tx=3 drop=0 pass=0 wrong=0 uncommented=0" ]
+check $? "stdin and stdout closed: it captured the echo replies (exit $rc, $seen_closed)" \
+	"exit $rc, $seen_closed" "$tmp/closed.err"
+run sh -c 'exec "$@" >&-' sh nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo -
+[ "$rc" -eq 2 ] && grep -q "standard output is closed" "$tmp/err"
+check $? "stdout closed, OUTPUT -: exit 2, '$(head -n 1 "$tmp/err")'" "exit $rc" "$tmp/err"
+
+# --- 10. the whole process group killed ------------------------------------
+
+# A group of its own, killed at once with SIGKILL: the guard has a session
+# of its own and empties the slots.
+setsid sh -c 'echo $$ >"$0"; exec "$@"' "$tmp/group.pid" \
+	nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/group.pcapng" \
+	>/dev/null 2>"$tmp/group.err" &
+group_job=$!
+wait_until 2000 test -s "$tmp/group.pid"
+pgid=$(cat "$tmp/group.pid")
+pids="$pids $pgid"
+wait_until 5000 slots_are "$(held_by "$pgid")"
+check $? "group killed: the capture (pid $pgid, its group's leader) fills the slots" "$got" \
+	"$tmp/group.err"
+guard=$(pgrep -P "$pgid")
+kill -s KILL -- "-$pgid"
+t0=$(now_ms)
+wait_until 1000 slots_are "$empty"
+check $? "group killed: kill -s KILL -- -$pgid, the guard empties the slots ($(($(now_ms) - t0)) ms)" \
+	"$got after $(($(now_ms) - t0)) ms"
+wait "$group_job" 2>/dev/null
+forget "$pgid"
+wait_until 2000 gone "$guard"
+check $? "group killed: the guard ($guard) ends too"
+
+# timeout(1) kills its own process group with the signal it sends
+timeout -s KILL "$(scaled 4)" nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo \
+	"$tmp/timeout.pcapng" >/dev/null 2>"$tmp/timeout.err" &
+timeout_job=$!
+holder=
+wait_until 5000 slots_held
+check $? "timeout -s KILL: the capture fills the slots" "$got" "$tmp/timeout.err"
+wait "$timeout_job"
+t0=$(now_ms)
+wait_until 1000 slots_are "$empty"
+check $? "timeout -s KILL: once it fired, the slots are empty ($(($(now_ms) - t0)) ms)" \
+	"$got after $(($(now_ms) - t0)) ms"
+
+# --- 11. a capture in another pid namespace --------------------------------
+
+start pidns_a xdp:demo "$tmp/pidns_a.pcapng"
+pid_a=$pid
+wait_until 5000 slots_are "$(held_by "$pid_a")"
+check $? "pid namespace: capture A (pid $pid_a) fills the slots" "$got" "$tmp/pidns_a.err"
+run nsenter "$NS_A" -- unshare -p -f --mount-proc "$xdpcap" --hook-dir "$hooks" \
+	xdp:demo "$tmp/pidns_b.pcapng"
+[ "$rc" -eq 2 ] && grep -q "is in use by xdpcap process $pid_a" "$tmp/err" &&
+	! grep -q reclaiming "$tmp/err"
+check $? "pid namespace: B, where A's pid means nothing, is refused: $(head -n 1 "$tmp/err")" \
+	"exit $rc" "$tmp/err"
+slots_are "$(held_by "$pid_a")"
+check $? "pid namespace: A keeps its slots" "$got"
+stop_by INT "$pid_a"
+slots_are "$empty"
+check $? "pid namespace: the slots are empty after A stops" "$got"
+
+# --- 12. captures started at the same moment --------------------------------
+
+# Each checks the slots, then fills them: without a lock two could both
+# find them free, and one would capture nothing, silently.
+starts=${XDPCAP_RACE_STARTS:-100}
+i=0
+race=
+while [ "$i" -lt "$starts" ]; do
+	i=$((i + 1))
+	nsenter "$NS_A" -- "$xdpcap" -q -B 64 --hook-dir "$hooks" xdp:demo \
+		"$tmp/race$i.pcapng" 2>"$tmp/race$i.err" &
+	race="$race $!"
+done
+pids="$pids $race"
+running() {
+	_n=0
+	for _p in $race; do
+		alive "$_p" && _n=$((_n + 1))
+	done
+	[ "$_n" -le 1 ]
+}
+wait_until "$(scaled 60000)" running
+winners=
+refused_n=0
+for p in $race; do
+	if alive "$p"; then
+		winners="$winners $p"
+	else
+		wait "$p"
+		[ $? -eq 2 ] && refused_n=$((refused_n + 1))
+		forget "$p"
+	fi
+done
+winner=$(echo $winners)
+slots_are "$(held_by "$winner")"
+check $? "$starts captures at once: one runs ($winner) and holds the slots" \
+	"running: '$winners', slots $got"
+[ "$refused_n" -eq $((starts - 1)) ] &&
+	[ "$(cat "$tmp"/race*.err | grep -c "is in use by xdpcap process")" -eq $((starts - 1)) ]
+check $? "$starts captures at once: the $((starts - 1)) others exit 2, each saying the slot is in use" \
+	"$refused_n exited 2; $(cat "$tmp"/race*.err | grep -v "in use" | sort | uniq -c | head -5)"
+traffic
+[ -n "$winner" ] && stop_by INT "$winner"
+# refused captures make no file
+race_files=$(ls "$tmp"/race*.pcapng 2>/dev/null)
+seen_w=$(seen "$race_files")
+[ "$(echo "$race_files" | wc -w)" -eq 1 ] && [ "$seen_w" = "$traffic_seen" ]
+check $? "$starts captures at once: one file was written, with the traffic" \
+	"files: $(echo $race_files), $seen_w"
+slots_are "$empty"
+check $? "$starts captures at once: the slots are empty afterwards" "$got"
+
 # --- cleaning up ----------------------------------------------------------
 
 [ -z "$(echo "$pids" | tr -d " ")" ]
