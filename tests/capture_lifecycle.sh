@@ -7,7 +7,9 @@
 # process empties the slots), after its guard was killed too (the next
 # capture reclaims the slots), on a hook another capture holds (refused,
 # or taken over with --force), and refused for bad input without touching
-# the hook. The demo XDP program runs natively on a veth pair between two
+# the hook; with stdin and stdout closed, with its whole process group
+# killed, against a capture in another pid namespace, and 100 started at
+# once (one wins, the others are refused). The demo XDP program runs natively on a veth pair between two
 # network namespaces of the test's own, its hook
 # pinned in a hook directory of its own; traffic goes from B to A:
 #   ping 192.0.2.1               echo replies sent back, XDP_TX
@@ -19,6 +21,7 @@
 # Environment:
 #   TOP_SRCDIR    source tree (default: the parent of this directory)
 #   TOP_BUILDDIR  build tree, with xdpcap and bpf/examples/*.bpf.o
+#   XDPCAP_RACE_STARTS  captures started at once (default 100)
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
