@@ -123,17 +123,26 @@ int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 	static const char *const names[XDPCAP_ACTIONS] = {
 		"aborted", "drop", "pass", "tx", "redirect",
 	};
-	char *copy, *tok, *save = NULL;
+	char *copy, *tok;
 	int err = 0;
 
 	*mask = 0;
 	copy = strdup(list);
 	if (!copy)
 		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const char *name = tok;
+	for (char *next = copy; next && !err; ) {
+		const char *name = tok = next;
 		unsigned int a;
 
+		next = strchr(tok, ',');
+		if (next)
+			*next++ = '\0';
+		if (!*tok) {
+			xdpcap_err(errbuf, "empty XDP action in '%s': give names or numbers separated by single commas",
+				   list);
+			err = -EINVAL;
+			break;
+		}
 		if (!strncasecmp(name, "xdp_", 4))
 			name += 4;
 		if (!strcasecmp(name, "all")) {
@@ -242,6 +251,8 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 				    &cbpf, errbuf);
 	if (err)
 		return err;
+	if (xdpcap_cbpf_reads_metadata(&cbpf))
+		notice(cap, "the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
 	for (size_t i = 0; i < cbpf.len; i++)
 		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
 		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&

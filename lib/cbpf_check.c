@@ -131,3 +131,18 @@ int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf)
 	}
 	return 0;
 }
+
+bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog)
+{
+	/* libpcap asks for metadata with absolute loads past SKF_AD_OFF */
+	const uint32_t skf_ad_off = 0xfffff000u;
+
+	for (size_t i = 0; i < prog->len; i++) {
+		const struct sock_filter *in = &prog->insns[i];
+
+		if (BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS &&
+		    in->k >= skf_ad_off)
+			return true;
+	}
+	return false;
+}

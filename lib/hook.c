@@ -615,13 +615,19 @@ static int open_named(const char *spec, const char *name, const char *hook_dir,
 	unsigned int ifindex;
 	int err, len;
 
-	if (strlen(name) + strlen(XDP_PREFIX) >= sizeof(hook->name) ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+	if (strlen(name) + strlen(XDP_PREFIX) >= sizeof(hook->name)) {
 		xdpcap_err(errbuf, "hook name '%s' is too long (at most %zu bytes)",
 			   name, sizeof(hook->name) - strlen(XDP_PREFIX) - 1);
 		return -ENAMETOOLONG;
 	}
-	err = resolve(path, real);
+	err = snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ?
+	      -ENAMETOOLONG : resolve(path, real);
+	if (err == -ENAMETOOLONG) {
+		/* the name fits (above): the directory is to blame */
+		xdpcap_err(errbuf, "hook directory '%.64s...' (%zu bytes) is too long for a path",
+			   dir, strlen(dir));
+		return -ENAMETOOLONG;
+	}
 	if (!err) {
 		if (resolve(dir, real_dir) || !path_within(real, real_dir)) {
 			xdpcap_err(errbuf, "hook '%s' leads out of the hook directory %s (to %s): refused",

@@ -154,11 +154,20 @@ static int pcapng_add_iface(struct xdpcap_output *out,
 	size_t total;
 	int err;
 
-	if (name_len > OPT_VALUE_MAX || desc_len > OPT_VALUE_MAX ||
-	    filter_len + 1 > OPT_VALUE_MAX) {
-		xdpcap_err(errbuf, "interface name, description or filter longer than %u bytes",
-			   OPT_VALUE_MAX - 1);
+	char note[128];
+	size_t note_len = 0;
+
+	if (name_len > OPT_VALUE_MAX || desc_len > OPT_VALUE_MAX) {
+		xdpcap_err(errbuf, "interface name or description longer than %u bytes",
+			   OPT_VALUE_MAX);
 		return -EINVAL;
+	}
+	/* a longer filter is kept in part, and a comment says so */
+	if (filter_len + 1 > OPT_VALUE_MAX) {
+		note_len = (size_t)snprintf(note, sizeof(note),
+					    "if_filter holds the first %u of the capture filter's %zu bytes",
+					    OPT_VALUE_MAX - 1, filter_len);
+		filter_len = OPT_VALUE_MAX - 1;
 	}
 	/*
 	 * type, length, link type, reserved, snap length; if_tsresol; end of
@@ -171,6 +180,8 @@ static int pcapng_add_iface(struct xdpcap_output *out,
 		total += opt_size(desc_len);
 	if (filter_len)
 		total += opt_size(filter_len + 1);
+	if (note_len)
+		total += opt_size(note_len);
 	blk = malloc(total);
 	if (!blk) {
 		xdpcap_err(errbuf, "out of memory");
@@ -181,6 +192,8 @@ static int pcapng_add_iface(struct xdpcap_output *out,
 	memcpy(p, link, sizeof(link));
 	p += sizeof(link);
 	p = put32(p, iface->snaplen);
+	if (note_len)
+		p = opt_put(p, OPT_COMMENT, note, note_len, NULL, 0);
 	if (name_len)
 		p = opt_put(p, IF_NAME, iface->name, name_len, NULL, 0);
 	if (desc_len)

@@ -5,9 +5,11 @@
  * records are byte for byte what tcpdump -r IN -w OUT FILTER writes.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pcap.h>
+#include <sys/stat.h>
 
 #include "xdpcap/filter_prog.h"
 #include "xdpcap/replay.h"
@@ -70,6 +72,17 @@ int xdpcap_replay_load(struct xdpcap_replay *r, char **log, char *errbuf)
 	return xdpcap_filter_prog_load(&r->ebpf, &r->prog, log, errbuf);
 }
 
+/* Whether out_path names the file being read (a link or path of it). */
+static bool same_file(struct xdpcap_replay *r, const char *out_path)
+{
+	struct stat in, out;
+	FILE *f = pcap_file(r->in);
+
+	return f && strcmp(out_path, "-") && !fstat(fileno(f), &in) &&
+	       !stat(out_path, &out) && in.st_dev == out.st_dev &&
+	       in.st_ino == out.st_ino;
+}
+
 int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
 		      struct xdpcap_replay_stats *stats, char *errbuf)
 {
@@ -80,6 +93,11 @@ int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
 	int err = 0, rc;
 
 	memset(stats, 0, sizeof(*stats));
+	if (same_file(r, out_path)) {
+		xdpcap_err(errbuf, "the output %s is the input file: refused, it would be overwritten",
+			   out_path);
+		return -EINVAL;
+	}
 	dump = pcap_dump_open(r->in, out_path);
 	if (!dump) {
 		xdpcap_err(errbuf, "cannot write %s: %s", out_path,
@@ -90,15 +108,15 @@ int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
 		uint32_t result;
 
 		stats->packets++;
-		if (hdr->caplen > max_caplen) {
-			xdpcap_err(errbuf,
-				   "packet %llu has %u bytes; the kernel runs XDP test packets of at most %u bytes",
-				   (unsigned long long)stats->packets,
-				   hdr->caplen, max_caplen);
-			err = -EMSGSIZE;
-			break;
-		}
-		err = xdpcap_filter_prog_run(r->prog, data, hdr->caplen,
+		/*
+		 * The kernel's test runs take one page: a longer frame is
+		 * filtered on the bytes that fit, with its real length, as
+		 * a capture whose snap length is max_caplen would see it.
+		 */
+		if (hdr->caplen > max_caplen)
+			stats->cut++;
+		err = xdpcap_filter_prog_run(r->prog, data,
+					     hdr->caplen > max_caplen ? max_caplen : hdr->caplen,
 					     hdr->len, &result);
 		if (err) {
 			xdpcap_err(errbuf, "running packet %llu in the kernel failed: %s",
@@ -112,9 +130,10 @@ int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
 		}
 	}
 	if (!err && rc == PCAP_ERROR) {
-		xdpcap_err(errbuf, "reading the input failed: %s",
-			   pcap_geterr(r->in));
-		err = -EIO;
+		/* what was read so far is written; the file itself is bad */
+		xdpcap_err(errbuf, "reading the input failed after %llu packets: %s",
+			   (unsigned long long)stats->packets, pcap_geterr(r->in));
+		err = -EBADMSG;
 	}
 	if (pcap_dump_flush(dump) && !err) {
 		xdpcap_err(errbuf, "cannot write %s", out_path);

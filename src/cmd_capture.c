@@ -108,7 +108,7 @@ static int open_capture(const struct capture_args *args,
 		fputs(log, stderr);
 	free(log);
 	return err == -EPERM || err == -EINVAL || err == -ENOENT ||
-		       err == -ENODEV || err == -EBUSY ?
+		       err == -ENODEV || err == -EBUSY || err == -ENAMETOOLONG ?
 		       EXIT_USAGE : EXIT_RUNTIME;
 }
 

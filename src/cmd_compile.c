@@ -117,6 +117,8 @@ int cmd_compile(int argc, char **argv)
 	err = xdpcap_cbpf_from_expr(expr, linktype, snaplen, &cbpf, errbuf);
 	if (err)
 		goto out;
+	if (xdpcap_cbpf_reads_metadata(&cbpf))
+		p_err("warning: the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
 	switch (kind) {
 	case EMIT_CBPF:
 		xdpcap_cbpf_dump(stdout, &cbpf);

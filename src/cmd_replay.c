@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "xdpcap/filter_prog.h"
 #include "xdpcap/replay.h"
 #include "cmd.h"
 
@@ -37,9 +38,13 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 		goto out;
 	}
 	err = xdpcap_replay_run(replay, out_path, &stats, errbuf);
+	if (stats.cut)
+		p_err("%llu packets longer than %u bytes were filtered on their first %u bytes (the most the kernel's test runs take) and their real length",
+		      (unsigned long long)stats.cut, xdpcap_filter_prog_max_caplen(),
+		      xdpcap_filter_prog_max_caplen());
 	if (err) {
 		p_err("%s", errbuf);
-		ret = EXIT_RUNTIME;
+		ret = err == -EINVAL || err == -EBADMSG ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	if (verbose)

@@ -606,6 +606,28 @@ check $? "$starts captures at once: one file was written, with the traffic" \
 slots_are "$empty"
 check $? "$starts captures at once: the slots are empty afterwards" "$got"
 
+# --- 13. a filter longer than a pcapng option, inbound ----------------------
+
+# A pcapng option holds 65,535 bytes: the file keeps the filter's start
+# and says so. inbound cannot be told at XDP: the capture warns.
+long_filter="udp port 1000 or inbound$(printf '%70000s' '')"
+start longfilter xdp:demo "$tmp/longfilter.pcapng" "$long_filter"
+wait_until 5000 slots_are "$(held_by "$pid")"
+check $? "a 70,000-byte filter: the capture (pid $pid) fills the slots" "$got" \
+	"$tmp/longfilter.err"
+traffic
+stop_by INT "$pid"
+[ "$rc" -eq 0 ]
+check $? "a 70,000-byte filter: it exits with status 0" "exit $rc" "$tmp/longfilter.err"
+file_checks "a 70,000-byte filter" "$tmp/longfilter.pcapng" \
+	"tx=0 drop=0 pass=2 wrong=0 uncommented=0"
+grep -q -a "if_filter holds the first 65534 of the capture filter's 70024 bytes" \
+	"$tmp/longfilter.pcapng"
+check $? "a 70,000-byte filter: the file keeps its first 65,534 bytes, and a comment says so"
+grep -q "the filter tests what XDP cannot know yet (inbound" "$tmp/longfilter.err"
+check $? "inbound: the capture warns that XDP cannot tell: $(grep -m 1 inbound "$tmp/longfilter.err")" \
+	"" "$tmp/longfilter.err"
+
 # --- cleaning up ----------------------------------------------------------
 
 [ -z "$(echo "$pids" | tr -d " ")" ]

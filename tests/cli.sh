@@ -97,16 +97,48 @@ run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
 [ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
 ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"
 
-# a packet larger than one kernel test buffer is an error, not a wrong answer
-/usr/bin/python3 -c '
-import struct, sys
-pkt = bytes(14) + bytes(range(256)) * 20
-hdr = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
-rec = struct.pack("<IIII", 1, 0, len(pkt), len(pkt))
-sys.stdout.buffer.write(hdr + rec + pkt)' >"$tmp/big.pcap"
-run "$xdpcap" -r "$tmp/big.pcap" "$tmp/o.pcap" "len > 0"
-[ "$rc" -eq 1 ] && grep -q "at most" "$tmp/err"
-ok $? "a 5134-byte packet is refused by name: $(head -n1 "$tmp/err")"
+# Frames longer than a kernel test run (jumbo frames, GRO captures) are
+# filtered on the bytes that fit and their real length, written whole,
+# and said so: the same packets as tcpdump -r for filters within them.
+/usr/bin/python3 - "$tmp/jumbo.pcap" <<'PY'
+import sys
+from scapy.all import Ether, IP, UDP, Raw, wrpcap
+pkts = []
+for i, size in enumerate([60, 9000, 200, 9000, 5000, 9000]):
+    port = 53 if i % 2 else 1000
+    p = Ether(dst="02:00:00:00:00:01", src="02:00:00:00:00:02") / \
+        IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=4000, dport=port)
+    pkts.append(p / Raw(bytes(max(0, size - len(p)))))
+wrpcap(sys.argv[1], pkts)
+PY
+for f in "udp port 53" "greater 8000" "udp port 1000 and len > 4000"; do
+	run "$xdpcap" -r "$tmp/jumbo.pcap" "$tmp/jumbo-x.pcap" "$f"
+	tcpdump -r "$tmp/jumbo.pcap" -w "$tmp/jumbo-t.pcap" "$f" 2>/dev/null
+	[ "$rc" -eq 0 ] && cmp -s "$tmp/jumbo-x.pcap" "$tmp/jumbo-t.pcap" &&
+		grep -q "4 packets longer than [0-9]* bytes were filtered on their first" "$tmp/err"
+	ok $? "-r of 9000-byte frames, '$f': what tcpdump -r writes ($(tcpdump -r "$tmp/jumbo-t.pcap" 2>/dev/null | wc -l) packets), and said: $(head -n1 "$tmp/err")"
+done
+
+# bad input and usage: exit 2, with the cause named
+expect_usage_error "--actions drop,,pass" "empty XDP action in 'drop,,pass'" \
+	"$xdpcap" --actions drop,,pass xdp:nosuch "$tmp/o.pcapng"
+long=$(printf '%0200d' 0)
+expect_usage_error "a hook name of 200 bytes" "hook name '$long' is too long" \
+	"$xdpcap" "xdp:$long" "$tmp/o.pcapng"
+longdir=/sys/fs/bpf/$(printf '%0300d' 0)
+expect_usage_error "a --hook-dir with a 300-byte component" "hook directory '/sys/fs/bpf/0*...' (312 bytes) is too long" \
+	"$xdpcap" --hook-dir "$longdir" xdp:demo "$tmp/o.pcapng"
+head -c 3000 "$tmp/jumbo.pcap" >"$tmp/truncated.pcap"
+expect_usage_error "-r of a truncated file" "reading the input failed after 1 packets" \
+	"$xdpcap" -r "$tmp/truncated.pcap" "$tmp/o.pcap" ip
+cp "$tmp/jumbo.pcap" "$tmp/self.pcap"
+expect_usage_error "-r F F" "is the input file: refused" \
+	"$xdpcap" -r "$tmp/self.pcap" "$tmp/self.pcap" ip
+cmp -s "$tmp/jumbo.pcap" "$tmp/self.pcap"
+ok $? "-r F F leaves F as it was"
+run "$xdpcap" compile "inbound and udp"
+[ "$rc" -eq 0 ] && grep -q "warning: the filter tests what XDP cannot know yet (inbound" "$tmp/err"
+ok $? "compile 'inbound and udp' warns that XDP cannot tell: $(head -n1 "$tmp/err")"
 
 # --help and --version tell the truth
 run "$xdpcap" --help

@@ -23,6 +23,7 @@
 #ifndef XDPCAP_FILTER_H
 #define XDPCAP_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +99,14 @@ XDPCAP_API void xdpcap_cbpf_dump(FILE *out, const struct xdpcap_cbpf *prog);
  * result and that this compiler can translate. Returns 0 or -EINVAL.
  */
 XDPCAP_API int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf);
+
+/*
+ * Whether the program loads Linux socket metadata (the SKF_AD_* offsets:
+ * the packet type that inbound and outbound test, VLAN tags the kernel
+ * took out, ...). XDP runs before the kernel knows any of it, so such a
+ * load ends the filter without a match, as libpcap's interpreter does.
+ */
+XDPCAP_API bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog);
 
 /* Translate cBPF to an eBPF fragment. Returns 0 or a negative errno. */
 XDPCAP_API int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,

@@ -20,6 +20,8 @@ struct xdpcap_replay;
 struct xdpcap_replay_stats {
 	uint64_t packets;	/* read from the input */
 	uint64_t matched;	/* written to the output */
+	/* longer than the kernel's test runs take (see xdpcap_replay_run) */
+	uint64_t cut;
 };
 
 /*
@@ -40,7 +42,15 @@ xdpcap_replay_ebpf(const struct xdpcap_replay *replay);
 XDPCAP_API int xdpcap_replay_load(struct xdpcap_replay *replay, char **log,
 				  char *errbuf);
 
-/* Run every packet and write the matches to out_path ("-" = stdout). */
+/*
+ * Run every packet and write the matches to out_path ("-" = stdout).
+ * The kernel runs test packets of at most xdpcap_filter_prog_max_caplen()
+ * bytes (about 3,500): a longer one is filtered on its first bytes and
+ * its real length, as a capture with that snap length would see it, and
+ * written whole if it matches; stats->cut counts them. Fails with -EINVAL
+ * when out_path is the input file and -EBADMSG when the input is damaged
+ * (what came before is written).
+ */
 XDPCAP_API int xdpcap_replay_run(struct xdpcap_replay *replay,
 				 const char *out_path,
 				 struct xdpcap_replay_stats *stats,
