@@ -265,20 +265,31 @@ static int pcapng_write_stats(struct xdpcap_output *out, uint32_t iface,
 			      const struct xdpcap_output_stats *st,
 			      char *errbuf)
 {
-	/* 20 fixed, six 12-byte options, end of options, trailer */
-	uint8_t blk[20 + 6 * 12 + 4 + 4], *p = blk;
+	/* 20 fixed, a comment, six 12-byte options, end of options, trailer */
+	uint8_t blk[20 + 4 + 128 + 6 * 12 + 4 + 4], *p = blk;
+	char note[128];
+	size_t note_len = 0, total;
 
+	if (st->discarded)
+		note_len = (size_t)snprintf(note, sizeof(note),
+					    "%llu packets matched but were not written: the capture ended first (count reached or output gone)",
+					    (unsigned long long)st->discarded);
+	if (note_len >= sizeof(note))
+		note_len = sizeof(note) - 1;
+	total = 20 + (note_len ? opt_size(note_len) : 0) + 6 * 12 + 4 + 4;
 	p = put32(p, BT_ISB);
-	p = put32(p, sizeof(blk));
+	p = put32(p, (uint32_t)total);
 	p = put32(p, iface);
 	p = put_ts(p, st->end_ns);
+	if (note_len)
+		p = opt_put(p, OPT_COMMENT, note, note_len, NULL, 0);
 	p = opt_ts(p, ISB_STARTTIME, st->start_ns);
 	p = opt_ts(p, ISB_ENDTIME, st->end_ns);
 	p = opt_u64(p, ISB_IFRECV, st->received);
 	p = opt_u64(p, ISB_FILTERACCEPT, st->matched);
 	p = opt_u64(p, ISB_OSDROP, st->dropped);
 	p = opt_u64(p, ISB_USRDELIV, st->delivered);
-	p = end_block(p, sizeof(blk));
+	p = end_block(p, total);
 	return put_block(out, blk, p - blk, errbuf);
 }
 

@@ -165,6 +165,10 @@ static void finish(struct xdpcap_capture *cap, struct writer *w,
 		ost.dropped += res->stats.dropped[a];
 	}
 	ost.delivered = w->written;
+	/* the counters are final once stop() has waited for the programs */
+	if (ost.matched > ost.dropped + w->written)
+		ost.discarded = ost.matched - ost.dropped - w->written;
+	res->discarded = ost.discarded;
 	if (!w->err) {
 		err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);
 		if (!err)

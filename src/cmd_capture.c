@@ -172,7 +172,7 @@ int cmd_capture(const struct capture_args *args)
 		ret = EXIT_RUNTIME;
 	} else if (!args->quiet) {
 		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(cap),
-				    res.written);
+				    res.written, res.discarded);
 	}
 	if (sopts.out_fd != STDOUT_FILENO)
 		close(sopts.out_fd);

@@ -43,7 +43,8 @@ void stats_line_format(char *buf, size_t len,
 }
 
 void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
-			 unsigned int actions, unsigned long long written)
+			 unsigned int actions, unsigned long long written,
+			 unsigned long long discarded)
 {
 	unsigned long long received[XDPCAP_ACTIONS], matched[XDPCAP_ACTIONS];
 	unsigned long long dropped[XDPCAP_ACTIONS];
@@ -57,6 +58,9 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 	fprintf(out, "%llu packets received at the hook\n", total(received, actions));
 	fprintf(out, "%llu packets matched the filter\n", total(matched, actions));
 	fprintf(out, "%llu packets lost (capture ring full)\n", total(dropped, actions));
+	if (discarded)
+		fprintf(out, "%llu packets discarded (matched, but the capture ended before they were written)\n",
+			discarded);
 	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++)
 		if (actions & (1u << a))
 			fprintf(out, "  %-12s %llu received, %llu matched, %llu lost\n",

@@ -16,8 +16,12 @@ void stats_line_format(char *buf, size_t len,
 		       const struct xdpcap_capture_stats *st,
 		       unsigned int actions);
 
-/* Several lines for the end of a capture. */
+/*
+ * Several lines for the end of a capture: written + lost + discarded is
+ * what matched.
+ */
 void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
-			 unsigned int actions, unsigned long long written);
+			 unsigned int actions, unsigned long long written,
+			 unsigned long long discarded);
 
 #endif

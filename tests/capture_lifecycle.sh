@@ -193,6 +193,18 @@ seen() {
 		}'
 }
 
+# accounted ERR: the summary in ERR adds up, written + lost + discarded =
+# matched (in $accounting)
+accounted() {
+	_w=$(sed -n 's/^\([0-9]*\) packets written$/\1/p' "$1")
+	_m=$(sed -n 's/^\([0-9]*\) packets matched the filter$/\1/p' "$1")
+	_l=$(sed -n 's/^\([0-9]*\) packets lost (capture ring full)$/\1/p' "$1")
+	_d=$(sed -n 's/^\([0-9]*\) packets discarded .*/\1/p' "$1")
+	accounting="written ${_w:-?} + lost ${_l:-?} + discarded ${_d:-0} = matched ${_m:-?}"
+	[ -n "$_w" ] && [ -n "$_m" ] && [ -n "$_l" ] &&
+		[ $((_w + _l + ${_d:-0})) -eq "$_m" ]
+}
+
 # capinfos_ok FILE, tshark_ok FILE: they read FILE without a complaint
 capinfos_ok() {
 	capinfos "$1" >"$tmp/capinfos.out" 2>&1
@@ -300,6 +312,34 @@ stall_reader=
 forget "$stall_pid"
 wait_until 2000 slots_are "$empty"
 check $? "stalled reader: the slots are empty once it is gone" "$got"
+accounted "$tmp/stall.err"
+check $? "stalled reader: every packet matched is accounted for ($accounting)" \
+	"$accounting" "$tmp/stall.err"
+
+# A reader that takes 1000 bytes and leaves while packets flow: those
+# matched but never written are counted as discarded.
+(
+	nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo - udp port 1000 \
+		2>"$tmp/head.err"
+	echo $? >"$tmp/head.rc"
+) | head -c 1000 >/dev/null &
+head_job=$!
+holder=
+wait_until 5000 slots_held
+check $? "| head -c 1000: the capture fills the slots" "$got" "$tmp/head.err"
+[ -n "$holder" ] && pids="$pids $holder"
+nsenter "$NS_B" -- bash -c \
+	'for i in $(seq 300); do printf "%1000s" x >/dev/udp/192.0.2.1/1000; done'
+head_exited() {
+	[ -s "$tmp/head.rc" ]
+}
+wait_until 3000 head_exited
+[ -n "$holder" ] && alive "$holder" && kill -9 "$holder"
+wait "$head_job"
+[ -n "$holder" ] && forget "$holder"
+accounted "$tmp/head.err"
+check $? "| head -c 1000: exit $(cat "$tmp/head.rc" 2>/dev/null), every packet matched is accounted for ($accounting)" \
+	"$accounting" "$tmp/head.err"
 
 # --- 3. SIGKILL: the guard cleans up -----------------------------------
 

@@ -66,6 +66,9 @@ struct xdpcap_output_stats {
 	uint64_t matched;	/* packets the filter accepted (isb_filteraccept) */
 	uint64_t dropped;	/* matched but lost before user space (isb_osdrop) */
 	uint64_t delivered;	/* written to the file (isb_usrdeliv) */
+	/* matched and not lost, yet not written: the output went away or a
+	 * count was reached (pcapng: a comment on the statistics says so) */
+	uint64_t discarded;
 };
 
 /*

@@ -37,6 +37,10 @@ struct xdpcap_session_opts {
 struct xdpcap_session_result {
 	unsigned long long written;
 	bool reader_gone;		/* the output's reader went away (EPIPE) */
+	/* matched and not lost in the kernel, yet not written (the output
+	 * went away, a count was reached): written + lost + discarded is
+	 * what matched */
+	unsigned long long discarded;
 	struct xdpcap_capture_stats stats;
 };
 
