@@ -68,6 +68,7 @@ struct xdpcap_capture {
 	uint64_t start_ns, end_ns, delivered;
 	void (*notice)(const char *msg, void *ctx);
 	void *notice_ctx;
+	struct xdpcap_busy *busy;	/* the caller's, or NULL */
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
 	void *fn_ctx;
@@ -346,6 +347,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->ring_bytes = ring_bytes(opts ? opts->ring_kib : 0);
 	cap->notice = opts ? opts->notice : NULL;
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
+	cap->busy = opts ? opts->busy : NULL;
 
 	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
 	if (err)
@@ -370,6 +372,15 @@ err:
 	return err;
 }
 
+/* -EBUSY, and who holds the slot for the caller. */
+static int busy(struct xdpcap_capture *cap, unsigned int action,
+		const struct xdpcap_slot *slot)
+{
+	if (cap->busy)
+		*cap->busy = (struct xdpcap_busy){ .action = action, .slot = *slot };
+	return -EBUSY;
+}
+
 /* Refuse slots that another live capture or program holds, unless forced. */
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 {
@@ -385,9 +396,9 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 		if (!(cap->actions & (1u << a)) || !s->prog_id)
 			continue;
 		if (s->unreadable && !cap->force) {
-			xdpcap_err(errbuf, "slot %s of %s holds program %u; whose it is cannot be read without CAP_SYS_ADMIN: as root, xdpcap list shows it and --force takes it over",
+			xdpcap_err(errbuf, "slot %s of %s holds program %u; whose it is cannot be read without CAP_SYS_ADMIN",
 				   xdpcap_action_name(a), cap->hook.name, s->prog_id);
-			return -EBUSY;
+			return busy(cap, a, s);
 		}
 		if (s->owner_pid && !s->owner_alive) {
 			if (notify)
@@ -405,13 +416,13 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 			continue;
 		}
 		if (s->owner_pid)
-			xdpcap_err(errbuf, "slot %s of %s is in use by xdpcap process %d; --force takes it over",
+			xdpcap_err(errbuf, "slot %s of %s is in use by xdpcap process %d",
 				   xdpcap_action_name(a), cap->hook.name, s->owner_pid);
 		else
-			xdpcap_err(errbuf, "slot %s of %s holds program %u (%s), which is not xdpcap's; --force replaces it",
+			xdpcap_err(errbuf, "slot %s of %s holds program %u (%s), which is not xdpcap's",
 				   xdpcap_action_name(a), cap->hook.name, s->prog_id,
 				   s->prog_name);
-		return -EBUSY;
+		return busy(cap, a, s);
 	}
 	return 0;
 }

@@ -102,8 +102,9 @@ static int parse_device(const char *device, struct pcap_xdp *px,
 static int open_capture(pcap_t *p, const char *filter, bool force,
 			struct xdpcap_capture **cap)
 {
-	const struct pcap_xdp *px = p->priv;
+	struct pcap_xdp *px = p->priv;
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
+		.busy = &px->busy,
 		.actions = px->actions,
 		.snaplen = px->snaplen,
 		.ring_kib = px->ring_kib,
@@ -120,7 +121,12 @@ static int open_capture(pcap_t *p, const char *filter, bool force,
 			*cap = NULL;
 		}
 	}
-	if (err)
+	if (err == -EBUSY)
+		set_error(p->errbuf, "%s: %s; %s", p->opt.device, xerr,
+			  px->busy.slot.owner_pid ?
+			  "stop that capture first (xdpcap list shows who holds what)" :
+			  "another program uses it (xdpcap list shows which)");
+	else if (err)
 		set_error(p->errbuf, "%s: %s", p->opt.device, xerr);
 	return err;
 }

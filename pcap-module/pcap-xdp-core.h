@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "xdpcap/capture.h"
+
 /* Device names: "xdp:HOOK" or "xdp:HOOK:ACTIONS" (ACTIONS as xdpcap --actions). */
 #define PCAP_XDP_PREFIX "xdp:"
 
@@ -35,6 +37,7 @@ struct xdpcap_capture;
 struct pcap_xdp {
 	/* the capture whose programs are in the hook's slots */
 	struct xdpcap_capture *cap;
+	struct xdpcap_busy busy;	/* who held a slot we were refused */
 	int epoll_fd;			/* the selectable fd: cap's ring fd inside */
 	int nonblock;
 	struct timeval select_timeout;	/* see pcap_get_required_select_timeout() */

@@ -83,6 +83,19 @@ static void print_stats(struct xdpcap_capture *cap, void *ctx)
 	fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line);
 }
 
+/* Who holds the slot a capture was refused for. */
+static struct xdpcap_busy busy_slot;
+
+/* The library's refusal, and what this command can do about it. */
+static void print_busy(const char *errbuf)
+{
+	const struct xdpcap_slot *s = &busy_slot.slot;
+
+	p_err("%s; %s", errbuf,
+	      s->unreadable ? "as root, xdpcap list shows whose it is and --force takes it over" :
+	      s->owner_pid ? "--force takes it over" : "--force replaces it");
+}
+
 static int open_capture(const struct capture_args *args,
 			struct xdpcap_capture **cap)
 {
@@ -93,6 +106,7 @@ static int open_capture(const struct capture_args *args,
 		.force = args->force,
 		.ring_kib = args->ring_kib,
 		.notice = notice_to_stderr,
+		.busy = &busy_slot,
 	);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	char *log = NULL;
@@ -103,7 +117,10 @@ static int open_capture(const struct capture_args *args,
 	err = xdpcap_capture_open(args->hook, args->filter, &opts, cap, errbuf);
 	if (!err)
 		return 0;
-	p_err("%s", errbuf);
+	if (err == -EBUSY)
+		print_busy(errbuf);
+	else
+		p_err("%s", errbuf);
 	if (log)
 		fputs(log, stderr);
 	free(log);
@@ -165,7 +182,7 @@ int cmd_capture(const struct capture_args *args)
 	if (!args->quiet && progress.tty)
 		fputc('\n', stderr);
 	if (err == -EBUSY) {
-		p_err("%s", errbuf);
+		print_busy(errbuf);
 		ret = EXIT_USAGE;
 	} else if (err) {
 		p_err("%s", errbuf);

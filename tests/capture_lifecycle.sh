@@ -374,6 +374,13 @@ check $? "busy: capture B exits 2 and names A's pid and --force: $(head -n 1 "$t
 [ "$(cat "$tmp/kept.pcapng")" = "an earlier capture" ]
 check $? "busy: refused, B leaves the file it was to write as it was" \
 	"now $(wc -c <"$tmp/kept.pcapng") bytes"
+run nsenter "$NS_A" -- env LD_PRELOAD="$build/pcap-module/.libs/libpcap-xdp.so" \
+	LD_LIBRARY_PATH="$build/lib/.libs" XDPCAP_HOOK_DIR="$hooks" \
+	tcpdump -Z root -c 1 -i xdp:demo -w "$tmp/busy-tcpdump.pcap"
+[ "$rc" -ne 0 ] &&
+	grep -q "in use by xdpcap process $pid_a; stop that capture first (xdpcap list" "$tmp/err"
+check $? "busy: tcpdump -i xdp:demo is refused in its own terms: $(grep -m 1 "in use" "$tmp/err")" \
+	"exit $rc" "$tmp/err"
 alive "$pid_a" && slots_are "$(held_by "$pid_a")"
 check $? "busy: A runs on and holds the slots" "$got"
 start busyB --force xdp:demo "$tmp/busyB.pcapng"

@@ -34,6 +34,15 @@ extern "C" {
 /* a capture copies at most this much of a packet */
 #define XDPCAP_MAX_CAPLEN 65000
 
+/*
+ * Who holds the slot a capture was refused for (-EBUSY): each front end
+ * says what to do about it in its own terms (--force, xdpcap list, ...).
+ */
+struct xdpcap_busy {
+	unsigned int action;
+	struct xdpcap_slot slot;
+};
+
 struct xdpcap_capture_opts {
 	size_t sz;		/* sizeof(struct xdpcap_capture_opts) */
 	const char *hook_dir;	/* NULL: $XDPCAP_HOOK_DIR or the default */
@@ -47,6 +56,9 @@ struct xdpcap_capture_opts {
 	void *notice_ctx;
 	/* if set, receives the verifier's log when it refuses (free() it) */
 	char **verifier_log;
+	/* if set, filled when open or start fails with -EBUSY (must live
+	 * as long as the capture) */
+	struct xdpcap_busy *busy;
 };
 
 struct xdpcap_packet {
