@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <poll.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/membarrier.h>
 #include <sys/mman.h>
 #include <pcap/dlt.h>
@@ -23,6 +24,7 @@
 #include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
+#include "hook_watch.h"
 #include "ring.h"
 #include "slot_lock.h"
 #include "util.h"
@@ -69,6 +71,7 @@ struct xdpcap_capture {
 	void (*notice)(const char *msg, void *ctx);
 	void *notice_ctx;
 	struct xdpcap_busy *busy;	/* the caller's, or NULL */
+	struct hook_watch watch;	/* the hook gone or unused, said once */
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
 	void *fn_ctx;
@@ -184,6 +187,19 @@ static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cap->notice(msg, cap->notice_ctx);
+}
+
+/* Whether CAP_BPF or CAP_SYS_ADMIN is in this process's effective set. */
+static bool may_use_bpf(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	const unsigned int cap_bpf = 39; /* older headers lack CAP_BPF */
+
+	if (syscall(SYS_capget, &hdr, data))
+		return true; /* cannot tell: say nothing about it */
+	return (data[cap_bpf / 32].effective & (1u << (cap_bpf % 32))) ||
+	       (data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32)));
 }
 
 static int create_maps(struct xdpcap_capture *cap, char *errbuf)
@@ -349,6 +365,12 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
 	cap->busy = opts ? opts->busy : NULL;
 
+	/* root without them fails on every step below: say why at once */
+	if (geteuid() == 0 && !may_use_bpf()) {
+		xdpcap_err(errbuf, "this process runs as root but without CAP_BPF (nor CAP_SYS_ADMIN): a program that drops them, as dumpcap does for tshark and Wireshark, cannot capture from a hook");
+		err = -EPERM;
+		goto err;
+	}
 	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
 	if (err)
 		goto err;
@@ -548,6 +570,9 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 
 	if (!cap->ring_open)
 		return -EINVAL;
+	if (cap->notice && cap->started && !cap->stopped)
+		hook_watch_check(&cap->watch, &cap->hook, clock_ns(CLOCK_MONOTONIC),
+				 cap->notice, cap->notice_ctx);
 	n = drain(cap, fn, ctx);
 	if (n != 0 || !timeout_ms)
 		return n;

@@ -8,8 +8,9 @@
 # capture reclaims the slots), on a hook another capture holds (refused,
 # or taken over with --force), and refused for bad input without touching
 # the hook; with stdin and stdout closed, with its whole process group
-# killed, against a capture in another pid namespace, and 100 started at
-# once (one wins, the others are refused). The demo XDP program runs natively on a veth pair between two
+# killed, against a capture in another pid namespace, 100 started at
+# once (one wins, the others are refused), and with its hook unpinned and
+# its XDP program detached (it says so). The demo XDP program runs natively on a veth pair between two
 # network namespaces of the test's own, its hook
 # pinned in a hook directory of its own; traffic goes from B to A:
 #   ping 192.0.2.1               echo replies sent back, XDP_TX
@@ -674,6 +675,35 @@ check $? "a 70,000-byte filter: the file keeps its first 65,534 bytes, and a com
 grep -q "the filter tests what XDP cannot know yet (inbound" "$tmp/longfilter.err"
 check $? "inbound: the capture warns that XDP cannot tell: $(grep -m 1 inbound "$tmp/longfilter.err")" \
 	"" "$tmp/longfilter.err"
+
+# --- 14. the hook goes away mid-capture ------------------------------------
+
+# The capture goes on while the map lives, and says once what happened.
+start hookgone xdp:demo "$tmp/hookgone.pcapng"
+wait_until 5000 slots_are "$(held_by "$pid")"
+check $? "hook gone: the capture (pid $pid) fills the slots" "$got" "$tmp/hookgone.err"
+mv "$hook" "$hooks/moved"
+said_unpinned() {
+	grep -q "hook xdp:demo was unpinned: capturing on" "$tmp/hookgone.err"
+}
+wait_until 3000 said_unpinned
+check $? "hook gone: unpinned, it says so: $(grep -m 1 unpinned "$tmp/hookgone.err")" \
+	"" "$tmp/hookgone.err"
+xdp_detach "$VETH_A"
+said_unused() {
+	grep -q "no XDP program uses hook xdp:demo any more" "$tmp/hookgone.err"
+}
+wait_until 3000 said_unused
+check $? "hook gone: its XDP program detached, it says so: $(grep -m 1 "any more" "$tmp/hookgone.err")" \
+	"" "$tmp/hookgone.err"
+pause 1.5
+[ "$(grep -c -e unpinned -e "any more" "$tmp/hookgone.err")" -eq 2 ]
+check $? "hook gone: each is said once" "" "$tmp/hookgone.err"
+stop_by INT "$pid"
+[ "$rc" -eq 0 ]
+check $? "hook gone: it stops on SIGINT with status 0" "exit $rc" "$tmp/hookgone.err"
+capinfos_ok "$tmp/hookgone.pcapng"
+check $? "hook gone: its file is complete" "$(tail -n 3 "$tmp/capinfos.out")"
 
 # --- cleaning up ----------------------------------------------------------
 

@@ -141,6 +141,16 @@ for prog in dumpcap tshark; do
 	check $? "$prog -D lists xdp:demo" "$(grep -c . "$tmp/$prog-D.txt") lines" "$tmp/$prog-D.txt"
 done
 
+# dumpcap (which tshark and Wireshark capture through) keeps only
+# CAP_NET_RAW and CAP_NET_ADMIN, even as root: BPF is out of its reach,
+# and it must say so, not "run as root"
+pcap dumpcap -i xdp:demo -c 1 -a duration:5 -w "$tmp/dumpcap.pcapng" \
+	>"$tmp/dumpcap.out" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "runs as root but without CAP_BPF" "$tmp/dumpcap.out"
+check $? "dumpcap -i xdp:demo is refused, saying why: $(grep -m 1 CAP_BPF "$tmp/dumpcap.out")" \
+	"exit $rc" "$tmp/dumpcap.out"
+
 # --- -d: the cBPF of a filter ------------------------------------------------
 pcap tcpdump -i xdp:demo -d "udp port 9" >"$tmp/d.txt" 2>"$tmp/d.err"
 "$xdpcap" compile --emit=cbpf "udp port 9" >"$tmp/d.expected"
