@@ -17,6 +17,7 @@
 #      a member captures through tshark and xdpcap; a non-member gets a
 #      clear refusal; a member cannot reach beyond the default hook
 #      directory, other users' files or the default ring size
+#   7. dpkg --purge removes the group xdpcap only if the package made it
 #
 # This installs xdpcap, libxdpcap0 and libxdpcap-dev system-wide (meant for
 # CI; a rerun reinstalls them) and leaves them installed, with the debconf
@@ -456,5 +457,25 @@ refused "a hook the group may not read and write" "not permitted" \
 
 wait_until 5000 slots_empty
 check $? "the hook's slots are empty at the end"
+
+# --- 7. purge: the group goes only if the package made it ---------------------
+xdpcap_deb=$(echo "$debs" | tr ' ' '\n' | grep '/xdpcap_')
+purge() {
+	DEBIAN_FRONTEND=noninteractive dpkg --purge xdpcap >"$tmp/purge.log" 2>&1
+}
+install_again() {
+	DEBIAN_FRONTEND=noninteractive dpkg -i "$xdpcap_deb" >"$tmp/install.log" 2>&1
+}
+purge && { ! getent group xdpcap >/dev/null || delgroup --quiet --system xdpcap; }
+install_again && getent group xdpcap >/dev/null && purge
+check $? "installed with no group xdpcap, then purged" "" "$tmp/purge.log"
+! getent group xdpcap >/dev/null
+check $? "purge removes the group xdpcap the package made"
+addgroup --quiet --system xdpcap && install_again && purge
+check $? "installed with a group xdpcap already there, then purged" "" "$tmp/purge.log"
+getent group xdpcap >/dev/null
+check $? "purge leaves a group xdpcap that was there before"
+delgroup --quiet --system xdpcap && install_again
+check $? "installed again, as the test found it" "" "$tmp/install.log"
 
 tap_done
