@@ -424,6 +424,29 @@ check $? "the fifo holds the 3 dropped datagrams, cut to 100 of 342 bytes ($got)
 slots_empty "$defdir" xdp:demo
 check $? "the slots are empty again" "$got"
 
+# started with stdin and stdout closed: its own fds must not take 0 and 1
+fifo_reader closed
+"$extcap" --capture --extcap-interface xdp:demo --fifo "$tmp/closed.fifo" \
+	--actions drop <&- >&- 2>"$tmp/closed.err" &
+pid=$!
+bg_pids="$bg_pids $pid"
+wait_until 5000 drop_slot_taken
+check $? "stdin and stdout closed: the capture takes the DROP slot" "$got" "$tmp/closed.err"
+udp "$B" 192.0.2.1 9 3 300
+pause 0.3
+drop_slot_taken
+check $? "stdin and stdout closed: it still holds it after traffic" "$got" "$tmp/closed.err"
+kill -TERM "$pid"
+wait_until 3000 gone "$pid"
+wait "$pid"
+rc=$?
+wait_until 3000 gone "$reader"
+got=$(fields "$tmp/closed.pcapng" frame.comment udp.dstport | sort | uniq -c |
+	awk '{ $1 = $1; print }' | tr '\n' ';')
+[ "$rc" -eq 0 ] && [ "$got" = "3 XDP_DROP 9;" ]
+check $? "stdin and stdout closed: exit $rc, the fifo holds the 3 dropped datagrams ($got)" \
+	"$got" "$tmp/closed.err"
+
 # a hook that does not exist: an error, and the fifo's reader is let go
 fifo_reader nohook
 run "$extcap" --capture --extcap-interface xdp:nonexistent --fifo "$tmp/nohook.fifo"
