@@ -53,4 +53,149 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
 	return action;
 }
 
+/*
+ * Entry capture: the packet as it arrived, before the program changed it.
+ *
+ *	XDPCAP_HOOK_WITH_ENTRY(xdpcap_hook);
+ *
+ *	SEC("xdp") int prog(struct xdp_md *ctx)
+ *	{
+ *		xdpcap_enter(ctx, &xdpcap_hook);
+ *		... (read ctx->data only after it)
+ *		return xdpcap_exit(ctx, &xdpcap_hook, XDP_DROP);
+ *	}
+ *
+ * Two more slots: XDPCAP_ENTRY_SLOT for a capture program that sees each
+ * packet first, XDPCAP_RERUN_SLOT for the program itself, both filled by
+ * xdpcap while it captures at entry. The entry capture copies the packet,
+ * marks it with 4 bytes of XDP metadata and runs the program again from
+ * its start; xdpcap_enter() finds the mark, takes it away, and the program
+ * goes on with the packet exactly as it arrived. While nobody captures at
+ * entry, xdpcap_enter() costs a look at the metadata and one tail call
+ * into an empty slot.
+ */
+#define XDPCAP_ENTRY_SLOT 5
+#define XDPCAP_RERUN_SLOT 6
+#define XDPCAP_HOOK_ENTRY_SLOTS 7
+/* the metadata word an entry capture leaves for xdpcap_enter() */
+#define XDPCAP_ENTRY_MARK 0x78647063u
+
+#define XDPCAP_HOOK_WITH_ENTRY(name)                                          \
+	struct {                                                                \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                           \
+		__uint(key_size, sizeof(__u32));                                 \
+		__uint(value_size, sizeof(__u32));                               \
+		__uint(max_entries, XDPCAP_HOOK_ENTRY_SLOTS);                    \
+	} name SEC(".maps")
+
+/*
+ * Call first in the program, before reading ctx->data: packet pointers
+ * taken before it are invalid after it.
+ */
+static __always_inline void xdpcap_enter(struct xdp_md *ctx, void *hook)
+{
+	void *meta = (void *)(long)ctx->data_meta;
+	__u32 *mark = meta;
+
+	if ((void *)(mark + 1) <= (void *)(long)ctx->data &&
+	    *mark == XDPCAP_ENTRY_MARK) {
+		/* the second run, after the entry capture: as it arrived */
+		bpf_xdp_adjust_meta(ctx, (int)sizeof(*mark));
+		return;
+	}
+	bpf_tail_call(ctx, hook, XDPCAP_ENTRY_SLOT);
+}
+
+/*
+ * Redirect detail: where an XDP_REDIRECT went. Declare the notes once,
+ *
+ *	XDPCAP_REDIRECT_NOTES();
+ *
+ * and redirect through the hook with
+ *
+ *	return xdpcap_redirect_map(ctx, &xdpcap_hook, &tx_ports, key, 0);
+ *	return xdpcap_redirect(ctx, &xdpcap_hook, ifindex, 0);
+ *
+ * in place of bpf_redirect_map() / bpf_redirect() followed by
+ * xdpcap_exit(). Each leaves a note on its CPU (the map's type, the key,
+ * the target interface where a devmap tells it, and what the helper
+ * returned: XDP_REDIRECT, or the fallback action from the flags) that a
+ * capture of the action reads and writes with the packet.
+ */
+struct xdpcap_redirect_note {
+	__u32 pending;		/* 1 from the redirect to the capture */
+	__u32 map_type;		/* 0: bpf_redirect(), no map */
+	__u32 key;
+	__u32 ifindex;		/* the target interface; 0 if not known */
+	__u64 flags;
+	__s64 ret;		/* what the redirect helper returned */
+};
+
+#define XDPCAP_REDIRECT_NOTES()                                               \
+	struct {                                                                \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                         \
+		__uint(max_entries, 1);                                          \
+		__type(key, __u32);                                              \
+		__type(value, struct xdpcap_redirect_note);                      \
+	} xdpcap_redir SEC(".maps")
+
+static __always_inline int
+xdpcap_redirect_noted(struct xdp_md *ctx, void *hook, void *notes,
+		      __u32 map_type, __u32 key, __u32 ifindex, __u64 flags,
+		      long ret)
+{
+	__u32 zero = 0;
+	struct xdpcap_redirect_note *note = bpf_map_lookup_elem(notes, &zero);
+
+	if (note) {
+		note->map_type = map_type;
+		note->key = key;
+		note->ifindex = ifindex;
+		note->flags = flags;
+		note->ret = ret;
+		note->pending = 1;
+	}
+	bpf_tail_call(ctx, hook, (__u32)ret);
+	/* nobody captured it: leave no note for another packet */
+	if (note)
+		note->pending = 0;
+	return (int)ret;
+}
+
+/* The map's type, known when compiling from its BTF-style definition. */
+#define XDPCAP_MAP_TYPE(map) ((__u32)(sizeof(*(map)->type) / sizeof(int)))
+
+/* A devmap's value starts with the target's ifindex. */
+static __always_inline __u32 xdpcap_devmap_ifindex(void *map, __u32 map_type,
+						   __u32 key)
+{
+	__u32 *ifindex;
+
+	if (map_type != BPF_MAP_TYPE_DEVMAP &&
+	    map_type != BPF_MAP_TYPE_DEVMAP_HASH)
+		return 0;
+	ifindex = bpf_map_lookup_elem(map, &key);
+	return ifindex ? *ifindex : 0;
+}
+
+#define xdpcap_redirect_map(ctx, hook, map, key, flags)                       \
+	({                                                                      \
+		__u32 key_ = (key);                                             \
+		__u64 flags_ = (flags);                                         \
+		__u32 type_ = XDPCAP_MAP_TYPE(map);                             \
+		xdpcap_redirect_noted(ctx, hook, &xdpcap_redir, type_, key_,    \
+				      xdpcap_devmap_ifindex(map, type_, key_),  \
+				      flags_,                                   \
+				      bpf_redirect_map(map, key_, flags_));     \
+	})
+
+#define xdpcap_redirect(ctx, hook, ifindex, flags)                            \
+	({                                                                      \
+		__u32 ifindex_ = (ifindex);                                     \
+		__u64 flags_ = (flags);                                         \
+		xdpcap_redirect_noted(ctx, hook, &xdpcap_redir, 0, ifindex_,    \
+				      ifindex_, flags_,                         \
+				      bpf_redirect(ifindex_, flags_));          \
+	})
+
 #endif /* XDPCAP_HOOK_H */

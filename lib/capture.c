@@ -24,6 +24,7 @@
 #include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
+#include "hook_program.h"
 #include "hook_watch.h"
 #include "ring.h"
 #include "slot_lock.h"
@@ -52,10 +53,13 @@ struct xdpcap_capture {
 	unsigned int actions;
 	uint32_t snaplen;
 	bool force;
+	bool entry;			/* capture at entry too */
 	int ring_map_fd, areas_map_fd;
-	int prog_fds[XDPCAP_ACTIONS];
-	uint32_t prog_ids[XDPCAP_ACTIONS];
-	size_t prog_insns[XDPCAP_ACTIONS];
+	/* by slot; the rerun slot's is the hook's own program (entry) */
+	int prog_fds[XDPCAP_ENTRY_HOOK_SLOTS];
+	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
+	size_t prog_insns[XDPCAP_SLOTS];
+	int notes_map_fd;		/* the program's redirect notes, or -1 */
 	struct ring ring;
 	bool ring_open;
 	uint32_t ring_bytes;
@@ -72,6 +76,7 @@ struct xdpcap_capture {
 	void *notice_ctx;
 	struct xdpcap_busy *busy;	/* the caller's, or NULL */
 	struct hook_watch watch;	/* the hook gone or unused, said once */
+	bool entry_failed;		/* entry capture given up, said once */
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
 	void *fn_ctx;
@@ -124,8 +129,8 @@ static uint32_t ring_bytes(unsigned int kib)
 
 int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 {
-	static const char *const names[XDPCAP_ACTIONS] = {
-		"aborted", "drop", "pass", "tx", "redirect",
+	static const char *const names[XDPCAP_SLOTS] = {
+		"aborted", "drop", "pass", "tx", "redirect", "entry",
 	};
 	char *copy, *tok;
 	int err = 0;
@@ -153,12 +158,12 @@ int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 			*mask |= (1u << XDPCAP_ACTIONS) - 1;
 			continue;
 		}
-		for (a = 0; a < XDPCAP_ACTIONS; a++)
+		for (a = 0; a < XDPCAP_SLOTS; a++)
 			if (!strcasecmp(name, names[a]) ||
-			    (name[0] == '0' + (int)a && !name[1]))
+			    (a < XDPCAP_ACTIONS && name[0] == '0' + (int)a && !name[1]))
 				break;
-		if (a == XDPCAP_ACTIONS) {
-			xdpcap_err(errbuf, "unknown XDP action '%s': use aborted, drop, pass, tx, redirect, their numbers 0-4, or all",
+		if (a == XDPCAP_SLOTS) {
+			xdpcap_err(errbuf, "unknown XDP action '%s': use aborted, drop, pass, tx, redirect, their numbers 0-4, all, or entry (each packet as it arrived)",
 				   tok);
 			err = -EINVAL;
 			break;
@@ -166,7 +171,7 @@ int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 		*mask |= 1u << a;
 	}
 	if (!err && !*mask) {
-		xdpcap_err(errbuf, "no XDP action given: use aborted, drop, pass, tx, redirect or all");
+		xdpcap_err(errbuf, "no XDP action given: use aborted, drop, pass, tx, redirect, all or entry");
 		err = -EINVAL;
 	}
 	free(copy);
@@ -257,6 +262,9 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.layout = cap->layout,
 		.copy = cap->kernel.copy,
 		.has_buff_len = cap->kernel.load_bytes,
+		.at_entry = cap->entry,
+		.hook_fd = cap->hook.map_fd,
+		.notes_map_fd = cap->notes_map_fd,
 	};
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
@@ -285,12 +293,12 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	snprintf(name, sizeof(name), "xdpcap_%d", (int)getpid());
 	spec.name = name;
 	spec.filter = &ebpf;
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
 		struct bpf_prog_info info = {};
 		uint32_t info_len = sizeof(info);
 		int fd;
 
-		if (!(cap->actions & (1u << a)))
+		if (a == XDPCAP_SLOT_ENTRY ? !cap->entry : !(cap->actions & (1u << a)))
 			continue;
 		spec.action = a;
 		fd = capture_prog_load(&spec, log, &cap->prog_insns[a], errbuf);
@@ -313,6 +321,55 @@ out:
 }
 
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf);
+
+/*
+ * The hook's own XDP program: an entry capture runs it again (and needs
+ * exactly one), and its redirect notes, if it has them, go with captures
+ * of XDP_REDIRECT.
+ */
+static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
+{
+	uint32_t ids[4];
+	int n, fd;
+
+	if (cap->entry && cap->hook.max_entries < XDPCAP_ENTRY_HOOK_SLOTS) {
+		xdpcap_err(errbuf, "hook %s has %u slots, no entry slot: capturing at entry needs a program that declares it with XDPCAP_HOOK_WITH_ENTRY and calls xdpcap_enter() (xdpcap_hook(3))",
+			   cap->hook.name, cap->hook.max_entries);
+		return -EOPNOTSUPP;
+	}
+	n = hook_programs(&cap->hook, ids, (int)ARRAY_SIZE(ids));
+	if (n < 0 && cap->entry) {
+		xdpcap_err(errbuf, "cannot find the XDP program of hook %s: %s",
+			   cap->hook.name, strerror(-n));
+		return n;
+	}
+	if (n == 0 && cap->entry) {
+		xdpcap_err(errbuf, "no XDP program uses hook %s: capturing at entry runs that program again, and needs it loaded",
+			   cap->hook.name);
+		return -ENOENT;
+	}
+	if (n > 1 && cap->entry) {
+		xdpcap_err(errbuf, "%d XDP programs use hook %s (ids %u, %u%s): capturing at entry runs the program again, and needs the hook to have one",
+			   n, cap->hook.name, ids[0], ids[1], n > 2 ? ", ..." : "");
+		return -EINVAL;
+	}
+	if (n != 1)
+		return 0;
+	cap->notes_map_fd = hook_program_map(ids[0], REDIRECT_NOTES_MAP_NAME,
+					     BPF_MAP_TYPE_PERCPU_ARRAY,
+					     sizeof(struct xdpcap_redirect_info));
+	if (!cap->entry)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(ids[0]);
+	if (fd < 0) {
+		xdpcap_err(errbuf, "cannot open the XDP program %u of hook %s: %s",
+			   ids[0], cap->hook.name, strerror(-fd));
+		return fd;
+	}
+	cap->prog_fds[XDPCAP_SLOT_RERUN] = fd;
+	cap->prog_ids[XDPCAP_SLOT_RERUN] = ids[0];
+	return 0;
+}
 
 /* The kernel's features decide how packets are copied; say what is lost. */
 static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
@@ -353,17 +410,24 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
+	cap->notes_map_fd = -1;
 	cap->guard.pipe_fd = -1;
 	cap->lock_fd = slot_lock_open();
-	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
 		cap->prog_fds[a] = -1;
 	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
+	if (cap->actions & ~((1u << XDPCAP_SLOTS) - 1)) {
+		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown action bits 0x%x", cap->actions);
+		err = -EINVAL;
+		goto err;
+	}
 	cap->snaplen = opts && opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
 	cap->force = opts && opts->force;
 	cap->ring_bytes = ring_bytes(opts ? opts->ring_kib : 0);
 	cap->notice = opts ? opts->notice : NULL;
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
 	cap->busy = opts ? opts->busy : NULL;
+	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
 
 	/* root without them fails on every step below: say why at once */
 	if (geteuid() == 0 && !may_use_bpf()) {
@@ -375,6 +439,9 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	if (err)
 		goto err;
 	err = probe_kernel(cap, errbuf);
+	if (err)
+		goto err;
+	err = find_hook_program(cap, errbuf);
 	if (err)
 		goto err;
 	err = create_maps(cap, errbuf);
@@ -406,16 +473,19 @@ static int busy(struct xdpcap_capture *cap, unsigned int action,
 /* Refuse slots that another live capture or program holds, unless forced. */
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 {
-	struct xdpcap_slot slots[XDPCAP_ACTIONS];
+	struct xdpcap_slot slots[XDPCAP_SLOTS];
 	int err;
 
 	err = xdpcap_hook_slots(&cap->hook, slots, errbuf);
+	if (!err)
+		err = xdpcap_hook_slot(&cap->hook, XDPCAP_SLOT_ENTRY,
+				       &slots[XDPCAP_SLOT_ENTRY], errbuf);
 	if (err)
 		return err;
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
 		const struct xdpcap_slot *s = &slots[a];
 
-		if (!(cap->actions & (1u << a)) || !s->prog_id)
+		if (!cap->prog_ids[a] || !s->prog_id)
 			continue;
 		if (s->unreadable && !cap->force) {
 			xdpcap_err(errbuf, "slot %s of %s holds program %u; whose it is cannot be read without CAP_SYS_ADMIN",
@@ -466,8 +536,10 @@ static int on_ring_record(void *ctx, const void *data, uint32_t size)
 		.wirelen = rec.wirelen,
 		.ifindex = rec.ifindex,
 		.rx_queue = rec.rx_queue,
-		.action = rec.action,
+		.action = rec.slot,
 		.data = (const uint8_t *)data + sizeof(rec),
+		.packet_id = rec.packet_id,
+		.redirect = rec.redirect.pending ? &rec.redirect : NULL,
 	};
 	cap->delivered++;
 	if (cap->fn && cap->fn(&pkt, cap->fn_ctx)) {
@@ -488,10 +560,14 @@ static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 /* Lock our programs' ids, fork the guard and fill the slots. */
 static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 {
+	static const uint32_t fill_order[] = {
+		XDPCAP_SLOT_RERUN, XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX,
+		XDP_REDIRECT, XDPCAP_SLOT_ENTRY,
+	};
 	uint32_t a;
 	int err;
 
-	for (a = 0; a < XDPCAP_ACTIONS; a++)
+	for (a = 0; a < XDPCAP_SLOTS; a++)
 		if (cap->prog_ids[a] && cap->lock_fd >= 0 &&
 		    (err = slot_lock_hold(cap->lock_fd, cap->prog_ids[a]))) {
 			xdpcap_err(errbuf, "cannot lock %s: %s", SLOT_LOCK_FILE, strerror(-err));
@@ -501,13 +577,20 @@ static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 				  cap->prog_ids, errbuf);
 	if (err)
 		goto unlock;
-	for (a = 0; a < XDPCAP_ACTIONS; a++) {
+	/*
+	 * The program to run again before the entry capture that runs it,
+	 * and the exits before the entry that numbers their packets.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(fill_order); i++) {
+		a = fill_order[i];
 		if (cap->prog_fds[a] < 0)
 			continue;
 		if (bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a], BPF_ANY)) {
 			err = -errno;
-			xdpcap_err(errbuf, "cannot put the capture program into slot %s of %s: %s",
-				   xdpcap_action_name(a), cap->hook.name, strerror(errno));
+			xdpcap_err(errbuf, "cannot put %s program into slot %s of %s: %s",
+				   a == XDPCAP_SLOT_RERUN ? "the hook's own" : "the capture",
+				   a == XDPCAP_SLOT_RERUN ? "rerun" : xdpcap_action_name(a),
+				   cap->hook.name, strerror(errno));
 			capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
 			capture_guard_stop(&cap->guard);
 			goto unlock;
@@ -515,7 +598,7 @@ static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 	}
 	return 0;
 unlock:
-	for (a = 0; a < XDPCAP_ACTIONS; a++)
+	for (a = 0; a < XDPCAP_SLOTS; a++)
 		if (cap->prog_ids[a] && cap->lock_fd >= 0)
 			slot_lock_release(cap->lock_fd, cap->prog_ids[a]);
 	return err;
@@ -549,6 +632,28 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
+/*
+ * A driver without XDP metadata room: the entry capture cannot run the
+ * program again and aborts each packet. Take it out at once (the exits
+ * then capture nothing more) and say so.
+ */
+static void check_entry(struct xdpcap_capture *cap)
+{
+	struct xdpcap_capture_stats st;
+	uint32_t slot = XDPCAP_SLOT_ENTRY, id = 0;
+
+	if (!cap->entry || cap->entry_failed || xdpcap_capture_stats(cap, &st) ||
+	    !st.entry_failed)
+		return;
+	cap->entry_failed = true;
+	if (!bpf_map_lookup_elem(cap->hook.map_fd, &slot, &id) &&
+	    id == cap->prog_ids[XDPCAP_SLOT_ENTRY])
+		bpf_map_delete_elem(cap->hook.map_fd, &slot);
+	notice(cap, "capture at entry stopped: the program of hook %s could not be run again for %llu packet%s (the driver gives XDP no metadata room, or the program left the hook), which were XDP_ABORTED",
+	       cap->hook.name, (unsigned long long)st.entry_failed,
+	       st.entry_failed == 1 ? "" : "s");
+}
+
 /* Deliver what the ring holds; returns how many or -errno. */
 static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 {
@@ -570,6 +675,8 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 
 	if (!cap->ring_open)
 		return -EINVAL;
+	if (cap->started && !cap->stopped)
+		check_entry(cap);
 	if (cap->notice && cap->started && !cap->stopped)
 		hook_watch_check(&cap->watch, &cap->hook, clock_ns(CLOCK_MONOTONIC),
 				 cap->notice, cap->notice_ctx);
@@ -591,16 +698,8 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 
 /*
  * Emptying a slot does not wait for a program that was already running
- * from it: wait for the kernel's RCU grace period, which outlasts every
- * XDP program run begun before it. Without membarrier (nohz_full), a
- * pause far longer than any program run.
+ * from it: capture_wait_for_running_programs() does.
  */
-static void wait_for_running_programs(void)
-{
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(10000);
-}
-
 int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 			void *ctx)
 {
@@ -613,7 +712,7 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	 */
 	capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
 	capture_guard_stop(&cap->guard);
-	wait_for_running_programs();
+	capture_wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
 	/* what the programs wrote before they left the slots */
 	cap->fn_stop = false;
@@ -653,6 +752,16 @@ int xdpcap_capture_stats(struct xdpcap_capture *cap,
 			st->matched[a] += cnt->matched;
 			st->dropped[a] += cnt->dropped;
 		}
+		{
+			const volatile struct capture_counters *cnt =
+				(const volatile void *)(area + XDPCAP_SLOT_ENTRY *
+							sizeof(struct capture_counters));
+
+			st->entry_received += cnt->received;
+			st->entry_matched += cnt->matched;
+			st->entry_dropped += cnt->dropped;
+			st->entry_failed += cnt->failed;
+		}
 	}
 	return 0;
 }
@@ -672,6 +781,11 @@ unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap)
 	return cap->actions;
 }
 
+bool xdpcap_capture_entry(const struct xdpcap_capture *cap)
+{
+	return cap->entry;
+}
+
 const char *xdpcap_capture_filter(const struct xdpcap_capture *cap)
 {
 	return cap->filter;
@@ -685,7 +799,7 @@ uint32_t xdpcap_capture_snaplen(const struct xdpcap_capture *cap)
 size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
 				 unsigned int action)
 {
-	return action < XDPCAP_ACTIONS ? cap->prog_insns[action] : 0;
+	return action < XDPCAP_SLOTS ? cap->prog_insns[action] : 0;
 }
 
 void xdpcap_capture_close(struct xdpcap_capture *cap)
@@ -697,9 +811,11 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		ring_close(&cap->ring);
 	if (cap->areas)
 		munmap((void *)cap->areas, cap->areas_mapped);
-	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
 		if (cap->prog_fds[a] >= 0)
 			close(cap->prog_fds[a]);
+	if (cap->notes_map_fd >= 0)
+		close(cap->notes_map_fd);
 	if (cap->ring_map_fd >= 0)
 		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)

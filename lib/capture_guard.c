@@ -5,33 +5,51 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 
 #include "capture_guard.h"
 #include "util.h"
 
-int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
+void capture_wait_for_running_programs(void)
 {
-	int cleared = 0;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(10000);
+}
 
-	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++) {
-		uint32_t id = 0;
+/* Empty slot if it still holds id: someone may have taken over with --force. */
+static int clear_slot(int hook_fd, uint32_t slot, uint32_t id)
+{
+	uint32_t now = 0;
 
-		if (!prog_ids[slot])
-			continue;
-		/* only our own program: someone may have taken over with --force */
-		if (bpf_map_lookup_elem(hook_fd, &slot, &id) || id != prog_ids[slot])
-			continue;
-		if (!bpf_map_delete_elem(hook_fd, &slot))
-			cleared++;
+	if (!id || bpf_map_lookup_elem(hook_fd, &slot, &now) || now != id)
+		return 0;
+	return !bpf_map_delete_elem(hook_fd, &slot);
+}
+
+int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+{
+	int cleared = clear_slot(hook_fd, XDPCAP_SLOT_ENTRY, prog_ids[XDPCAP_SLOT_ENTRY]);
+
+	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
+		cleared += clear_slot(hook_fd, slot, prog_ids[slot]);
+	if (prog_ids[XDPCAP_SLOT_RERUN]) {
+		uint32_t slot = XDPCAP_SLOT_ENTRY, id;
+
+		capture_wait_for_running_programs();
+		/* unless another entry capture took over (--force) */
+		if (bpf_map_lookup_elem(hook_fd, &slot, &id))
+			cleared += clear_slot(hook_fd, XDPCAP_SLOT_RERUN,
+					      prog_ids[XDPCAP_SLOT_RERUN]);
 	}
 	return cleared;
 }
 
 /* The guard: wait for the capturing process to go, then clean up. */
 static void __attribute__((noreturn))
-guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ACTIONS])
+guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
 {
 	char byte;
 
@@ -81,7 +99,7 @@ static void close_other_fds(const int *keep, size_t nkeep)
 }
 
 int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
-			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf)
+			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS], char *errbuf)
 {
 	int fds[2];
 	pid_t pid;

@@ -20,17 +20,29 @@ struct capture_guard {
 };
 
 /*
- * Fork the guard for slots[action] == prog_ids[action] (0: not ours). It
+ * Fork the guard for slots[slot] == prog_ids[slot] (0: not ours; the
+ * rerun slot holds the hook's own program, while an entry capture runs). It
  * keeps lock_fd (-1: none) open, and with it the capture's slot locks,
  * while it lives. Returns 0 or -errno.
  */
 int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
-			const uint32_t prog_ids[XDPCAP_ACTIONS], char *errbuf);
+			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS], char *errbuf);
 
 /* Tell the guard to act now and wait for it. */
 void capture_guard_stop(struct capture_guard *guard);
 
-/* Empty each slot that still holds prog_ids[slot]; returns how many. */
-int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ACTIONS]);
+/*
+ * Empty each slot that still holds prog_ids[slot]; returns how many. The
+ * entry slot goes first, and the rerun slot last, once no entry capture
+ * program that might still tail-call into it runs.
+ */
+int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS]);
+
+/*
+ * Wait until every XDP program run that began before now has ended: the
+ * kernel's RCU grace period outlasts them. Without membarrier
+ * (nohz_full), a pause far longer than any program run.
+ */
+void capture_wait_for_running_programs(void);
 
 #endif

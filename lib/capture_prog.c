@@ -53,7 +53,7 @@
 
 #define VERIFIER_LOG_SIZE (1 << 22)
 /* instructions around the filter, the direct copy included */
-#define CAPTURE_EXTRA_INSNS 320
+#define CAPTURE_EXTRA_INSNS 400
 
 enum {
 	R_CTX = BPF_REG_6,
@@ -240,9 +240,131 @@ static void put_direct_copy(struct asm_buf *b, uint32_t max_caplen)
 	}
 }
 
+/* Offset of the entry state from R_AREA. */
+static int16_t entry_off(const struct capture_prog_spec *s, size_t field)
+{
+	return (int16_t)((int32_t)(CAPTURE_ENTRY_OFF + field) - (int32_t)s->layout.record_off);
+}
+
+#define ENTRY(field) entry_off(s, offsetof(struct capture_entry_state, field))
+
+/*
+ * The entry program numbers the packet it matched: the id goes into the
+ * record and into the CPU's entry state, where the exit programs find it.
+ * R_AT holds the CPU.
+ */
+static void put_entry_id(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, ENTRY(count)));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_1));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, 1));
+	put(b, store_reg(BPF_DW, R_AREA, ENTRY(count), BPF_REG_2));
+	put(b, alu64_imm(BPF_MUL, BPF_REG_1, (int32_t)s->layout.ncpus));
+	put(b, alu64_reg(BPF_ADD, BPF_REG_1, R_AT));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_1, 1));
+	put(b, store_reg(BPF_DW, R_AREA, REC(packet_id), BPF_REG_1));
+	put(b, store_reg(BPF_DW, R_AREA, ENTRY(current_id), BPF_REG_1));
+}
+
+/*
+ * An exit program of an entry capture: the packet the entry matched, if
+ * any, with its id (taken, so that no other packet gets it); r0 = the
+ * snap length as the filter's result, or 0.
+ */
+static void put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t none;
+
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, ENTRY(current_id)));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_0, 0));
+	none = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 0, 0));
+	put(b, store_reg(BPF_DW, R_AREA, REC(packet_id), BPF_REG_1));
+	put(b, store_imm(BPF_DW, R_AREA, ENTRY(current_id), 0));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_0, (int32_t)s->layout.max_caplen));
+	land_here(b, none);
+}
+
+/*
+ * Exits: take the program's redirect note, if it left one, into the
+ * record (struct xdpcap_redirect_note and xdpcap_redirect_info are
+ * alike). It comes with XDP_REDIRECT, or with the action the redirect
+ * fell back to.
+ */
+static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t none, unset, done;
+
+	if (s->notes_map_fd < 0) {
+		put(b, store_imm(BPF_W, R_AREA, REC(redirect.pending), 0));
+		return;
+	}
+	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
+	put_map_fd(b, BPF_REG_1, s->notes_map_fd);
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
+	put(b, call_helper(BPF_FUNC_map_lookup_elem));
+	none = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_0, 0));
+	unset = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 0, 0));
+	for (int16_t at = 0; at < (int16_t)sizeof(struct xdpcap_redirect_info); at += 8) {
+		put(b, load_mem(BPF_DW, BPF_REG_1, BPF_REG_0, at));
+		put(b, store_reg(BPF_DW, R_AREA, REC(redirect) + at, BPF_REG_1));
+	}
+	put(b, store_imm(BPF_W, BPF_REG_0, 0, 0));
+	done = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	land_here(b, none);
+	land_here(b, unset);
+	put(b, store_imm(BPF_W, R_AREA, REC(redirect.pending), 0));
+	land_here(b, done);
+}
+
+/*
+ * The entry program's end: mark the packet in its XDP metadata and run
+ * the hook's program again from its start, where xdpcap_enter() takes
+ * the mark away. If either cannot be done, the packet is aborted and
+ * counted (r7 = R_AREA is valid unless no_area).
+ */
+static void put_rerun(struct asm_buf *b, const struct capture_prog_spec *s,
+		      bool count_failure)
+{
+	size_t no_meta, no_room;
+
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, -4));
+	put(b, call_helper(BPF_FUNC_xdp_adjust_meta));
+	no_meta = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0));
+	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data_meta));
+	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_4, BPF_REG_2));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_4, 4));
+	no_room = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0));
+	put(b, store_imm(BPF_W, BPF_REG_2, 0, (int32_t)XDPCAP_ENTRY_MARK));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+	put_map_fd(b, BPF_REG_2, s->hook_fd);
+	put(b, alu64_imm(BPF_MOV, BPF_REG_3, XDPCAP_SLOT_RERUN));
+	put(b, call_helper(BPF_FUNC_tail_call));
+	/* the program's slot is empty: take the mark back */
+	land_here(b, no_room);
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, 4));
+	put(b, call_helper(BPF_FUNC_xdp_adjust_meta));
+	land_here(b, no_meta);
+	if (count_failure)
+		put_count(b, CNT(failed));
+	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
+	put(b, exit_insn());
+}
+
 static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	const uint32_t max_caplen = s->layout.max_caplen;
+	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
 	size_t no_area, no_match, too_long, sent;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
@@ -251,6 +373,8 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	no_area = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 0,
 			 (int32_t)s->layout.ncpus));
+	if (entry)
+		put(b, alu64_reg(BPF_MOV, R_AT, BPF_REG_0));
 	put(b, alu64_imm(BPF_MUL, BPF_REG_0, (int32_t)s->layout.stride));
 	put(b, ebpf_insn(BPF_LD | BPF_DW | BPF_IMM, R_AREA, BPF_PSEUDO_MAP_VALUE,
 			 0, s->areas_map_fd));
@@ -258,6 +382,10 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, ebpf_insn(0, 0, 0, 0, (int32_t)s->layout.record_off));
 	put(b, alu64_reg(BPF_ADD, R_AREA, BPF_REG_0));
 	put_count(b, CNT(received));
+	if (entry)
+		put(b, store_imm(BPF_DW, R_AREA, ENTRY(current_id), 0));
+	if (!entry)
+		put_redirect_note(b, s);
 	/* the filter, on the packet and its full length */
 	if (s->has_buff_len) {
 		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
@@ -267,14 +395,22 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	}
 	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_0));
 	put(b, store_reg(BPF_W, R_AREA, REC(wirelen), BPF_REG_0));
-	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
-	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
-	memcpy(b->insns + b->len, s->filter->insns,
-	       s->filter->len * sizeof(*b->insns));
-	b->len += s->filter->len;
+	if (s->at_entry && !entry) {
+		put_entry_match(b, s);
+	} else {
+		put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
+		put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
+		memcpy(b->insns + b->len, s->filter->insns,
+		       s->filter->len * sizeof(*b->insns));
+		b->len += s->filter->len;
+	}
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
+	if (entry)
+		put_entry_id(b, s);
+	else if (!s->at_entry)
+		put(b, store_imm(BPF_DW, R_AREA, REC(packet_id), 0));
 	/* the time first: the helper call clobbers r0-r5 */
 	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	put(b, call_helper(BPF_FUNC_ktime_get_ns));
@@ -301,7 +437,9 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, alu32_imm(BPF_ADD, R_CAPLEN, 1));
 	put(b, store_reg(BPF_W, R_AREA, REC(caplen), R_CAPLEN));
 	/* the rest of the record */
-	put(b, store_imm(BPF_W, R_AREA, REC(action), (int32_t)s->action));
+	put(b, store_imm(BPF_W, R_AREA, REC(slot), (int32_t)s->action));
+	if (entry)
+		put(b, store_imm(BPF_W, R_AREA, REC(redirect.pending), 0));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, ingress_ifindex));
 	put(b, store_reg(BPF_W, R_AREA, REC(ifindex), BPF_REG_1));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
@@ -328,10 +466,16 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	sent = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(dropped));
-	land_here(b, no_area);
 	land_here(b, no_match);
 	land_here(b, too_long);
 	land_here(b, sent);
+	if (entry) {
+		put_rerun(b, s, true);
+		land_here(b, no_area);
+		put_rerun(b, s, false);
+		return;
+	}
+	land_here(b, no_area);
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, (int32_t)s->action));
 	put(b, exit_insn());
 }
@@ -340,7 +484,8 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 			 struct capture_area_layout *l)
 {
 	const uint32_t record = sizeof(struct capture_record);
-	const uint32_t counters = ROUND_UP(XDPCAP_ACTIONS * (uint32_t)sizeof(struct capture_counters),
+	const uint32_t counters = ROUND_UP((uint32_t)(CAPTURE_ENTRY_OFF +
+						      sizeof(struct capture_entry_state)),
 					   CACHE_LINE);
 	uint32_t per_cpu, fit, caplen;
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
+#include "xdpcap/capture.h"
 #include "xdpcap/filter.h"
 #include "xdpcap/kernel.h"
 
@@ -26,16 +27,30 @@ struct capture_record {
 	uint32_t caplen;	/* bytes that follow */
 	uint32_t ifindex;
 	uint32_t rx_queue;
-	uint32_t action;
+	uint32_t slot;		/* the XDP action, or XDPCAP_SLOT_ENTRY */
 	uint32_t zero;		/* never written: the map starts zeroed */
+	uint64_t packet_id;	/* 0: none (no entry capture) */
+	/* a redirect through xdpcap_redirect_map(): its note, as the
+	 * program left it (bpf/xdpcap_hook.h); .pending 0: none */
+	struct xdpcap_redirect_info redirect;
 };
 
-/* Counters of one action on one CPU. */
+/* Counters of one slot on one CPU. */
 struct capture_counters {
 	uint64_t received;	/* packets that reached the slot */
 	uint64_t matched;	/* packets the filter accepted */
 	uint64_t dropped;	/* matched but the ring was full */
-	uint64_t unused;
+	uint64_t failed;	/* entry: the program could not be run again */
+};
+
+/*
+ * An entry capture's state on one CPU: the packet now between entry and
+ * exit, and how many packets it numbered. Packet ids are count * ncpus +
+ * cpu + 1, unique on every CPU, and never 0.
+ */
+struct capture_entry_state {
+	uint64_t current_id;	/* the entry matched this packet; 0: it did not */
+	uint64_t count;
 };
 
 /*
@@ -43,7 +58,8 @@ struct capture_counters {
  * the programs address directly (no lookup) and user space maps to read
  * the counters without a system call, so after dropping privileges too:
  *
- *   0                  struct capture_counters[XDPCAP_ACTIONS]
+ *   0                  struct capture_counters[XDPCAP_SLOTS]
+ *   entry_off          struct capture_entry_state
  *   record_off         the record being built, then the packet copy
  *   stride             the next CPU's area (cache-line aligned)
  *
@@ -70,8 +86,11 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 			 struct capture_area_layout *layout);
 
 /* Stack use: the filter's scratch words are at -64..-1, the wire length
- * below them, where the filter reads it. */
+ * below them, where the filter reads it, and a map key below that. */
 #define CAPTURE_WIRELEN_OFF (-68)
+#define CAPTURE_KEY_OFF (-72)
+/* The entry state follows the counters. */
+#define CAPTURE_ENTRY_OFF (XDPCAP_SLOTS * sizeof(struct capture_counters))
 
 /* The ring takes at most this much packet per record. */
 #define CAPTURE_MAX_CAPLEN 65000u
@@ -89,7 +108,15 @@ struct capture_prog_spec {
 	 */
 	const struct xdpcap_ebpf *filter;
 	bool result_unbounded;	/* the cBPF may return more than max_caplen */
-	unsigned int action;
+	unsigned int action;	/* the slot: an action, or XDPCAP_SLOT_ENTRY */
+	/*
+	 * The capture has an entry program: it runs the filter, numbers the
+	 * packets it matched, and the exit programs write just those, with
+	 * their numbers, and no filter of their own.
+	 */
+	bool at_entry;
+	int hook_fd;		/* entry: the hook, to run the program again */
+	int notes_map_fd;	/* exits: the program's redirect notes, or -1 */
 	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
 	struct capture_area_layout layout;

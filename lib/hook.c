@@ -33,13 +33,14 @@
 static const char not_permitted[] =
 	"not permitted: run as root (CAP_BPF and CAP_NET_ADMIN)";
 
-static const char *const action_names[XDPCAP_ACTIONS] = {
+static const char *const action_names[XDPCAP_SLOTS] = {
 	"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
+	"XDP entry",
 };
 
 const char *xdpcap_action_name(unsigned int action)
 {
-	return action < XDPCAP_ACTIONS ? action_names[action] : "XDP_UNKNOWN";
+	return action < XDPCAP_SLOTS ? action_names[action] : "XDP_UNKNOWN";
 }
 
 int xdpcap_prog_name_owner(const char *prog_name)
@@ -710,12 +711,82 @@ static bool pid_alive(int pid)
 	return !(state && state[1] == ' ' && state[2] == 'Z');
 }
 
+/* Who holds slot key; lock_fd as slot_lock_open() gave it. */
+static int read_slot(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
+		     struct xdpcap_slot *slot, char *errbuf)
+{
+	struct bpf_prog_info info;
+	__u32 id, len;
+	int fd, err;
+
+	memset(slot, 0, sizeof(*slot));
+	err = bpf_map_lookup_elem(hook->map_fd, &key, &id);
+	if (err == -ENOENT)
+		return 0;
+	if (!err) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd == -ENOENT)
+			return 0; /* emptied meanwhile */
+		if (is_perm(fd)) {
+			/* the id is all we may know without CAP_SYS_ADMIN */
+			slot->prog_id = id;
+			slot->unreadable = true;
+			return 0;
+		}
+		err = fd < 0 ? fd : 0;
+	}
+	if (!err) {
+		len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+	}
+	if (err) {
+		if (is_perm(err)) {
+			xdpcap_err(errbuf, "reading slot %s of %s: %s",
+				   xdpcap_action_name(key), hook->name,
+				   not_permitted);
+			return -EPERM;
+		}
+		xdpcap_err(errbuf, "cannot read slot %s of %s: %s",
+			   xdpcap_action_name(key), hook->name, strerror(-err));
+		return err;
+	}
+	slot->prog_id = id;
+	snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
+	slot->owner_pid = xdpcap_prog_name_owner(slot->prog_name);
+	/*
+	 * The lock tells across pid namespaces; the pid stands in for
+	 * captures whose lock we cannot see (another /run).
+	 */
+	slot->owner_alive = slot->owner_pid &&
+			    (slot_lock_held(lock_fd, id) || pid_alive(slot->owner_pid));
+	return 0;
+}
+
+int xdpcap_hook_slot(const struct xdpcap_hook *hook, uint32_t key,
+		     struct xdpcap_slot *slot, char *errbuf)
+{
+	int lock_fd, err;
+
+	memset(slot, 0, sizeof(*slot));
+	if (hook->map_fd < 0) {
+		xdpcap_err(errbuf, "hook %s is not open", hook->name);
+		return -EBADF;
+	}
+	if (key >= hook->max_entries)
+		return 0;
+	lock_fd = slot_lock_open();
+	err = read_slot(hook, key, lock_fd, slot, errbuf);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return err;
+}
+
 int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 		      struct xdpcap_slot slots[XDPCAP_ACTIONS], char *errbuf)
 {
-	struct bpf_prog_info info;
-	__u32 key, id, len;
-	int fd, err, lock_fd;
+	int lock_fd, err = 0;
 
 	memset(slots, 0, XDPCAP_ACTIONS * sizeof(*slots));
 	if (hook->map_fd < 0) {
@@ -723,54 +794,9 @@ int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 		return -EBADF;
 	}
 	lock_fd = slot_lock_open();
-	for (key = 0; key < XDPCAP_ACTIONS; key++) {
-		struct xdpcap_slot *slot = &slots[key];
-
-		err = bpf_map_lookup_elem(hook->map_fd, &key, &id);
-		if (err == -ENOENT)
-			continue;
-		if (!err) {
-			fd = bpf_prog_get_fd_by_id(id);
-			if (fd == -ENOENT)
-				continue; /* emptied meanwhile */
-			if (is_perm(fd)) {
-				/* the id is all we may know without CAP_SYS_ADMIN */
-				slot->prog_id = id;
-				slot->unreadable = true;
-				continue;
-			}
-			err = fd < 0 ? fd : 0;
-		}
-		if (!err) {
-			len = sizeof(info);
-			memset(&info, 0, sizeof(info));
-			err = bpf_obj_get_info_by_fd(fd, &info, &len);
-			close(fd);
-		}
-		if (err) {
-			if (is_perm(err)) {
-				xdpcap_err(errbuf, "reading slot %s of %s: %s",
-					   xdpcap_action_name(key), hook->name,
-					   not_permitted);
-				err = -EPERM;
-			} else {
-				xdpcap_err(errbuf, "cannot read slot %s of %s: %s",
-					   xdpcap_action_name(key), hook->name,
-					   strerror(-err));
-			}
-			break;
-		}
-		slot->prog_id = id;
-		snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
-		slot->owner_pid = xdpcap_prog_name_owner(slot->prog_name);
-		/*
-		 * The lock tells across pid namespaces; the pid stands in for
-		 * captures whose lock we cannot see (another /run).
-		 */
-		slot->owner_alive = slot->owner_pid &&
-				    (slot_lock_held(lock_fd, id) || pid_alive(slot->owner_pid));
-	}
+	for (uint32_t key = 0; key < XDPCAP_ACTIONS && !err; key++)
+		err = read_slot(hook, key, lock_fd, &slots[key], errbuf);
 	if (lock_fd >= 0)
 		close(lock_fd);
-	return key < XDPCAP_ACTIONS ? err : 0; /* stopped early on an error */
+	return err;
 }

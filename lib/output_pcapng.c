@@ -28,6 +28,7 @@
 #define IF_FILTER 11
 #define EPB_FLAGS 2
 #define EPB_QUEUE 6
+#define EPB_PACKETID 5
 #define EPB_VERDICT 7
 #define ISB_STARTTIME 2
 #define ISB_ENDTIME 3
@@ -210,10 +211,11 @@ static int pcapng_add_iface(struct xdpcap_output *out,
 /*
  * The fixed part and the data come first; the tail holds the data's
  * padding, the options and the trailing length, at most: 3 + comment
- * (4 + 32) + flags (8) + queue (8) + verdict (4 + 12) + 4 + 4.
+ * (4 + 160) + flags (8) + queue (8) + packet id (12) + verdict (4 + 12)
+ * + 4 + 4.
  */
 #define EPB_HEAD 28
-#define EPB_TAIL_MAX 96
+#define EPB_TAIL_MAX 240
 
 static int pcapng_write(struct xdpcap_output *out,
 			const struct xdpcap_output_packet *pkt, char *errbuf)
@@ -228,7 +230,10 @@ static int pcapng_write(struct xdpcap_output *out,
 
 	memset(p, 0, pad);
 	p += pad;
-	if (pkt->action >= 0) {
+	if (pkt->comment) {
+		name_len = strnlen(pkt->comment, XDPCAP_OUTPUT_COMMENT_MAX);
+		p = opt_put(p, OPT_COMMENT, pkt->comment, name_len, NULL, 0);
+	} else if (pkt->action >= 0) {
 		name = xdpcap_action_name(pkt->action);
 		name_len = strnlen(name, ACTION_NAME_MAX);
 		p = opt_put(p, OPT_COMMENT, name, name_len, NULL, 0);
@@ -236,6 +241,8 @@ static int pcapng_write(struct xdpcap_output *out,
 	p = opt_put(p, EPB_FLAGS, &flags, sizeof(flags), NULL, 0);
 	if (pkt->has_queue)
 		p = opt_put(p, EPB_QUEUE, &pkt->queue, sizeof(pkt->queue), NULL, 0);
+	if (pkt->packet_id)
+		p = opt_u64(p, EPB_PACKETID, pkt->packet_id);
 	if (pkt->action >= 0) {
 		action = (uint64_t)pkt->action;
 		p = opt_put(p, EPB_VERDICT, &verdict_type, 1, &action, sizeof(action));

@@ -12,6 +12,7 @@
 #include <pcap/dlt.h>
 
 #include "xdpcap/session.h"
+#include "packet_comment.h"
 #include "util.h"
 
 #define POLL_MS 100
@@ -20,6 +21,7 @@ struct writer {
 	struct xdpcap_output *out;
 	const struct xdpcap_session_opts *opts;
 	unsigned long long written;
+	struct packet_comment_names names;
 	int err;		/* first write error, as -errno */
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 };
@@ -32,14 +34,18 @@ static bool count_reached(const struct writer *w)
 static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 {
 	struct writer *w = ctx;
+	char comment[XDPCAP_OUTPUT_COMMENT_MAX];
 	struct xdpcap_output_packet op = {
 		.ts_ns = pkt->ts_ns,
 		.caplen = pkt->caplen,
 		.wirelen = pkt->wirelen,
 		.data = pkt->data,
-		.action = (int)pkt->action,
+		/* as it arrived: no verdict yet */
+		.action = pkt->action < XDPCAP_ACTIONS ? (int)pkt->action : -1,
 		.has_queue = true,
 		.queue = pkt->rx_queue,
+		.comment = packet_comment(pkt, &w->names, comment, sizeof(comment)),
+		.packet_id = pkt->packet_id,
 	};
 	int err;
 
@@ -75,6 +81,8 @@ static void describe(char *buf, size_t len, const struct xdpcap_capture *cap)
 		if (actions & (1u << a))
 			used += (size_t)snprintf(buf + used, len - used, " %s",
 						 xdpcap_action_name(a));
+	if (xdpcap_capture_entry(cap) && used < len)
+		snprintf(buf + used, len - used, ", and each packet as it arrived (XDP entry)");
 }
 
 static int open_output(struct xdpcap_capture *cap, struct writer *w,
@@ -163,6 +171,12 @@ static void finish(struct xdpcap_capture *cap, struct writer *w,
 		ost.received += res->stats.received[a];
 		ost.matched += res->stats.matched[a];
 		ost.dropped += res->stats.dropped[a];
+	}
+	if (xdpcap_capture_entry(cap)) {
+		/* every packet passes the entry once: those are the hook's */
+		ost.received = res->stats.entry_received;
+		ost.matched += res->stats.entry_matched;
+		ost.dropped += res->stats.entry_dropped;
 	}
 	ost.delivered = w->written;
 	/* the counters are final once stop() has waited for the programs */

@@ -65,7 +65,7 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 	if (!p->args->quiet)
 		fprintf(stderr, "xdpcap: capturing from %s\n",
 			xdpcap_capture_hook(cap)->name);
-	for (unsigned int a = 0; p->args->verbose && a < XDPCAP_ACTIONS; a++)
+	for (unsigned int a = 0; p->args->verbose && a < XDPCAP_SLOTS; a++)
 		if (xdpcap_capture_prog_insns(cap, a))
 			fprintf(stderr, "xdpcap: %s: capture program of %zu eBPF instructions\n",
 				xdpcap_action_name(a), xdpcap_capture_prog_insns(cap, a));

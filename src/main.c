@@ -30,7 +30,12 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"      --actions LIST     XDP actions to capture: aborted, drop, pass, tx,\n"
-	"                         redirect or 0-4, comma-separated (default: all)\n"
+	"                         redirect or 0-4, all, comma-separated (default:\n"
+	"                         all), and entry: each packet as it arrived too\n"
+	"      --entry            capture each packet as it arrived as well, before\n"
+	"                         the program changed it, with the same packet id\n"
+	"                         as its verdict's (needs a hook with an entry\n"
+	"                         slot); FILTER applies to the packet as it arrived\n"
 	"  -s, --snaplen N        bytes to keep per packet (default 262144; at most\n"
 	"                         65000 are copied from the kernel)\n"
 	"  -c, --count N          stop after N packets\n"
@@ -58,10 +63,11 @@ static const char usage_text[] =
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
 	"2 on a bad hook, filter, input file or usage.\n";
 
-enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR };
+enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR, OPT_ENTRY };
 
 static const struct option long_options[] = {
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
+	{ "entry", no_argument, NULL, OPT_ENTRY },
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "format", required_argument, NULL, 'F' },
@@ -166,6 +172,7 @@ int main(int argc, char **argv)
 	const char *in_path = NULL;
 	struct std_fds_closed closed;
 	unsigned long long n;
+	bool entry = false;
 	int opt, ret;
 
 	if (std_fds_open(&closed))
@@ -221,6 +228,9 @@ int main(int argc, char **argv)
 		case OPT_FORCE:
 			args.force = true;
 			break;
+		case OPT_ENTRY:
+			entry = true;
+			break;
 		case 'B':
 			if (parse_number("-B", optarg, 8, 1u << 20, &n))
 				return EXIT_USAGE;
@@ -245,6 +255,13 @@ int main(int argc, char **argv)
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (entry)
+		args.actions = (args.actions ? args.actions : (1u << XDPCAP_ACTIONS) - 1) |
+			       1u << XDPCAP_SLOT_ENTRY;
+	if (in_path && (args.actions & 1u << XDPCAP_SLOT_ENTRY)) {
+		p_err("-r replays files: capturing at entry (--entry, --actions entry) is for live hooks");
+		return EXIT_USAGE;
 	}
 	if (!in_path && optind < argc)
 		args.hook = argv[optind];

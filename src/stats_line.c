@@ -3,15 +3,38 @@
 
 #include "stats_line.h"
 
-static const char *const short_names[XDPCAP_ACTIONS] = {
-	"XDPAborted", "XDPDrop", "XDPPass", "XDPTx", "XDPRedirect",
+/* entry first: packets pass it before their verdicts, the actions 0-4 */
+static const unsigned int slot_order[XDPCAP_SLOTS] = {
+	XDPCAP_SLOT_ENTRY, 0, 1, 2, 3, 4,
 };
+
+static const char *const short_names[XDPCAP_SLOTS] = {
+	"XDPAborted", "XDPDrop", "XDPPass", "XDPTx", "XDPRedirect", "XDPEntry",
+};
+
+/* The counters by slot, the entry's included. */
+struct slot_counts {
+	unsigned long long received[XDPCAP_SLOTS], matched[XDPCAP_SLOTS];
+	unsigned long long dropped[XDPCAP_SLOTS];
+};
+
+static void slot_counts(const struct xdpcap_capture_stats *st, struct slot_counts *c)
+{
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+		c->received[a] = st->received[a];
+		c->matched[a] = st->matched[a];
+		c->dropped[a] = st->dropped[a];
+	}
+	c->received[XDPCAP_SLOT_ENTRY] = st->entry_received;
+	c->matched[XDPCAP_SLOT_ENTRY] = st->entry_matched;
+	c->dropped[XDPCAP_SLOT_ENTRY] = st->entry_dropped;
+}
 
 static unsigned long long total(const unsigned long long *v, unsigned int actions)
 {
 	unsigned long long sum = 0;
 
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++)
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++)
 		if (actions & (1u << a))
 			sum += v[a];
 	return sum;
@@ -21,18 +44,19 @@ void stats_line_format(char *buf, size_t len,
 		       const struct xdpcap_capture_stats *st,
 		       unsigned int actions)
 {
-	unsigned long long dropped[XDPCAP_ACTIONS];
+	struct slot_counts c;
+	const unsigned long long *dropped = c.dropped;
 	size_t used = 0;
 
 	buf[0] = 0;
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
-		dropped[a] = st->dropped[a];
+	slot_counts(st, &c);
+	for (unsigned int i = 0; i < XDPCAP_SLOTS; i++) {
+		unsigned int a = slot_order[i];
+
 		if (!(actions & (1u << a)) || used >= len)
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, "%s: %llu/%llu   ",
-					 short_names[a],
-					 (unsigned long long)st->received[a],
-					 (unsigned long long)st->matched[a]);
+					 short_names[a], c.received[a], c.matched[a]);
 	}
 	if (used < len)
 		used += (size_t)snprintf(buf + used, len - used,
@@ -46,23 +70,31 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 			 unsigned int actions, unsigned long long written,
 			 unsigned long long discarded)
 {
-	unsigned long long received[XDPCAP_ACTIONS], matched[XDPCAP_ACTIONS];
-	unsigned long long dropped[XDPCAP_ACTIONS];
+	const unsigned int entry = 1u << XDPCAP_SLOT_ENTRY;
+	struct slot_counts c;
 
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
-		received[a] = st->received[a];
-		matched[a] = st->matched[a];
-		dropped[a] = st->dropped[a];
-	}
+	slot_counts(st, &c);
 	fprintf(out, "%llu packets written\n", written);
-	fprintf(out, "%llu packets received at the hook\n", total(received, actions));
-	fprintf(out, "%llu packets matched the filter\n", total(matched, actions));
-	fprintf(out, "%llu packets lost (capture ring full)\n", total(dropped, actions));
+	/* with an entry capture, every packet passes the entry once */
+	fprintf(out, "%llu packets received at the hook\n",
+		total(c.received, actions & entry ? entry : actions));
+	if (actions & entry)
+		fprintf(out, "%llu packets matched the filter as they arrived, %llu of them captured again on the way out\n",
+			c.matched[XDPCAP_SLOT_ENTRY], total(c.matched, actions & ~entry));
+	else
+		fprintf(out, "%llu packets matched the filter\n", total(c.matched, actions));
+	fprintf(out, "%llu packets lost (capture ring full)\n", total(c.dropped, actions));
+	if (st->entry_failed)
+		fprintf(out, "%llu packets aborted: the program could not be run again after the entry capture\n",
+			(unsigned long long)st->entry_failed);
 	if (discarded)
 		fprintf(out, "%llu packets discarded (matched, but the capture ended before they were written)\n",
 			discarded);
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++)
+	for (unsigned int i = 0; i < XDPCAP_SLOTS; i++) {
+		unsigned int a = slot_order[i];
+
 		if (actions & (1u << a))
 			fprintf(out, "  %-12s %llu received, %llu matched, %llu lost\n",
-				short_names[a], received[a], matched[a], dropped[a]);
+				short_names[a], c.received[a], c.matched[a], c.dropped[a]);
+	}
 }

@@ -6,6 +6,10 @@
  *   ICMP / ICMPv6 echo requests     answered in place, XDP_TX
  *   anything else                   XDP_PASS
  *
+ * Every verdict goes through the hook, and so does every packet as it
+ * arrived (xdpcap_enter), so a capture can show an echo request before
+ * and after it was turned into the reply.
+ *
  * Built twice: plain, and with -DXDPCAP_DEMO_FRAGS as a frags-aware
  * program (SEC("xdp.frags")) for multi-buffer (jumbo) packets.
  */
@@ -34,7 +38,8 @@ struct echo_hdr {
 #define ICMPV6_ECHO_REQUEST 128
 #define ICMPV6_ECHO_REPLY 129
 
-XDPCAP_HOOK(xdpcap_hook);
+/* exit and entry slots: xdpcap can show each packet as it arrived, too */
+XDPCAP_HOOK_WITH_ENTRY(xdpcap_hook);
 
 /* Add a 16-bit value to a ones' complement checksum. */
 static __always_inline __sum16 csum_add16(__sum16 csum, __u16 addend)
@@ -117,6 +122,8 @@ SEC("xdp")
 #endif
 int xdpcap_demo(struct xdp_md *ctx)
 {
+	xdpcap_enter(ctx, &xdpcap_hook);
+
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;

@@ -46,7 +46,15 @@ struct xdpcap_busy {
 struct xdpcap_capture_opts {
 	size_t sz;		/* sizeof(struct xdpcap_capture_opts) */
 	const char *hook_dir;	/* NULL: $XDPCAP_HOOK_DIR or the default */
-	unsigned int actions;	/* bit (1 << action) per action; 0: all */
+	/*
+	 * bit (1 << action) per action; 0: all. Bit (1 << XDPCAP_SLOT_ENTRY)
+	 * captures at entry too (hooks declared XDPCAP_HOOK_WITH_ENTRY): the
+	 * filter applies to each packet as it arrived, which is delivered
+	 * first (action XDPCAP_SLOT_ENTRY), then again with its verdict when
+	 * it leaves through one of the actions; both carry the same
+	 * packet_id. With that bit alone, packets only as they arrived.
+	 */
+	unsigned int actions;
 	uint32_t snaplen;	/* 0: XDPCAP_DEFAULT_SNAPLEN */
 	bool force;		/* take slots held by another live capture */
 	/* the ring, shared by all CPUs, in KiB (a power of two); 0: 64 MiB */
@@ -61,12 +69,27 @@ struct xdpcap_capture_opts {
 	struct xdpcap_busy *busy;
 };
 
+/*
+ * Where an XDP_REDIRECT went, when the program redirected through
+ * xdpcap_redirect_map() or xdpcap_redirect() (bpf/xdpcap_hook.h).
+ */
+struct xdpcap_redirect_info {
+	uint32_t pending;	/* non-zero: the rest is set */
+	uint32_t map_type;	/* BPF_MAP_TYPE_DEVMAP, ...; 0: bpf_redirect() */
+	uint32_t key;		/* the map key, or bpf_redirect()'s ifindex */
+	uint32_t ifindex;	/* the target interface; 0: not known */
+	uint64_t flags;
+	int64_t ret;		/* XDP_REDIRECT, or the fallback action */
+};
+
 struct xdpcap_packet {
 	uint64_t ts_ns;		/* since the Unix epoch, from the kernel's clock */
 	uint32_t caplen, wirelen;
 	uint32_t ifindex, rx_queue;
-	unsigned int action;
+	unsigned int action;	/* or XDPCAP_SLOT_ENTRY: as it arrived */
 	const uint8_t *data;	/* caplen bytes, valid during the callback */
+	uint64_t packet_id;	/* entry captures: the same at entry and exit; 0: none */
+	const struct xdpcap_redirect_info *redirect; /* NULL: none */
 };
 
 /* Return non-zero to stop delivering (for instance, a count reached). */
@@ -78,6 +101,10 @@ struct xdpcap_capture_stats {
 	uint64_t dropped[XDPCAP_ACTIONS];	/* matched, ring full */
 	uint64_t delivered;			/* handed to the callback */
 	uint64_t start_ns, end_ns;		/* since the epoch; end 0 while running */
+	/* the entry slot: received, matched, dropped as above, and failed:
+	 * packets the program could not be run again for (the driver gives
+	 * XDP no metadata room; they were XDP_ABORTED) */
+	uint64_t entry_received, entry_matched, entry_dropped, entry_failed;
 };
 
 struct xdpcap_capture;
@@ -109,6 +136,8 @@ xdpcap_capture_hook(const struct xdpcap_capture *cap);
 
 /* Which actions are captured (bit per action) and the filter's text. */
 XDPCAP_API unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap);
+/* Whether it captures at entry (the actions' entry bit). */
+XDPCAP_API bool xdpcap_capture_entry(const struct xdpcap_capture *cap);
 XDPCAP_API const char *xdpcap_capture_filter(const struct xdpcap_capture *cap);
 
 /* The snap length packets are cut to. */
@@ -121,8 +150,9 @@ XDPCAP_API size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
 XDPCAP_API void xdpcap_capture_close(struct xdpcap_capture *cap);
 
 /*
- * Parse "drop,pass" or "1,2" (any mix of names and numbers, "all") into a
- * bit mask. Returns 0 or -EINVAL with a message.
+ * Parse "drop,pass" or "1,2" (any mix of names and numbers, "all", and
+ * "entry" for bit XDPCAP_SLOT_ENTRY) into a bit mask. Returns 0 or
+ * -EINVAL with a message.
  */
 XDPCAP_API int xdpcap_parse_actions(const char *list, unsigned int *mask,
 				    char *errbuf);

@@ -33,6 +33,18 @@ extern "C" {
 #define XDPCAP_DEFAULT_HOOK_DIR "/sys/fs/bpf/xdpcap"
 /* One slot per XDP action: ABORTED, DROP, PASS, TX, REDIRECT. */
 #define XDPCAP_ACTIONS 5
+/*
+ * Hooks declared with XDPCAP_HOOK_WITH_ENTRY (bpf/xdpcap_hook.h) have two
+ * more: the entry capture, and the XDP program itself, which the entry
+ * capture runs again. Captures fill XDPCAP_SLOTS slots at most.
+ */
+#define XDPCAP_SLOT_ENTRY 5
+#define XDPCAP_SLOT_RERUN 6
+#define XDPCAP_ENTRY_HOOK_SLOTS 7
+#define XDPCAP_SLOTS 6
+/* The XDP metadata word with which the entry capture marks a packet it
+ * runs the program again for (bpf/xdpcap_hook.h). */
+#define XDPCAP_ENTRY_MARK 0x78647063u
 /* The map name xdpcap looks for among an XDP program's maps. */
 #define XDPCAP_HOOK_MAP_NAME "xdpcap_hook"
 
@@ -100,7 +112,10 @@ XDPCAP_API void xdpcap_hook_close(struct xdpcap_hook *hook);
 /*
  * Read who holds each of the first XDPCAP_ACTIONS slots: a snapshot, as
  * other processes may fill or empty slots at any time.
+ * xdpcap_hook_slot() reads one, any slot of the hook.
  */
+XDPCAP_API int xdpcap_hook_slot(const struct xdpcap_hook *hook, uint32_t key,
+				struct xdpcap_slot *slot, char *errbuf);
 XDPCAP_API int xdpcap_hook_slots(const struct xdpcap_hook *hook,
 				 struct xdpcap_slot slots[XDPCAP_ACTIONS],
 				 char *errbuf);
@@ -128,7 +143,8 @@ XDPCAP_API void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count);
  */
 XDPCAP_API int xdpcap_prog_name_owner(const char *prog_name);
 
-/* "XDP_DROP" for 1, and so on; "XDP_UNKNOWN" out of range. */
+/* "XDP_DROP" for 1, and so on, "entry" for XDPCAP_SLOT_ENTRY;
+ * "XDP_UNKNOWN" out of range. */
 XDPCAP_API const char *xdpcap_action_name(unsigned int action);
 
 #ifdef __cplusplus

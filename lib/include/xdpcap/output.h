@@ -58,7 +58,13 @@ struct xdpcap_output_packet {
 	int action;		/* XDP action, or -1 for none: no comment, no verdict */
 	bool has_queue;
 	uint32_t queue;		/* rx queue index */
+	/* pcapng: the comment instead of the action's name (at most
+	 * XDPCAP_OUTPUT_COMMENT_MAX bytes are kept), NULL: the name */
+	const char *comment;
+	uint64_t packet_id;	/* pcapng epb_packetid; 0: none */
 };
+
+#define XDPCAP_OUTPUT_COMMENT_MAX 160
 
 struct xdpcap_output_stats {
 	uint64_t start_ns, end_ns;	/* capture start and end, since the epoch */

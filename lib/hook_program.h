@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * The XDP program behind a hook: the one an entry capture runs again
+ * after it, and whose redirect notes (bpf/xdpcap_hook.h) a capture of
+ * XDP_REDIRECT reads.
+ */
+#ifndef XDPCAP_HOOK_PROGRAM_H
+#define XDPCAP_HOOK_PROGRAM_H
+
+#include <stdint.h>
+
+#include "xdpcap/hook.h"
+
+/* The map name of xdpcap_hook.h's XDPCAP_REDIRECT_NOTES(). */
+#define REDIRECT_NOTES_MAP_NAME "xdpcap_redir"
+
+/*
+ * The XDP programs that use the hook's map, xdpcap's own left out (or,
+ * where they may not be searched, the hook's interface program). Fills up to
+ * max ids and returns how many there are (more than max: some left
+ * out), or -errno.
+ */
+int hook_programs(const struct xdpcap_hook *hook, uint32_t *ids, int max);
+
+/*
+ * The map of the program prog_id named name, of the given type and
+ * value size: its fd, -ENOENT if there is none, or -errno.
+ */
+int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
+		     uint32_t value_size);
+
+#endif
