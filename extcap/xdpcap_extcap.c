@@ -96,15 +96,16 @@ static void print_interfaces(const char *hook_dir)
 
 static void print_config(void)
 {
-	static const char *const names[XDPCAP_ACTIONS] = {
-		"aborted", "drop", "pass", "tx", "redirect",
+	static const char *const names[XDPCAP_SLOTS] = {
+		"aborted", "drop", "pass", "tx", "redirect", "entry",
 	};
 
 	printf("arg {number=0}{call=--actions}{display=XDP actions}"
-	       "{tooltip=The verdicts whose packets are captured}{type=multicheck}\n");
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++)
-		printf("value {arg=0}{value=%s}{display=%s}{default=true}\n",
-		       names[a], xdpcap_action_name(a));
+	       "{tooltip=The verdicts whose packets are captured; XDP entry: each packet as it arrived too, before the program changed it (the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++)
+		printf("value {arg=0}{value=%s}{display=%s}{default=%s}\n",
+		       names[a], xdpcap_action_name(a),
+		       a == XDPCAP_SLOT_ENTRY ? "false" : "true");
 	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
 	       "{tooltip=Bytes kept of each packet (at most %d are copied from the kernel)}"
 	       "{type=unsigned}{range=1,262144}{default=%d}\n",

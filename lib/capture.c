@@ -335,7 +335,7 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 	if (cap->entry && cap->hook.max_entries < XDPCAP_ENTRY_HOOK_SLOTS) {
 		xdpcap_err(errbuf, "hook %s has %u slots, no entry slot: capturing at entry needs a program that declares it with XDPCAP_HOOK_WITH_ENTRY and calls xdpcap_enter() (xdpcap_hook(3))",
 			   cap->hook.name, cap->hook.max_entries);
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	}
 	n = hook_programs(&cap->hook, ids, (int)ARRAY_SIZE(ids));
 	if (n < 0 && cap->entry) {

@@ -69,7 +69,8 @@ static int activate_status(int err)
 
 /*
  * "xdp:NAME" -> hook "xdp:NAME", all actions; "xdp:NAME:drop,tx" -> hook
- * "xdp:NAME", those actions. Hook names with a ':' of their own cannot be
+ * "xdp:NAME", those actions ("entry" among them: each packet as it arrived
+ * too). Hook names with a ':' of their own cannot be
  * given this way (interface names never have one).
  */
 static int parse_device(const char *device, struct pcap_xdp *px,
@@ -138,15 +139,17 @@ static int open_capture(pcap_t *p, const char *filter, bool force,
  */
 static int slots_still_ours(pcap_t *p, struct xdpcap_capture *cap)
 {
-	struct xdpcap_slot slots[XDPCAP_ACTIONS];
+	struct xdpcap_slot slots[XDPCAP_SLOTS];
 	char xerr[XDPCAP_ERRBUF_SIZE];
 	unsigned int actions = xdpcap_capture_actions(cap);
 
-	if (xdpcap_hook_slots(xdpcap_capture_hook(cap), slots, xerr)) {
+	if (xdpcap_hook_slots(xdpcap_capture_hook(cap), slots, xerr) ||
+	    xdpcap_hook_slot(xdpcap_capture_hook(cap), XDPCAP_SLOT_ENTRY,
+			     &slots[XDPCAP_SLOT_ENTRY], xerr)) {
 		set_error(p->errbuf, "%s: %s", p->opt.device, xerr);
 		return 0;
 	}
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
 		const struct xdpcap_slot *s = &slots[a];
 
 		if (!(actions & (1u << a)) || !s->prog_id ||
@@ -367,6 +370,9 @@ static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 		matched += st.matched[a];
 		dropped += st.dropped[a];
 	}
+	/* as they arrived (xdp:NAME:entry,...) */
+	matched += st.entry_matched;
+	dropped += st.entry_dropped;
 	ps->ps_recv = (u_int)matched;
 	ps->ps_drop = (u_int)dropped;
 	ps->ps_ifdrop = 0;

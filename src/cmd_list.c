@@ -42,7 +42,8 @@ static const struct option list_options[] = {
 
 struct listed {
 	struct xdpcap_hook hook;
-	struct xdpcap_slot slots[XDPCAP_ACTIONS];
+	struct xdpcap_slot slots[XDPCAP_SLOTS];
+	unsigned int nslots;	/* the entry slot too, where the hook has it */
 	bool ok;		/* slots read */
 };
 
@@ -92,9 +93,11 @@ static void put_json_str(const char *s)
 	putchar('"');
 }
 
-/* "DROP" for XDP_DROP */
+/* "DROP" for XDP_DROP, "ENTRY" for the entry slot */
 static const char *short_action(unsigned int action)
 {
+	if (action == XDPCAP_SLOT_ENTRY)
+		return "ENTRY";
 	return xdpcap_action_name(action) + strlen("XDP_");
 }
 
@@ -113,7 +116,7 @@ static void print_text(const struct listed *l)
 		fputs("interface unknown", stdout);
 	}
 	fputs("  ", stdout);
-	for (a = 0; a < XDPCAP_ACTIONS; a++) {
+	for (a = 0; a < l->nslots; a++) {
 		const struct xdpcap_slot *s = &l->slots[a];
 
 		printf("%s%s ", a ? ", " : "", short_action(a));
@@ -154,7 +157,7 @@ static void print_json(const struct listed *l)
 		put_json_str(h->prog_name);
 	}
 	fputs(",\"slots\":[", stdout);
-	for (a = 0; a < XDPCAP_ACTIONS; a++) {
+	for (a = 0; a < l->nslots; a++) {
 		const struct xdpcap_slot *s = &l->slots[a];
 
 		printf("%s{\"action\":\"%s\",\"prog_id\":%u", a ? "," : "",
@@ -243,7 +246,12 @@ int cmd_list(int argc, char **argv)
 	}
 
 	for (i = 0; i < n; i++) {
+		list[i].nslots = list[i].hook.max_entries >= XDPCAP_ENTRY_HOOK_SLOTS ?
+				 XDPCAP_SLOTS : XDPCAP_ACTIONS;
 		err = xdpcap_hook_slots(&list[i].hook, list[i].slots, errbuf);
+		if (!err && list[i].nslots > XDPCAP_SLOT_ENTRY)
+			err = xdpcap_hook_slot(&list[i].hook, XDPCAP_SLOT_ENTRY,
+					       &list[i].slots[XDPCAP_SLOT_ENTRY], errbuf);
 		if (err) {
 			p_err("%s", errbuf);
 			if (!ret)

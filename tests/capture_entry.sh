@@ -1,0 +1,287 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Entry capture and redirect notes end to end: the demo XDP program (its
+# hook has an entry slot) on a veth pair between namespaces of our own,
+# real traffic, and the files read back with tshark: each packet as it
+# arrived and again with its verdict, both with the same pcapng packet
+# id; echo requests before and after XDP_TX rewrote them; the filter
+# applied to the packet as it arrived; verdicts unchanged while entry
+# capture runs; the slots empty after every way a capture ends. Then
+# where redirects went, from xdpcap_redirect_map()'s notes.
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/proc.sh"
+. "$top/tests/lib/netns.sh"
+netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
+bpffs_mount || bail "cannot mount bpffs"
+
+xdpcap=$build/xdpcap
+demo=$build/bpf/examples/xdpcap_demo.bpf.o
+redirect_prog=$build/tests/bpf/xdp_redirect.bpf.o
+xdp_load=$build/tests/xdp_load
+tmp=$(mktemp -d /tmp/xdpcap-entry.XXXXXX)
+hooks=/sys/fs/bpf/xdpcap-entry-test
+mkdir -p "$hooks"
+cleanup_add "rm -rf '$tmp'"
+cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
+
+# fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
+fields() {
+	f=$1
+	shift
+	args=
+	for field in "$@"; do
+		args="$args -e $field"
+	done
+	# shellcheck disable=SC2086
+	tshark -r "$f" -T fields $args 2>/dev/null
+}
+
+# send_udp PORT COUNT: datagrams from B to A
+send_udp() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		netns_exec "$B" bash -c "echo xdpcap > /dev/udp/192.0.2.1/$1" 2>/dev/null
+		i=$((i + 1))
+	done
+}
+
+# start_capture ARGS...: xdpcap in A's namespace, in the background, with
+# stderr in $tmp/err; waits until its slots are in place
+start_capture() {
+	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+	cap_pid=$!
+	for _ in $(seq "$(scaled 600)"); do
+		grep -q "capturing from" "$tmp/err" && return 0
+		kill -0 "$cap_pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# stop_capture: SIGINT, wait; exit status in $cap_rc
+stop_capture() {
+	sleep 0.2
+	kill -INT "$cap_pid" 2>/dev/null
+	wait "$cap_pid"
+	cap_rc=$?
+}
+
+# hook_entries: how many of the hook's seven slots hold a program
+hook_entries() {
+	bpftool map dump pinned "$hooks/demo" 2>/dev/null |
+		sed -n 's/^Found \([0-9]*\) element.*/\1/p'
+}
+
+slots_all_empty() {
+	[ "$(hook_entries)" = 0 ]
+}
+
+# traffic: 3 pings (XDP_TX), 2 datagrams to port 9 (XDP_DROP), 2 to
+# port 1000 (XDP_PASS); ping's status in $ping_rc
+traffic() {
+	netns_exec "$B" ping -c 3 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
+	ping_rc=$?
+	send_udp 9 2
+	send_udp 1000 2
+}
+
+# pairs FILE: "ID<TAB>entries<TAB>exits<TAB>order ok" per packet id, and
+# lines "noid N" for frames without one
+pairs() {
+	fields "$1" frame.number frame.packet_id frame.comment frame.verdict.ebpf_xdp |
+		awk -F'\t' '
+		$2 == "" { noid++; next }
+		$3 == "XDP entry" { e[$2]++; if ($4 != "") badentry++; first[$2] = first[$2] ? first[$2] : $1; next }
+		{ x[$2]++; if (!first[$2]) early++ }
+		END {
+			for (id in e) print id "\t" e[id] "\t" (x[id] + 0)
+			for (id in x) if (!(id in e)) print id "\t0\t" x[id]
+			print "noid " (noid + 0)
+			print "badentry " (badentry + 0)
+			print "early " (early + 0)
+		}'
+}
+
+# whole_pairs FILE: every id has one entry frame and one exit frame, the
+# entry first, entry frames carry no verdict, every frame has an id
+whole_pairs() {
+	pairs "$1" >"$tmp/pairs"
+	awk -F'\t' '
+		/^noid / || /^badentry / || /^early / { split($0, w, " "); if (w[2] != 0) bad++; next }
+		{ n++; if ($2 != 1 || $3 != 1) bad++ }
+		END { exit !(n > 0 && bad == 0) }' "$tmp/pairs"
+}
+
+netns_setup xent || bail "cannot create namespaces"
+A=$NETNS_A B=$NETNS_B VA=$VETH_A VB=$VETH_B
+xdp_attach "$VA" "$demo" native || bail "cannot attach the demo"
+# a veth delivers XDP_TX frames only to a peer that runs XDP itself
+xdp_attach "$VB" "$demo" native || bail "cannot attach the peer's XDP"
+netns_static_neighbours
+hook_pin "$VA" "$hooks/demo" || bail "cannot pin the hook"
+
+# --- pairs: as it arrived, then with its verdict -----------------------------
+start_capture --entry xdp:demo "$tmp/pairs.pcapng"
+check $? "an entry capture starts on the demo's hook" "" "$tmp/err"
+[ "$(hook_entries)" = 7 ]
+check $? "it fills the five action slots, the entry slot and the rerun slot" "$(hook_entries) filled"
+traffic
+stop_capture
+check "$cap_rc" "SIGINT ends it with status 0" "status $cap_rc" "$tmp/err"
+check "$ping_rc" "pings are answered while it runs (XDP_TX unchanged)"
+whole_pairs "$tmp/pairs.pcapng"
+check $? "every packet is captured twice with one packet id: as it arrived, then with its verdict" \
+	"$(tr '\n' ' ' <"$tmp/pairs")"
+n=$(fields "$tmp/pairs.pcapng" frame.comment | grep -c '^XDP entry$')
+[ "$n" -ge 7 ]
+check $? "at least the 7 packets sent are there as they arrived" "$n entry frames"
+for want in XDP_TX:3 XDP_DROP:2; do
+	got=$(fields "$tmp/pairs.pcapng" frame.comment | grep -c "^${want%:*}\$")
+	[ "$got" -eq "${want#*:}" ]
+	check $? "${want#*:} packets left with ${want%:*}" "got $got"
+done
+# the echo requests before and after the program turned them into replies
+fields "$tmp/pairs.pcapng" frame.packet_id frame.comment icmp.type ip.src ip.dst eth.src eth.dst |
+	awk -F'\t' '$2 == "XDP entry" && $3 != "" { req[$1] = $3 " " $4 " " $5 " " $6 " " $7 }
+		$2 == "XDP_TX" { rep[$1] = $3 " " $4 " " $5 " " $6 " " $7 }
+		END { for (id in rep) print req[id] "|" rep[id] }' >"$tmp/tx"
+awk -F'|' '{ split($1, q, " "); split($2, r, " ")
+	if (q[1] == 8 && r[1] == 0 && q[2] == r[3] && q[3] == r[2] && q[4] == r[5] && q[5] == r[4] &&
+	    q[2] == "192.0.2.2" && q[3] == "192.0.2.1") ok++; n++ }
+	END { exit !(n == 3 && ok == 3) }' "$tmp/tx"
+check $? "each XDP_TX pair shows the echo request as it arrived and the reply it became (addresses and MACs swapped)" \
+	"$(tr '\n' ';' <"$tmp/tx")"
+written=$(sed -n 's/^\([0-9]*\) packets written$/\1/p' "$tmp/err")
+frames=$(fields "$tmp/pairs.pcapng" frame.number | wc -l)
+[ -n "$written" ] && [ "$written" -eq "$frames" ]
+check $? "the summary counts every frame written, entry frames included" "written $written, frames $frames" "$tmp/err"
+grep -q "packets matched the filter as they arrived" "$tmp/err"
+check $? "the summary says how many matched as they arrived" "" "$tmp/err"
+[ "$(hook_entries)" = 0 ]
+check $? "all seven slots are empty afterwards" "$(hook_entries) filled"
+
+# --- the filter applies to the packet as it arrived --------------------------
+start_capture --entry xdp:demo "$tmp/filter.pcapng" 'icmp[icmptype] == icmp-echo'
+check $? "an entry capture with a filter starts" "" "$tmp/err"
+traffic
+stop_capture
+check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
+got=$(fields "$tmp/filter.pcapng" frame.comment icmp.type | sort | uniq -c |
+	sed 's/^ *\([0-9]*\) \(.*\)	\(.*\)/\2=\3x\1/' | tr '\n' ' ')
+[ "$got" = "XDP entry=8x3 XDP_TX=0x3 " ]
+check $? "requests match as they arrived; the replies they became are captured too, though the filter would refuse them" "$got"
+
+# --- entry alone, and entry with some actions -------------------------------
+start_capture --actions entry xdp:demo "$tmp/only.pcapng"
+check $? "--actions entry starts" "" "$tmp/err"
+traffic
+stop_capture
+verdicts=$(fields "$tmp/only.pcapng" frame.verdict.ebpf_xdp | grep -c .)
+entries=$(fields "$tmp/only.pcapng" frame.comment | grep -c '^XDP entry$')
+[ "$verdicts" -eq 0 ] && [ "$entries" -ge 7 ]
+check $? "--actions entry captures packets only as they arrived, none with a verdict" "$entries entries, $verdicts verdicts"
+
+start_capture --actions entry,drop xdp:demo "$tmp/drop.pcapng"
+check $? "--actions entry,drop starts" "" "$tmp/err"
+traffic
+stop_capture
+drops=$(fields "$tmp/drop.pcapng" frame.packet_id frame.comment udp.dstport |
+	awk -F'\t' '$2 == "XDP entry" { e[$1] = $3 } $2 == "XDP_DROP" { if (e[$1] == 9) n++; else bad++ }
+		$2 != "XDP entry" && $2 != "XDP_DROP" { bad++ } END { print n + 0, bad + 0 }')
+[ "$drops" = "2 0" ]
+check $? "--actions entry,drop: every packet as it arrived, and verdicts of the dropped ones only, paired" "$drops"
+
+# --- the program keeps working: a capture killed, a second one refused ------
+start_capture --entry xdp:demo "$tmp/killed.pcapng"
+check $? "an entry capture starts (to be killed)" "" "$tmp/err"
+nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" --entry xdp:demo "$tmp/second.pcapng" 2>"$tmp/err2"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "of xdp:demo is in use by xdpcap process $cap_pid" "$tmp/err2"
+check $? "a second entry capture is refused with status 2: its slots are in use" "status $rc" "$tmp/err2"
+kill -KILL "$cap_pid"
+wait "$cap_pid" 2>/dev/null
+wait_until 5000 slots_all_empty
+check $? "after SIGKILL the guard empties all seven slots" "$(hook_entries) filled"
+netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
+check $? "pings are answered afterwards"
+
+# --- the program's slot emptied under the capture: said, and undone ---------
+start_capture --entry xdp:demo "$tmp/rerun.pcapng"
+check $? "an entry capture starts (its rerun slot to be emptied)" "" "$tmp/err"
+bpftool map delete pinned "$hooks/demo" key 6 0 0 0
+netns_exec "$B" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
+wait_until 4000 grep -q "capture at entry stopped" "$tmp/err"
+check $? "a packet the program cannot be run again for is said at once" "" "$tmp/err"
+netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
+check $? "the entry slot is taken out: pings are answered again while the capture goes on"
+stop_capture
+grep -q "packets aborted: the program could not be run again" "$tmp/err"
+check $? "the summary counts the packets aborted" "" "$tmp/err"
+[ "$(hook_entries)" = 0 ]
+check $? "the slots are empty afterwards" "$(hook_entries) filled"
+
+# --- generic XDP, and a program loaded by libbpf ------------------------------
+xdp_detach "$VA" || bail "cannot detach the demo"
+rm -f "$hooks/demo"
+xdp_attach "$VA" "$demo" generic || bail "cannot attach the demo in generic mode"
+hook_pin "$VA" "$hooks/demo" || bail "cannot pin the hook"
+start_capture --entry xdp:demo "$tmp/generic.pcapng"
+check $? "an entry capture starts on generic XDP" "" "$tmp/err"
+traffic
+stop_capture
+check "$ping_rc" "pings are answered (generic XDP)"
+whole_pairs "$tmp/generic.pcapng"
+check $? "generic XDP: every packet twice, one id, entry first" "$(tr '\n' ' ' <"$tmp/pairs")"
+
+xdp_detach "$VA" || bail "cannot detach the demo"
+rm -f "$hooks/demo"
+netns_exec "$A" "$xdp_load" "$demo" "$VA" native --pin "$hooks/demo" >/dev/null ||
+	bail "cannot load the demo with libbpf"
+start_capture --entry xdp:demo "$tmp/libbpf.pcapng"
+check $? "an entry capture starts on a program loaded by libbpf" "" "$tmp/err"
+traffic
+stop_capture
+check "$ping_rc" "pings are answered (libbpf)"
+whole_pairs "$tmp/libbpf.pcapng"
+check $? "libbpf: every packet twice, one id, entry first" "$(tr '\n' ' ' <"$tmp/pairs")"
+
+# --- a hook without an entry slot ------------------------------------------
+xdp_detach "$VA" || bail "cannot detach the demo"
+rm -f "$hooks/demo"
+xdp_attach "$VA" "$redirect_prog" native || bail "cannot attach the redirect program"
+hook_pin "$VA" "$hooks/redirect" || bail "cannot pin its hook"
+nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" --entry xdp:redirect "$tmp/none.pcapng" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "no entry slot.*XDPCAP_HOOK_WITH_ENTRY" "$tmp/err" && [ ! -e "$tmp/none.pcapng" ]
+check $? "--entry on a hook of five slots: status 2, says what the program needs, no file" "status $rc" "$tmp/err"
+
+# --- where redirects went ----------------------------------------------------
+prog=$(xdp_prog_id "$VA")
+devmap=
+for m in $(bpftool prog show id "$prog" | sed -n 's/.*map_ids \([0-9,]*\).*/\1/p' | tr , ' '); do
+	bpftool map show id "$m" | grep -q "name tx_ports" && devmap=$m
+done
+ifindex=$(netns_exec "$A" ip -o link show dev "$VA" | cut -d: -f1)
+# key 0: out of A's own interface, to B
+bpftool map update id "$devmap" key 0 0 0 0 value "$ifindex" 0 0 0 ||
+	bail "cannot fill the devmap"
+start_capture xdp:redirect "$tmp/redirect.pcapng" udp
+check $? "a capture starts on the redirecting program" "" "$tmp/err"
+send_udp 10 2
+send_udp 11 2
+send_udp 12 1
+stop_capture
+fields "$tmp/redirect.pcapng" udp.dstport frame.comment frame.verdict.ebpf_xdp | sort | uniq -c >"$tmp/notes"
+grep -q "2 10	XDP_REDIRECT to devmap key 0, ifindex $ifindex ($VA)	4\$" "$tmp/notes"
+check $? "redirects carry their target: devmap key 0, ifindex $ifindex ($VA), verdict XDP_REDIRECT" "$(tr '\n' ';' <"$tmp/notes")"
+grep -q "2 11	XDP_PASS: the redirect to devmap key 7 failed (flags 0x2)	2\$" "$tmp/notes"
+check $? "a redirect to an empty key says it fell back to XDP_PASS" "$(tr '\n' ';' <"$tmp/notes")"
+grep -q "1 12	XDP_PASS	2\$" "$tmp/notes"
+check $? "a packet passed without redirecting has no note" "$(tr '\n' ';' <"$tmp/notes")"
+
+tap_done
