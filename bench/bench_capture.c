@@ -133,6 +133,7 @@ static void usage(FILE *out)
 "  --outdir DIR       capture files go here (a real disk, not tmpfs)\n"
 "  --demo OBJ         the demo program (default " DEFAULT_DEMO ")\n"
 "  --nohook OBJ       the demo without hook, and the empty program (default " DEFAULT_NOHOOK ")\n"
+"  --exit-only OBJ    the demo without xdpcap_enter (default " DEFAULT_EXIT_ONLY ")\n"
 "  --filters FILE     filters for the program sizes (default " DEFAULT_FILTERS ")\n"
 "  --xdpcap PATH      the command (default " DEFAULT_XDPCAP ")\n"
 "  --tcpdump PATH     (default " DEFAULT_TCPDUMP ")\n"
@@ -188,7 +189,7 @@ static void parse_rings(const char *s)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { O_IF = 256, O_PIN, O_OUT, O_DEMO, O_NOHOOK, O_FILTERS, O_XDPCAP,
+	enum { O_IF = 256, O_PIN, O_OUT, O_DEMO, O_NOHOOK, O_EXIT_ONLY, O_FILTERS, O_XDPCAP,
 	       O_TCPDUMP, O_SECONDS, O_EXP_SECONDS, O_RUNS, O_EXP_RUNS, O_RATE_S, O_RATE_L, O_TICK,
 	       O_BATCH, O_RINGS, O_CPU, O_ANYWHERE, O_SPIN, O_ONLY, O_NO_LIVE, O_NO_HOOK, O_NO_SIZES,
 	       O_NO_EXP, O_NO_ATTACH, O_CAPINFOS, O_VERBOSE, O_NO_RCU, O_MD, O_HELP };
@@ -198,6 +199,7 @@ static void parse_args(int argc, char **argv)
 		{ "outdir", required_argument, NULL, O_OUT },
 		{ "demo", required_argument, NULL, O_DEMO },
 		{ "nohook", required_argument, NULL, O_NOHOOK },
+		{ "exit-only", required_argument, NULL, O_EXIT_ONLY },
 		{ "filters", required_argument, NULL, O_FILTERS },
 		{ "xdpcap", required_argument, NULL, O_XDPCAP },
 		{ "tcpdump", required_argument, NULL, O_TCPDUMP },
@@ -232,6 +234,7 @@ static void parse_args(int argc, char **argv)
 	cfg = (struct config){
 		.demo_path = DEFAULT_DEMO,
 		.nohook_path = DEFAULT_NOHOOK,
+		.exit_only_path = DEFAULT_EXIT_ONLY,
 		.filters_path = DEFAULT_FILTERS,
 		.xdpcap_path = DEFAULT_XDPCAP,
 		.tcpdump_path = DEFAULT_TCPDUMP,
@@ -256,6 +259,7 @@ static void parse_args(int argc, char **argv)
 		case O_OUT: cfg.outdir = optarg; break;
 		case O_DEMO: cfg.demo_path = optarg; break;
 		case O_NOHOOK: cfg.nohook_path = optarg; break;
+		case O_EXIT_ONLY: cfg.exit_only_path = optarg; break;
 		case O_FILTERS: cfg.filters_path = optarg; break;
 		case O_XDPCAP: cfg.xdpcap_path = optarg; break;
 		case O_TCPDUMP: cfg.tcpdump_path = optarg; break;

@@ -72,5 +72,6 @@ netns_exec "$NETNS_A" ./bench/bench_capture \
 	--xdpcap ./xdpcap \
 	--demo bpf/examples/xdpcap_demo.bpf.o \
 	--nohook bench/xdp_nohook.bpf.o \
+	--exit-only bench/xdp_exit_only.bpf.o \
 	--filters "$srcdir/tests/data/filters.txt" "$@" || status=$?
 exit $status

@@ -127,12 +127,13 @@ run() {
 	rc=$?
 }
 
-empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
+# (the demo's hook has an entry slot too)
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 held_by() {
-	echo "ABORTED pid $1, DROP pid $1, PASS pid $1, TX pid $1, REDIRECT pid $1"
+	echo "ABORTED pid $1, DROP pid $1, PASS pid $1, TX pid $1, REDIRECT pid $1, ENTRY empty"
 }
 left_by() {
-	echo "ABORTED pid $1 (gone), DROP pid $1 (gone), PASS pid $1 (gone), TX pid $1 (gone), REDIRECT pid $1 (gone)"
+	echo "ABORTED pid $1 (gone), DROP pid $1 (gone), PASS pid $1 (gone), TX pid $1 (gone), REDIRECT pid $1 (gone), ENTRY empty"
 }
 
 # slots_are WANT: who holds the five slots, as xdpcap list says (in

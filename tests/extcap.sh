@@ -130,7 +130,8 @@ summary() {
 			END { for (k in n) print k " x" n[k] }' | sort | tr '\n' ';'
 }
 
-empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
+# (the demo's hook has an entry slot too)
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 
 # slots DIR HOOK: who holds HOOK's five slots, as xdpcap list says (in
 # $got)
@@ -273,8 +274,8 @@ grep -q '^arg {number=0}{call=--actions}.*{type=multicheck}' "$tmp/config"
 check $? "--actions is a multicheck" "$(grep -e --actions "$tmp/config")"
 vals=$(sed -n 's/^value {arg=0}{value=\([^}]*\)}{display=\([^}]*\)}{default=\([^}]*\)}$/\1=\2=\3/p' \
 	"$tmp/config" | tr '\n' ' ')
-[ "$vals" = "aborted=XDP_ABORTED=true drop=XDP_DROP=true pass=XDP_PASS=true tx=XDP_TX=true redirect=XDP_REDIRECT=true " ]
-check $? "its values: aborted, drop, pass, tx, redirect, shown as XDP_*, all checked by default" \
+[ "$vals" = "aborted=XDP_ABORTED=true drop=XDP_DROP=true pass=XDP_PASS=true tx=XDP_TX=true redirect=XDP_REDIRECT=true entry=XDP entry=false " ]
+check $? "its values: aborted, drop, pass, tx, redirect, shown as XDP_*, checked by default, and XDP entry, not checked" \
 	"$vals"
 grep -q '^arg {number=1}{call=--snaplen}.*{type=unsigned}{range=1,262144}{default=262144}' "$tmp/config"
 check $? "--snaplen is unsigned, 1 to 262144, default 262144" "$(grep -e --snaplen "$tmp/config")"
@@ -398,7 +399,7 @@ pid=$!
 bg_pids="$bg_pids $pid"
 drop_slot_taken() {
 	slots "$defdir" xdp:demo
-	[ "$got" = "ABORTED empty, DROP pid $pid, PASS empty, TX empty, REDIRECT empty" ]
+	[ "$got" = "ABORTED empty, DROP pid $pid, PASS empty, TX empty, REDIRECT empty, ENTRY empty" ]
 }
 wait_until 5000 drop_slot_taken
 check $? "--capture --fifo with --actions drop (and unknown options): only the DROP slot is taken" \
@@ -586,7 +587,7 @@ check $? "... and no xdpcap-extcap is left running" "still running:$left"
 tshark_capture actions 3 -o extcap.xdp_demo.actions:pass -f udp
 check $? "-o extcap.xdp_demo.actions:pass: the capture starts" "$got" "$tmp/actions.err"
 slots "$defdir" xdp:demo
-echo "$got" | grep -q '^ABORTED empty, DROP empty, PASS pid [0-9]*, TX empty, REDIRECT empty$'
+echo "$got" | grep -q '^ABORTED empty, DROP empty, PASS pid [0-9]*, TX empty, REDIRECT empty, ENTRY empty$'
 check $? "... and takes the PASS slot only" "$got"
 traffic
 tshark_end

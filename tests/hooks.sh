@@ -79,7 +79,8 @@ expect_err() {
 	fi
 }
 
-empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
+# (the demo's hook has an entry slot too)
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 needs="need a program array with 4-byte keys and values and at least 5 slots"
 hooks=/sys/fs/bpf/xdpcap
 other_dir=/sys/fs/bpf/xdpcap-test/hooks
@@ -149,14 +150,14 @@ hooks = json.load(open(path))
 assert [h["name"] for h in hooks] == ["xdp:demo", "xdp:" + vb], hooks
 demo, iface = hooks
 assert demo["source"] == "pinned" and demo["path"] == pin, demo
-assert demo["map_id"] == int(map_a) and demo["max_entries"] == 5, demo
+assert demo["map_id"] == int(map_a) and demo["max_entries"] == 7, demo
 assert "ifname" not in demo and "prog_id" not in demo, demo
 assert iface["source"] == "interface" and "path" not in iface, iface
 assert iface["map_id"] == int(map_b) and iface["ifname"] == vb, iface
 assert iface["prog_id"] == int(prog_b) and iface["prog_name"] == "xdpcap_demo", iface
 for h in hooks:
     assert [s["action"] for s in h["slots"]] == [
-        "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"], h
+        "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT", "XDP entry"], h
     assert all(s["prog_id"] == 0 for s in h["slots"]), h
 EOF
 ok $? "list --json has both hooks' names, sources, ids, interface and slots"
@@ -193,7 +194,7 @@ slot() {
 slot 1 "xdpcap_$alive" && slot 2 "xdpcap_$gone" && slot 3 other_prog
 ok $? "they fill the DROP, PASS and TX slots of the demo's hook"
 
-echo "xdp:demo  pinned  map $map_a  $line_a  ABORTED empty, DROP pid $alive, PASS pid $gone (gone), TX prog $other_id other_prog, REDIRECT empty" >"$tmp/want"
+echo "xdp:demo  pinned  map $map_a  $line_a  ABORTED empty, DROP pid $alive, PASS pid $gone (gone), TX prog $other_id other_prog, REDIRECT empty, ENTRY empty" >"$tmp/want"
 expect_out "list shows who holds each slot: a running xdpcap, a gone one, another program" \
 	0 in_ns "$A" "$xdpcap" list
 run in_ns "$A" "$xdpcap" list --json xdp:demo

@@ -159,7 +159,7 @@ summary() {
 			END { for (k in n) print k " x" n[k] }' | sort | tr '\n' ';'
 }
 
-empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 
 # slots_are WANT: who holds the hook's five slots, as xdpcap list says (in
 # $got), is WANT
@@ -173,7 +173,7 @@ slots_held() {
 	slots_are "" && return 1
 	holder=$(echo "$got" | sed -n 's/^ABORTED pid \([0-9]*\),.*/\1/p')
 	[ -n "$holder" ] &&
-		[ "$got" = "ABORTED pid $holder, DROP pid $holder, PASS pid $holder, TX pid $holder, REDIRECT pid $holder" ]
+		[ "$got" = "ABORTED pid $holder, DROP pid $holder, PASS pid $holder, TX pid $holder, REDIRECT pid $holder, ENTRY empty" ]
 }
 
 # remote_done: the remote xdpcap ($holder) and its guard ($guard) have

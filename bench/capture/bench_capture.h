@@ -19,6 +19,7 @@
 
 #define DEFAULT_DEMO "bpf/examples/xdpcap_demo.bpf.o"
 #define DEFAULT_NOHOOK "bench/xdp_nohook.bpf.o"
+#define DEFAULT_EXIT_ONLY "bench/xdp_exit_only.bpf.o"
 #define DEFAULT_FILTERS "tests/data/filters.txt"
 #define DEFAULT_XDPCAP "./xdpcap"
 #define DEFAULT_TCPDUMP "tcpdump"
@@ -61,6 +62,7 @@ struct config {
 	const char *outdir;
 	const char *demo_path;
 	const char *nohook_path;
+	const char *exit_only_path;
 	const char *filters_path;
 	const char *xdpcap_path;
 	const char *tcpdump_path;
@@ -142,8 +144,8 @@ struct cell {
 };
 
 struct progs {
-	struct bpf_object *demo_obj, *nohook_obj;
-	int demo_fd, hook_fd, nohook_fd, empty_fd;
+	struct bpf_object *demo_obj, *nohook_obj, *exit_only_obj;
+	int demo_fd, hook_fd, nohook_fd, empty_fd, exit_only_fd;
 	bool attached;
 };
 
@@ -178,9 +180,11 @@ struct live_results {
 
 struct hook_cost {
 	/* [frame: drop, pass][program] ns per run */
-	double ns[2][5];
+	double ns[2][7];
+	/* [frame] the demo without xdpcap_enter, and the demo, timed together */
+	double exit_only_ns[2], with_entry_ns[2];
 	/* [frame][phase] the empty program and the demo without hook */
-	double empty_ns[2][3], nohook_ns[2][3];
+	double empty_ns[2][4], nohook_ns[2][4];
 	bool ok;
 };
 

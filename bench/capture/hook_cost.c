@@ -20,7 +20,9 @@
 
 /* --- hook cost (BPF_PROG_TEST_RUN with repeat, not live) ------------------- */
 
-enum { HC_EMPTY, HC_NOHOOK, HC_HOOK, HC_TRIVIAL, HC_CAPTURE };
+enum { HC_EMPTY, HC_NOHOOK, HC_EXIT_ONLY, HC_HOOK, HC_TRIVIAL, HC_CAPTURE,
+       HC_ENTRY_CAPTURE, HC_N };
+#define HC_PHASES 4
 
 static double run_ns(int fd, const struct frame *f, uint32_t repeat)
 {
@@ -62,21 +64,26 @@ static void time_three(const int fds[3], const struct frame *f, double out[3])
 }
 
 /*
- * Three phases, each with its own empty and no-hook references: the
+ * Four phases, each with its own empty and no-hook references: the
  * hook's slots empty; every slot holding the empty program (the tail call
- * alone); a capture of every action with a filter that matches nothing.
+ * alone); a capture of every action with a filter that matches nothing;
+ * the same at entry too (the entry program runs the demo again).
+ * In the first, the demo without xdpcap_enter() is timed against the demo
+ * too: what the entry hook adds while nobody captures.
  */
 void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 {
-	static const int which[3] = { HC_HOOK, HC_TRIVIAL, HC_CAPTURE };
+	static const int which[HC_PHASES] = { HC_HOOK, HC_TRIVIAL, HC_CAPTURE, HC_ENTRY_CAPTURE };
 	XDPCAP_OPTS(xdpcap_capture_opts, opts, .ring_kib = 64);
+	XDPCAP_OPTS(xdpcap_capture_opts, entry_opts, .ring_kib = 64,
+		.actions = ((1u << XDPCAP_ACTIONS) - 1) | (1u << XDPCAP_SLOT_ENTRY));
 	int fds[3] = { pg->empty_fd, pg->nohook_fd, pg->demo_fd };
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap = NULL;
 	double t[3];
 
 	check_slots_empty(pg->hook_fd);
-	for (int phase = 0; phase < 3; phase++) {
+	for (int phase = 0; phase < HC_PHASES; phase++) {
 		if (phase == 1) {
 			for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++)
 				if (bpf_map_update_elem(pg->hook_fd, &a, &pg->empty_fd, BPF_ANY))
@@ -88,21 +95,36 @@ void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 			if (xdpcap_capture_open(hook_path, "udp port 7", &opts, &cap, errbuf) ||
 			    xdpcap_capture_start(cap, errbuf))
 				die("capture for the hook cost: %s", errbuf);
+		} else if (phase == 3) {
+			xdpcap_capture_stop(cap, NULL, NULL);
+			xdpcap_capture_close(cap);
+			if (xdpcap_capture_open(hook_path, "udp port 7", &entry_opts, &cap, errbuf) ||
+			    xdpcap_capture_start(cap, errbuf))
+				die("entry capture for the hook cost: %s", errbuf);
 		}
 		for (int fr = 0; fr < 2; fr++) {
 			time_three(fds, &frames[fr][0], t);
 			hc->empty_ns[fr][phase] = t[0];
 			hc->nohook_ns[fr][phase] = t[1];
 			hc->ns[fr][which[phase]] = t[2];
+			if (phase)
+				continue;
+			time_three((const int[3]){ pg->empty_fd, pg->exit_only_fd, pg->demo_fd },
+				   &frames[fr][0], t);
+			hc->exit_only_ns[fr] = t[1];
+			hc->with_entry_ns[fr] = t[2];
+			hc->ns[fr][HC_EXIT_ONLY] = t[1];
 		}
 	}
 	xdpcap_capture_stop(cap, NULL, NULL);
 	xdpcap_capture_close(cap);
 	for (int fr = 0; fr < 2; fr++) {
-		hc->ns[fr][HC_EMPTY] = (hc->empty_ns[fr][0] + hc->empty_ns[fr][1] +
-					hc->empty_ns[fr][2]) / 3;
-		hc->ns[fr][HC_NOHOOK] = (hc->nohook_ns[fr][0] + hc->nohook_ns[fr][1] +
-					 hc->nohook_ns[fr][2]) / 3;
+		hc->ns[fr][HC_EMPTY] = 0;
+		hc->ns[fr][HC_NOHOOK] = 0;
+		for (int phase = 0; phase < HC_PHASES; phase++) {
+			hc->ns[fr][HC_EMPTY] += hc->empty_ns[fr][phase] / HC_PHASES;
+			hc->ns[fr][HC_NOHOOK] += hc->nohook_ns[fr][phase] / HC_PHASES;
+		}
 	}
 	hc->ok = true;
 }
@@ -116,20 +138,24 @@ void print_hook_cost(const struct hook_cost *hc)
 	};
 	static const char *const names[] = {
 		"empty program", "demo logic without the hook",
-		"demo with the hook, slots empty",
+		"demo with the exit hook only (no xdpcap_enter), slots empty",
+		"demo with the hook (xdpcap_enter and xdpcap_exit), slots empty",
 		"demo with the hook, slots hold a program that returns at once",
 		"demo with the hook, capture attached, filter `udp port 7` (no match)",
+		"demo with the hook, capture at entry and exit, filter `udp port 7` (no match)",
 	};
 	static const char *const what[] = {
 		"test-run loop", "reference", "+ tail call to an empty slot",
+		"+ metadata look, 2 tail calls to empty slots",
 		"+ tail call to a program", "+ tail call, counters, filter",
+		"+ entry: filter, mark, demo run again; exit: counters",
 	};
-	static const int phase_of[] = { -1, -1, 0, 1, 2 };
+	static const int phase_of[] = { -1, -1, 0, 0, 1, 2, 3 };
 	const char *b = cfg.markdown ? "- " : "";
 	char v[4][32];
 
 	table_start(cols, ARRAY_SIZE(cols));
-	for (int p = 0; p < 5; p++) {
+	for (int p = 0; p < HC_N; p++) {
 		snprintf(v[0], sizeof(v[0]), "%.2f", hc->ns[0][p]);
 		snprintf(v[1], sizeof(v[1]), "%.2f", hc->ns[1][p]);
 		snprintf(v[2], sizeof(v[2]), "%.2f", hc->ns[0][p] - hc->ns[0][HC_EMPTY]);
@@ -138,11 +164,14 @@ void print_hook_cost(const struct hook_cost *hc)
 	}
 	printf("\n");
 	/* each against the program without hook timed in the same phase */
-	for (int p = HC_HOOK; p <= HC_CAPTURE; p++)
+	for (int p = HC_EXIT_ONLY; p <= HC_ENTRY_CAPTURE; p++)
 		printf("%s%s: %.2f ns (dropped frame) and %.2f ns (passed frame) more than the demo logic without the hook\n",
 		       b, names[p],
 		       hc->ns[0][p] - hc->nohook_ns[0][phase_of[p]],
 		       hc->ns[1][p] - hc->nohook_ns[1][phase_of[p]]);
+	printf("%sthe entry hook (xdpcap_enter) while nobody captures: %.2f ns (dropped frame) and %.2f ns (passed frame), the demo against the demo without it, timed together\n",
+	       b, hc->with_entry_ns[0] - hc->exit_only_ns[0],
+	       hc->with_entry_ns[1] - hc->exit_only_ns[1]);
 }
 
 /* --- the copy reference ------------------------------------------------------ */

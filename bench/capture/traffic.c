@@ -183,6 +183,14 @@ void load_programs(struct progs *p)
 	if (!prog)
 		die("%s has no program xdp_empty", cfg.nohook_path);
 	p->empty_fd = bpf_program__fd(prog);
+
+	p->exit_only_obj = bpf_object__open_file(cfg.exit_only_path, NULL);
+	if (!p->exit_only_obj || bpf_object__load(p->exit_only_obj))
+		die("cannot load %s: %s", cfg.exit_only_path, strerror(errno));
+	prog = bpf_object__find_program_by_name(p->exit_only_obj, "xdpcap_demo");
+	if (!prog)
+		die("%s has no program xdpcap_demo", cfg.exit_only_path);
+	p->exit_only_fd = bpf_program__fd(prog);
 }
 
 /* Whether the kernel compiled the demo to machine code. */
@@ -203,6 +211,7 @@ void unload_programs(struct progs *p)
 	unlink(hook_path);
 	bpf_object__close(p->demo_obj);
 	bpf_object__close(p->nohook_obj);
+	bpf_object__close(p->exit_only_obj);
 }
 
 /* Every slot of the hook must be empty for a run without capture. */
