@@ -77,6 +77,11 @@ hook_entries() {
 		sed -n 's/^Found \([0-9]*\) element.*/\1/p'
 }
 
+# rx_packets NS IFACE: frames IFACE received
+rx_packets() {
+	netns_exec "$1" ip -s link show dev "$2" | awk '/RX:/ { getline; print $2; exit }'
+}
+
 slots_all_empty() {
 	[ "$(hook_entries)" = 0 ]
 }
@@ -267,12 +272,15 @@ for m in $(bpftool prog show id "$prog" | sed -n 's/.*map_ids \([0-9,]*\).*/\1/p
 	bpftool map show id "$m" | grep -q "name tx_ports" && devmap=$m
 done
 ifindex=$(netns_exec "$A" ip -o link show dev "$VA" | cut -d: -f1)
-# key 0: out of A's own interface, to B
-bpftool map update id "$devmap" key 0 0 0 0 value "$ifindex" 0 0 0 ||
+# key 0: out of A's own interface, to B (the kernel takes the ifindex in
+# the namespace of whoever updates the map: A's)
+netns_exec "$A" bpftool map update id "$devmap" key 0 0 0 0 value "$ifindex" 0 0 0 ||
 	bail "cannot fill the devmap"
 start_capture xdp:redirect "$tmp/redirect.pcapng" udp
 check $? "a capture starts on the redirecting program" "" "$tmp/err"
+rx_before=$(rx_packets "$B" "$VB")
 send_udp 10 2
+rx_after=$(rx_packets "$B" "$VB")
 send_udp 11 2
 send_udp 12 1
 stop_capture
@@ -283,5 +291,7 @@ grep -q "2 11	XDP_PASS: the redirect to devmap key 7 failed (flags 0x2)	2\$" "$t
 check $? "a redirect to an empty key says it fell back to XDP_PASS" "$(tr '\n' ';' <"$tmp/notes")"
 grep -q "1 12	XDP_PASS	2\$" "$tmp/notes"
 check $? "a packet passed without redirecting has no note" "$(tr '\n' ';' <"$tmp/notes")"
+[ $((rx_after - rx_before)) -ge 2 ]
+check $? "the redirected datagrams went out of $VA to B ($((rx_after - rx_before)) frames arrived)"
 
 tap_done
