@@ -633,12 +633,71 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 }
 
 /*
+ * Go on without the entry: exit programs that filter for themselves (and
+ * number nothing) replace those that wrote what the entry matched, slot
+ * by slot, under a new guard; the old guard's last act is to empty the
+ * rerun slot. Returns 0 or -errno with a message.
+ */
+static int fall_back_to_exits(struct xdpcap_capture *cap, char *errbuf)
+{
+	struct capture_guard old_guard = cap->guard;
+	int old_fds[XDPCAP_ENTRY_HOOK_SLOTS];
+	uint32_t old_ids[XDPCAP_ENTRY_HOOK_SLOTS], a;
+	int err;
+
+	memcpy(old_fds, cap->prog_fds, sizeof(old_fds));
+	memcpy(old_ids, cap->prog_ids, sizeof(old_ids));
+	for (a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++) {
+		cap->prog_fds[a] = -1;
+		cap->prog_ids[a] = 0;
+	}
+	cap->entry = false;
+	err = load_programs(cap, NULL, errbuf);
+	for (a = 0; !err && a < XDPCAP_ACTIONS; a++)
+		if (cap->prog_ids[a] && cap->lock_fd >= 0)
+			err = slot_lock_hold(cap->lock_fd, cap->prog_ids[a]);
+	if (!err)
+		err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
+					  cap->prog_ids, errbuf);
+	if (err) {
+		for (a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++) {
+			if (cap->prog_fds[a] >= 0)
+				close(cap->prog_fds[a]);
+			if (cap->prog_ids[a] && cap->lock_fd >= 0)
+				slot_lock_release(cap->lock_fd, cap->prog_ids[a]);
+		}
+		memcpy(cap->prog_fds, old_fds, sizeof(old_fds));
+		memcpy(cap->prog_ids, old_ids, sizeof(old_ids));
+		cap->guard = old_guard;
+		return err;
+	}
+	for (a = 0; a < XDPCAP_ACTIONS; a++) {
+		uint32_t now = 0;
+
+		/* only where ours still is (--force may have taken one) */
+		if (cap->prog_fds[a] < 0 || bpf_map_lookup_elem(cap->hook.map_fd, &a, &now) ||
+		    now != old_ids[a])
+			continue;
+		bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a], BPF_ANY);
+	}
+	capture_guard_stop(&old_guard);
+	for (a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++) {
+		if (old_fds[a] >= 0)
+			close(old_fds[a]);
+		if (a < XDPCAP_SLOTS && old_ids[a] && cap->lock_fd >= 0)
+			slot_lock_release(cap->lock_fd, old_ids[a]);
+	}
+	return 0;
+}
+
+/*
  * A driver without XDP metadata room: the entry capture cannot run the
- * program again and aborts each packet. Take it out at once (the exits
- * then capture nothing more) and say so.
+ * program again and aborts each packet. Take it out at once, go on at
+ * the exits without packet ids, and say so.
  */
 static void check_entry(struct xdpcap_capture *cap)
 {
+	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture_stats st;
 	uint32_t slot = XDPCAP_SLOT_ENTRY, id = 0;
 
@@ -652,6 +711,10 @@ static void check_entry(struct xdpcap_capture *cap)
 	notice(cap, "capture at entry stopped: the program of hook %s could not be run again for %llu packet%s (the driver gives XDP no metadata room, or the program left the hook), which were XDP_ABORTED",
 	       cap->hook.name, (unsigned long long)st.entry_failed,
 	       st.entry_failed == 1 ? "" : "s");
+	if (fall_back_to_exits(cap, errbuf))
+		notice(cap, "the exits cannot go on without it (%s): nothing more is captured", errbuf);
+	else
+		notice(cap, "capturing on at the exits only, the filter applied there, without packet ids");
 }
 
 /* Deliver what the ring holds; returns how many or -errno. */

@@ -222,11 +222,17 @@ bpftool map delete pinned "$hooks/demo" key 6 0 0 0
 netns_exec "$B" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
 wait_until 4000 grep -q "capture at entry stopped" "$tmp/err"
 check $? "a packet the program cannot be run again for is said at once" "" "$tmp/err"
+grep -q "capturing on at the exits only, the filter applied there, without packet ids" "$tmp/err"
+check $? "... and that the capture goes on at the exits, without packet ids" "" "$tmp/err"
 netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
 check $? "the entry slot is taken out: pings are answered again while the capture goes on"
 stop_capture
 grep -q "packets aborted: the program could not be run again" "$tmp/err"
 check $? "the summary counts the packets aborted" "" "$tmp/err"
+fields "$tmp/rerun.pcapng" frame.packet_id frame.comment >"$tmp/rerun.txt"
+got=$(grep -c "^	XDP_TX$" "$tmp/rerun.txt")
+[ "$got" -eq 2 ]
+check $? "the replies to the pings after it are captured at the exit, without ids" "$got: $(tr "\n" ";" <"$tmp/rerun.txt")" "$tmp/err"
 [ "$(hook_entries)" = 0 ]
 check $? "the slots are empty afterwards" "$(hook_entries) filled"
 
