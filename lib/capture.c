@@ -60,6 +60,9 @@ struct xdpcap_capture {
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
 	size_t prog_insns[XDPCAP_SLOTS];
 	int notes_map_fd;		/* the program's redirect notes, or -1 */
+	/* the maps the program may redirect through, to name a note's map */
+	struct hook_program_target_map target_maps[8];
+	int n_target_maps;
 	struct ring ring;
 	bool ring_open;
 	uint32_t ring_bytes;
@@ -358,6 +361,9 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 	cap->notes_map_fd = hook_program_map(ids[0], REDIRECT_NOTES_MAP_NAME,
 					     BPF_MAP_TYPE_PERCPU_ARRAY,
 					     sizeof(struct xdpcap_redirect_info));
+	if (cap->notes_map_fd >= 0)
+		cap->n_target_maps = hook_program_target_maps(ids[0], cap->target_maps,
+							      (int)ARRAY_SIZE(cap->target_maps));
 	if (!cap->entry)
 		return 0;
 	fd = bpf_prog_get_fd_by_id(ids[0]);
@@ -519,6 +525,23 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 	return 0;
 }
 
+/* The program's one map of that type, if it has one, NULL otherwise. */
+static const struct hook_program_target_map *target_map(const struct xdpcap_capture *cap,
+							uint32_t type)
+{
+	const struct hook_program_target_map *found = NULL;
+
+	if (cap->n_target_maps > (int)ARRAY_SIZE(cap->target_maps))
+		return NULL;
+	for (int i = 0; i < cap->n_target_maps; i++)
+		if (cap->target_maps[i].type == type) {
+			if (found)
+				return NULL;
+			found = &cap->target_maps[i];
+		}
+	return found;
+}
+
 /* A record: struct capture_record, then the packet. */
 static int on_ring_record(void *ctx, const void *data, uint32_t size)
 {
@@ -541,6 +564,14 @@ static int on_ring_record(void *ctx, const void *data, uint32_t size)
 		.packet_id = rec.packet_id,
 		.redirect = rec.redirect.pending ? &rec.redirect : NULL,
 	};
+	if (pkt.redirect && rec.redirect.map_type) {
+		const struct hook_program_target_map *m = target_map(cap, rec.redirect.map_type);
+
+		if (m) {
+			pkt.redirect_map_id = m->id;
+			pkt.redirect_map_name = m->name;
+		}
+	}
 	cap->delivered++;
 	if (cap->fn && cap->fn(&pkt, cap->fn_ctx)) {
 		cap->fn_stop = true;

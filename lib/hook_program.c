@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -89,4 +90,36 @@ int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
 		close(fd);
 	}
 	return -ENOENT;
+}
+
+int hook_program_target_maps(uint32_t prog_id, struct hook_program_target_map *out,
+			     int max)
+{
+	uint32_t maps[MAX_PROG_MAPS];
+	struct bpf_prog_info info;
+	int n = 0, err = prog_info(prog_id, &info, maps);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < info.nr_map_ids; i++) {
+		struct bpf_map_info mi;
+		uint32_t len = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(maps[i]);
+
+		if (fd < 0)
+			continue;
+		memset(&mi, 0, sizeof(mi));
+		err = bpf_obj_get_info_by_fd(fd, &mi, &len);
+		close(fd);
+		if (err || (mi.type != BPF_MAP_TYPE_DEVMAP && mi.type != BPF_MAP_TYPE_DEVMAP_HASH &&
+			    mi.type != BPF_MAP_TYPE_CPUMAP && mi.type != BPF_MAP_TYPE_XSKMAP))
+			continue;
+		if (n < max) {
+			out[n].id = mi.id;
+			out[n].type = mi.type;
+			snprintf(out[n].name, sizeof(out[n].name), "%s", mi.name);
+		}
+		n++;
+	}
+	return n;
 }

@@ -29,4 +29,17 @@ int hook_programs(const struct xdpcap_hook *hook, uint32_t *ids, int max);
 int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
 		     uint32_t value_size);
 
+/* A map a program can redirect through. */
+struct hook_program_target_map {
+	uint32_t id, type;
+	char name[16];
+};
+
+/*
+ * The devmaps, cpumaps and xskmaps of program prog_id, up to max: fills
+ * maps and returns how many there are, or -errno.
+ */
+int hook_program_target_maps(uint32_t prog_id, struct hook_program_target_map *maps,
+			     int max);
+
 #endif

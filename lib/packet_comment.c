@@ -17,18 +17,27 @@ static const char *ifname(unsigned int ifindex, struct packet_comment_names *nam
 	return names->name;
 }
 
-/* "devmap key 1, ifindex 3 (veth1)", "ifindex 3 (veth1)", "cpumap key 1" */
-static void target(const struct xdpcap_redirect_info *r,
-		   struct packet_comment_names *names, char *buf, size_t len)
+/*
+ * "devmap tx_ports (id 12) key 1, ifindex 3 (veth1)", "ifindex 3
+ * (veth1)", "cpumap key 1"
+ */
+static void target(const struct xdpcap_packet *pkt, struct packet_comment_names *names,
+		   char *buf, size_t len)
 {
+	const struct xdpcap_redirect_info *r = pkt->redirect;
 	const char *type = libbpf_bpf_map_type_str(r->map_type);
 	size_t used = 0;
-	int n;
+	int n = 0;
 
-	if (r->map_type) {
+	buf[0] = '\0';
+	if (r->map_type && pkt->redirect_map_name)
+		n = snprintf(buf, len, "%s %s (id %u) key %u", type ? type : "map",
+			     pkt->redirect_map_name, pkt->redirect_map_id, r->key);
+	else if (r->map_type)
 		n = snprintf(buf, len, "%s key %u", type ? type : "map", r->key);
-		used = n > 0 ? (size_t)n : 0;
-	}
+	used = n > 0 ? (size_t)n : 0;
+	if (used >= len)
+		return;
 	if (r->ifindex && used < len) {
 		const char *name = ifname(r->ifindex, names);
 
@@ -43,13 +52,13 @@ const char *packet_comment(const struct xdpcap_packet *pkt,
 			   size_t len)
 {
 	const struct xdpcap_redirect_info *r = pkt->redirect;
-	char where[96];
+	char where[128];
 
 	if (pkt->action == XDPCAP_SLOT_ENTRY)
 		return xdpcap_action_name(XDPCAP_SLOT_ENTRY);
 	if (!r)
 		return NULL;
-	target(r, names, where, sizeof(where));
+	target(pkt, names, where, sizeof(where));
 	if (r->ret == XDP_REDIRECT)
 		snprintf(buf, len, "%s to %s", xdpcap_action_name(pkt->action), where);
 	else

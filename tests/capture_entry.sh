@@ -291,9 +291,9 @@ send_udp 11 2
 send_udp 12 1
 stop_capture
 fields "$tmp/redirect.pcapng" udp.dstport frame.comment frame.verdict.ebpf_xdp | sort | uniq -c >"$tmp/notes"
-grep -q "2 10	XDP_REDIRECT to devmap key 0, ifindex $ifindex ($VA)	4\$" "$tmp/notes"
-check $? "redirects carry their target: devmap key 0, ifindex $ifindex ($VA), verdict XDP_REDIRECT" "$(tr '\n' ';' <"$tmp/notes")"
-grep -q "2 11	XDP_PASS: the redirect to devmap key 7 failed (flags 0x2)	2\$" "$tmp/notes"
+grep -q "2 10	XDP_REDIRECT to devmap tx_ports (id $devmap) key 0, ifindex $ifindex ($VA)	4\$" "$tmp/notes"
+check $? "redirects carry their target: devmap tx_ports (id $devmap) key 0, ifindex $ifindex ($VA), verdict XDP_REDIRECT" "$(tr '\n' ';' <"$tmp/notes")"
+grep -q "2 11	XDP_PASS: the redirect to devmap tx_ports (id $devmap) key 7 failed (flags 0x2)	2\$" "$tmp/notes"
 check $? "a redirect to an empty key says it fell back to XDP_PASS" "$(tr '\n' ';' <"$tmp/notes")"
 grep -q "1 12	XDP_PASS	2\$" "$tmp/notes"
 check $? "a packet passed without redirecting has no note" "$(tr '\n' ';' <"$tmp/notes")"

@@ -598,6 +598,24 @@ check $? "... it captures only XDP_PASS: the 3 datagrams to port 1000 ($got)" \
 wait_until 3000 slots_empty "$defdir" xdp:demo && wait_until 3000 extcaps_gone
 check $? "... the slots are empty and no xdpcap-extcap is left afterwards" "$got $left"
 
+# --- the action XDP entry: each packet as it arrived, with its verdict's id -------
+
+tshark_capture entry 3 -o extcap.xdp_demo.actions:entry,tx -f icmp
+check $? "-o extcap.xdp_demo.actions:entry,tx: the capture starts" "$got" "$tmp/entry.err"
+slots "$defdir" xdp:demo
+echo "$got" | grep -q '^ABORTED empty, DROP empty, PASS empty, TX pid \([0-9]*\), REDIRECT empty, ENTRY pid \1$'
+check $? "... and takes the TX and ENTRY slots" "$got"
+traffic
+tshark_end
+got=$(fields "$tmp/entry.pcapng" frame.packet_id frame.comment icmp.type |
+	awk -F'\t' '$2 == "XDP entry" && $3 == 8 { e[$1]++ } $2 == "XDP_TX" && $3 == 0 { if (e[$1]) pairs++ }
+		END { print pairs + 0 }')
+[ "$rc" -eq 0 ] && [ "$got" = 2 ]
+check $? "... both pings as they arrived (echo requests) and as XDP_TX sent them (replies), each pair with one packet id ($got pairs)" \
+	"exit $rc" "$tmp/entry.err"
+wait_until 3000 slots_empty "$defdir" xdp:demo && wait_until 3000 extcaps_gone
+check $? "... the slots are empty and no xdpcap-extcap is left afterwards" "$got $left"
+
 # --- -o extcap.xdp_demo.snaplen ---------------------------------------------------
 
 tshark_capture snaplen 3 -o extcap.xdp_demo.snaplen:100 -f "udp port 1000"

@@ -77,7 +77,7 @@ ping_a() { # COUNT [ARG...]
 
 slots_empty() {
 	"$xdpcap" list --hook-dir "$hooks" xdp:demo 2>/dev/null |
-		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
+		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 }
 
 # the guard empties the slots as the process goes: allow it a moment
@@ -273,6 +273,16 @@ for spec in "drop:2" "pass,tx:2" "3:1" "xdp_drop,TX:3" "all:4"; do
 	[ "$got" = "$want" ]
 	check $? "xdp:demo:$actions captures $want packets" "$got ($listed)" "$tmp/act.err"
 done
+# entry: each echo request as it arrived, then the reply XDP_TX made of it
+start_tcpdump entry -i xdp:demo:entry,tx -n -w "$tmp/entry.pcap" icmp
+ping_a 2
+stop_tcpdump INT
+order=$(tcpdump -r "$tmp/entry.pcap" -n 2>/dev/null |
+	sed -n 's/.* \(192\.0\.2\.[12]\) > \(192\.0\.2\.[12]\): ICMP echo \(request\|reply\).*/\1>\2 \3/p' | tr '\n' ';')
+[ "$order" = "192.0.2.2>192.0.2.1 request;192.0.2.1>192.0.2.2 reply;192.0.2.2>192.0.2.1 request;192.0.2.1>192.0.2.2 reply;" ] &&
+	[ "$(closing entry captured)" = 4 ]
+check $? "xdp:demo:entry,tx: each echo request as it arrived, then the reply it became" "$order" "$tmp/entry.err"
+check_clean "entry capture"
 start_tcpdump act -i xdp:demo:drop -n
 listed=$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)
 stop_tcpdump INT

@@ -90,6 +90,10 @@ struct xdpcap_packet {
 	const uint8_t *data;	/* caplen bytes, valid during the callback */
 	uint64_t packet_id;	/* entry captures: the same at entry and exit; 0: none */
 	const struct xdpcap_redirect_info *redirect; /* NULL: none */
+	/* the redirect's map, where the program has one of its type: its
+	 * id and name (0 and NULL where that cannot be told) */
+	uint32_t redirect_map_id;
+	const char *redirect_map_name;
 };
 
 /* Return non-zero to stop delivering (for instance, a count reached). */
