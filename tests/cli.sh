@@ -83,6 +83,9 @@ fi
 expect_usage_error "syntax error" "syntax error" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "tcp port"
 expect_usage_error "unknown protocol" "bad filter" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "proto nosuch"
 expect_usage_error "protochain" "protochain" "$xdpcap" -r "$corpus" "$tmp/o.pcap" "ip6 protochain 6"
+expect_usage_error "--entry with -r" "capturing at entry.*is for live hooks" "$xdpcap" --entry -r "$corpus" "$tmp/o.pcap"
+expect_usage_error "--actions entry with -r" "is for live hooks" "$xdpcap" --actions entry -r "$corpus" "$tmp/o.pcap"
+expect_usage_error "an unknown action next to entry" "unknown XDP action 'entrance'" "$xdpcap" --actions entry,entrance xdp:nosuch "$tmp/o.pcap"
 expect_usage_error "missing input file" "cannot read" "$xdpcap" -r "$tmp/nosuch.pcap" "$tmp/o.pcap" ip
 printf 'this is not a capture file at all\n' >"$tmp/garbage"
 expect_usage_error "input that is not a capture" "cannot read" "$xdpcap" -r "$tmp/garbage" "$tmp/o.pcap" ip
