@@ -261,6 +261,26 @@ check "$ping_rc" "pings are answered (libbpf)"
 whole_pairs "$tmp/libbpf.pcapng"
 check $? "libbpf: every packet twice, one id, entry first" "$(tr '\n' ' ' <"$tmp/pairs")"
 
+# --- jumbo frames, whole at entry and exit (generic XDP: one buffer) ---------
+netns_setup xejm || bail "cannot create namespaces for jumbo frames"
+JA=$NETNS_A JB=$NETNS_B
+netns_exec "$JA" ip link set dev "$VETH_A" mtu 9000
+netns_exec "$JB" ip link set dev "$VETH_B" mtu 9000
+xdp_attach "$VETH_A" "$demo" generic || bail "cannot attach the demo for jumbo frames"
+hook_pin "$VETH_A" "$hooks/jumbo" || bail "cannot pin the jumbo hook"
+nsenter --net="$NETNS_RUN_DIR/$JA" -- "$xdpcap" --hook-dir "$hooks" --entry xdp:jumbo "$tmp/jumbo.pcapng" icmp 2>"$tmp/err" &
+cap_pid=$!
+wait_until 30000 grep -q "capturing from" "$tmp/err"
+netns_exec "$JB" ping -c 2 -i 0.1 -s 8000 -M do -W 1 192.0.2.1 >/dev/null 2>&1
+ping_rc=$?
+stop_capture
+got=$(fields "$tmp/jumbo.pcapng" frame.comment icmp.type frame.cap_len frame.len | sort | uniq -c |
+	sed 's/^ *\([0-9]*\) /\1x /' | tr '\t\n' '/ ')
+[ "$ping_rc" -eq 0 ] && [ "$got" = "2x XDP entry/8/8042/8042 2x XDP_TX/0/8042/8042 " ]
+check $? "8000-byte pings: answered, and each captured whole as it arrived and as it left" "ping $ping_rc, $got" "$tmp/err"
+whole_pairs "$tmp/jumbo.pcapng"
+check $? "... as pairs with one packet id" "$(tr '\n' ' ' <"$tmp/pairs")"
+
 # --- a hook without an entry slot ------------------------------------------
 xdp_detach "$VA" || bail "cannot detach the demo"
 rm -f "$hooks/demo"
