@@ -38,6 +38,7 @@ struct extcap_args {
 	const char *hook_dir;
 	unsigned int actions;
 	uint32_t snaplen;
+	uint32_t sample, max_rate;	/* 0: all, no cap */
 	bool list_interfaces, list_dlts, list_config, capture;
 };
 
@@ -113,6 +114,12 @@ static void print_config(void)
 	printf("arg {number=2}{call=--hook-dir}{display=Hook directory}"
 	       "{tooltip=Where xdp:NAME hooks are pinned}{type=string}{default=%s}\n",
 	       xdpcap_hook_dir(NULL));
+	printf("arg {number=3}{call=--sample}{display=Keep 1 in N}"
+	       "{tooltip=Of the packets the filter matches, keep 1 in N (each CPU the first of every N it sees), in the kernel; 0 or 1: all}"
+	       "{type=unsigned}{range=0,2147483647}{default=0}\n");
+	printf("arg {number=4}{call=--max-rate}{display=Rate cap (packets/s)}"
+	       "{tooltip=Keep at most this many matching packets a second, in the kernel (each CPU an equal share); 0: no cap}"
+	       "{type=unsigned}{range=0,%u}{default=0}\n", XDPCAP_MAX_RATE);
 }
 
 /* With file capabilities, for a user who is not root: see confine.h. */
@@ -133,6 +140,8 @@ static int check_filter(const struct extcap_args *a)
 		.actions = a->actions,
 		.snaplen = a->snaplen,
 		.force = true,
+		.sample = a->sample,
+		.max_rate = a->max_rate,
 	);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap;
@@ -163,6 +172,8 @@ static int capture(const struct extcap_args *a)
 		.hook_dir = a->hook_dir,
 		.actions = a->actions,
 		.snaplen = a->snaplen,
+		.sample = a->sample,
+		.max_rate = a->max_rate,
 	);
 	XDPCAP_OPTS(xdpcap_session_opts, sopts,
 		.format = XDPCAP_FORMAT_PCAPNG,
@@ -213,7 +224,7 @@ static int capture(const struct extcap_args *a)
 enum {
 	OPT_INTERFACES = 256, OPT_VERSION, OPT_INTERFACE, OPT_DLTS, OPT_CONFIG,
 	OPT_CAPTURE, OPT_FIFO, OPT_FILTER, OPT_ACTIONS, OPT_SNAPLEN,
-	OPT_HOOK_DIR, OPT_HELP,
+	OPT_HOOK_DIR, OPT_SAMPLE, OPT_MAX_RATE, OPT_HELP,
 };
 
 static const struct option options[] = {
@@ -228,6 +239,8 @@ static const struct option options[] = {
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "hook-dir", required_argument, NULL, OPT_HOOK_DIR },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -238,7 +251,8 @@ static const char usage_text[] =
 	"       xdpcap-extcap --extcap-interface xdp:NAME --extcap-capture-filter FILTER\n"
 	"       xdpcap-extcap --extcap-interface xdp:NAME --capture --fifo PATH\n"
 	"                     [--extcap-capture-filter FILTER] [--actions LIST]\n"
-	"                     [--snaplen N] [--hook-dir DIR]\n"
+	"                     [--snaplen N] [--hook-dir DIR] [--sample N]\n"
+	"                     [--max-rate PPS]\n"
 	"\n"
 	"The Wireshark extcap of xdpcap: Wireshark runs it to list XDP hooks as\n"
 	"capture interfaces and to capture from them, each packet with its XDP\n"
@@ -277,6 +291,24 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 				err = -1;
 			}
 			break;
+		case OPT_SAMPLE:
+		case OPT_MAX_RATE: {
+			unsigned long max = opt == OPT_SAMPLE ? 0x7fffffffUL : XDPCAP_MAX_RATE;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-' || v > max) {
+				fail("%s takes 0 to %lu, not '%s'",
+				     opt == OPT_SAMPLE ? "--sample" : "--max-rate", max, optarg);
+				err = -1;
+			} else if (opt == OPT_SAMPLE) {
+				a->sample = (uint32_t)v;
+			} else {
+				a->max_rate = (uint32_t)v;
+			}
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			exit(0);

@@ -54,6 +54,7 @@ struct xdpcap_capture {
 	uint32_t snaplen;
 	bool force;
 	bool entry;			/* capture at entry too */
+	uint32_t sample, max_rate;	/* opts' */
 	int ring_map_fd, areas_map_fd;
 	/* by slot; the rerun slot's is the hook's own program (entry) */
 	int prog_fds[XDPCAP_ENTRY_HOOK_SLOTS];
@@ -268,6 +269,8 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.at_entry = cap->entry,
 		.hook_fd = cap->hook.map_fd,
 		.notes_map_fd = cap->notes_map_fd,
+		.sample = cap->sample,
+		.max_rate = cap->max_rate,
 	};
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
@@ -434,6 +437,14 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
 	cap->busy = opts ? opts->busy : NULL;
 	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
+	cap->sample = opts ? opts->sample : 0;
+	cap->max_rate = opts ? opts->max_rate : 0;
+	if (cap->max_rate > XDPCAP_MAX_RATE) {
+		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
+			   cap->max_rate, XDPCAP_MAX_RATE);
+		err = -EINVAL;
+		goto err;
+	}
 
 	/* root without them fails on every step below: say why at once */
 	if (geteuid() == 0 && !may_use_bpf()) {
@@ -845,6 +856,7 @@ int xdpcap_capture_stats(struct xdpcap_capture *cap,
 			st->received[a] += cnt->received;
 			st->matched[a] += cnt->matched;
 			st->dropped[a] += cnt->dropped;
+			st->skipped[a] += cnt->skipped;
 		}
 		{
 			const volatile struct capture_counters *cnt =
@@ -855,6 +867,7 @@ int xdpcap_capture_stats(struct xdpcap_capture *cap,
 			st->entry_matched += cnt->matched;
 			st->entry_dropped += cnt->dropped;
 			st->entry_failed += cnt->failed;
+			st->entry_skipped += cnt->skipped;
 		}
 	}
 	return 0;

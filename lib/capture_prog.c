@@ -247,6 +247,66 @@ static int16_t entry_off(const struct capture_prog_spec *s, size_t field)
 }
 
 #define ENTRY(field) entry_off(s, offsetof(struct capture_entry_state, field))
+#define LIMIT(field) entry_off(s, CAPTURE_LIMIT_OFF - CAPTURE_ENTRY_OFF + \
+				  offsetof(struct capture_limit_state, field))
+
+#define NS_PER_S 1000000000
+
+/*
+ * --sample: keep the first of every sample matches (each CPU counts its
+ * own); a jump to the skipped count otherwise, at *skip.
+ */
+static void put_sample(struct asm_buf *b, const struct capture_prog_spec *s, size_t *skip)
+{
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, LIMIT(seen)));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_1));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, 1));
+	put(b, store_reg(BPF_DW, R_AREA, LIMIT(seen), BPF_REG_2));
+	put(b, alu64_imm(BPF_MOD, BPF_REG_1, (int32_t)s->sample));
+	*skip = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, 0, 0, 0));
+}
+
+/* dst = a 64-bit constant (two instruction slots) */
+static void put_u64(struct asm_buf *b, uint8_t dst, uint64_t v)
+{
+	put(b, ebpf_insn(BPF_LD | BPF_DW | BPF_IMM, dst, 0, 0, (int32_t)(uint32_t)v));
+	put(b, ebpf_insn(0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32)));
+}
+
+/*
+ * --max-rate, with r0 = now: the CPU's bucket gains max_rate units a
+ * nanosecond, holds a second of them (one packet at least), and a packet
+ * takes ncpus * 10^9 units: each CPU keeps max_rate / ncpus packets a
+ * second, and after a quiet second a burst of as many. A jump to the
+ * skipped count when empty, at *skip.
+ */
+static void put_rate_cap(struct asm_buf *b, const struct capture_prog_spec *s, size_t *skip)
+{
+	const uint64_t packet = (uint64_t)s->layout.ncpus * NS_PER_S;
+	uint64_t burst = (uint64_t)s->max_rate * NS_PER_S;
+
+	if (burst < packet)
+		burst = packet;
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, LIMIT(last_ns)));
+	put(b, store_reg(BPF_DW, R_AREA, LIMIT(last_ns), BPF_REG_0));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_0));
+	put(b, alu64_reg(BPF_SUB, BPF_REG_2, BPF_REG_1));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 1, NS_PER_S));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, NS_PER_S));
+	put(b, alu64_imm(BPF_MUL, BPF_REG_2, (int32_t)s->max_rate));
+	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, LIMIT(tokens)));
+	put(b, alu64_reg(BPF_ADD, BPF_REG_1, BPF_REG_2));
+	put_u64(b, BPF_REG_3, burst);
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_X, BPF_REG_1, BPF_REG_3, 1, 0));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, BPF_REG_3));
+	put(b, store_reg(BPF_DW, R_AREA, LIMIT(tokens), BPF_REG_1));
+	put_u64(b, BPF_REG_3, packet);
+	*skip = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JLT | BPF_X, BPF_REG_1, BPF_REG_3, 0, 0));
+	put(b, alu64_reg(BPF_SUB, BPF_REG_1, BPF_REG_3));
+	put(b, store_reg(BPF_DW, R_AREA, LIMIT(tokens), BPF_REG_1));
+}
 
 /*
  * The entry program numbers the packet it matched: the id goes into the
@@ -365,7 +425,9 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	const uint32_t max_caplen = s->layout.max_caplen;
 	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
-	size_t no_area, no_match, too_long, sent;
+	/* the exits of an entry capture follow the entry's choice */
+	const bool limits = !(s->at_entry && !entry);
+	size_t no_area, no_match, too_long, sent, sampled = 0, capped = 0, done;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
 	/* this CPU's area */
@@ -407,14 +469,18 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
+	/* the time first: the helper call clobbers r0-r5 */
+	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
+	if (limits && s->sample > 1)
+		put_sample(b, s, &sampled);
+	put(b, call_helper(BPF_FUNC_ktime_get_ns));
+	put(b, store_reg(BPF_DW, R_AREA, REC(ts_mono_ns), BPF_REG_0));
+	if (limits && s->max_rate)
+		put_rate_cap(b, s, &capped);
 	if (entry)
 		put_entry_id(b, s);
 	else if (!s->at_entry)
 		put(b, store_imm(BPF_DW, R_AREA, REC(packet_id), 0));
-	/* the time first: the helper call clobbers r0-r5 */
-	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
-	put(b, call_helper(BPF_FUNC_ktime_get_ns));
-	put(b, store_reg(BPF_DW, R_AREA, REC(ts_mono_ns), BPF_REG_0));
 	/*
 	 * caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen;
 	 * a direct copy stops at the first buffer's end
@@ -466,6 +532,16 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	sent = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(dropped));
+	if (sampled || capped) {
+		done = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+		if (sampled)
+			land_here(b, sampled);
+		if (capped)
+			land_here(b, capped);
+		put_count(b, CNT(skipped));
+		land_here(b, done);
+	}
 	land_here(b, no_match);
 	land_here(b, too_long);
 	land_here(b, sent);
@@ -484,8 +560,8 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 			 struct capture_area_layout *l)
 {
 	const uint32_t record = sizeof(struct capture_record);
-	const uint32_t counters = ROUND_UP((uint32_t)(CAPTURE_ENTRY_OFF +
-						      sizeof(struct capture_entry_state)),
+	const uint32_t counters = ROUND_UP((uint32_t)(CAPTURE_LIMIT_OFF +
+						      sizeof(struct capture_limit_state)),
 					   CACHE_LINE);
 	uint32_t per_cpu, fit, caplen;
 

@@ -41,6 +41,7 @@ struct capture_counters {
 	uint64_t matched;	/* packets the filter accepted */
 	uint64_t dropped;	/* matched but the ring was full */
 	uint64_t failed;	/* entry: the program could not be run again */
+	uint64_t skipped;	/* matched, but left out by --sample or --max-rate */
 };
 
 /*
@@ -54,12 +55,23 @@ struct capture_entry_state {
 };
 
 /*
+ * Sampling and the rate cap on one CPU: matches seen, and a token bucket
+ * in units of 1/(ncpus * 10^9) packet, filled with the rate per
+ * nanosecond, so that each CPU gets an equal share of the rate.
+ */
+struct capture_limit_state {
+	uint64_t seen;
+	uint64_t tokens;
+	uint64_t last_ns;
+};
+
+/*
  * Each CPU owns an area of the capture's one-element array map, which
  * the programs address directly (no lookup) and user space maps to read
  * the counters without a system call, so after dropping privileges too:
  *
  *   0                  struct capture_counters[XDPCAP_SLOTS]
- *   entry_off          struct capture_entry_state
+ *   entry_off          struct capture_entry_state, capture_limit_state
  *   record_off         the record being built, then the packet copy
  *   stride             the next CPU's area (cache-line aligned)
  *
@@ -91,6 +103,7 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 #define CAPTURE_KEY_OFF (-72)
 /* The entry state follows the counters. */
 #define CAPTURE_ENTRY_OFF (XDPCAP_SLOTS * sizeof(struct capture_counters))
+#define CAPTURE_LIMIT_OFF (CAPTURE_ENTRY_OFF + sizeof(struct capture_entry_state))
 
 /* The ring takes at most this much packet per record. */
 #define CAPTURE_MAX_CAPLEN 65000u
@@ -117,6 +130,10 @@ struct capture_prog_spec {
 	bool at_entry;
 	int hook_fd;		/* entry: the hook, to run the program again */
 	int notes_map_fd;	/* exits: the program's redirect notes, or -1 */
+	/* of the packets the filter matched, keep 1 in sample (0 or 1: all),
+	 * and at most max_rate a second in all (0: no cap) */
+	uint32_t sample;
+	uint32_t max_rate;
 	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
 	struct capture_area_layout layout;

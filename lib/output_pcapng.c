@@ -273,14 +273,23 @@ static int pcapng_write_stats(struct xdpcap_output *out, uint32_t iface,
 			      char *errbuf)
 {
 	/* 20 fixed, a comment, six 12-byte options, end of options, trailer */
-	uint8_t blk[20 + 4 + 128 + 6 * 12 + 4 + 4], *p = blk;
-	char note[128];
+	uint8_t blk[20 + 4 + 256 + 6 * 12 + 4 + 4], *p = blk;
+	char note[256];
 	size_t note_len = 0, total;
+	int n;
 
-	if (st->discarded)
-		note_len = (size_t)snprintf(note, sizeof(note),
-					    "%llu packets matched but were not written: the capture ended first (count reached or output gone)",
-					    (unsigned long long)st->discarded);
+	if (st->discarded) {
+		n = snprintf(note, sizeof(note),
+			     "%llu packets matched but were not written: the capture ended first (count reached or output gone)",
+			     (unsigned long long)st->discarded);
+		note_len = n > 0 ? (size_t)n : 0;
+	}
+	if (st->skipped && note_len < sizeof(note)) {
+		n = snprintf(note + note_len, sizeof(note) - note_len,
+			     "%s%llu packets matched but were left out in the kernel by sampling or the rate cap",
+			     note_len ? "; " : "", (unsigned long long)st->skipped);
+		note_len += n > 0 ? (size_t)n : 0;
+	}
 	if (note_len >= sizeof(note))
 		note_len = sizeof(note) - 1;
 	total = 20 + (note_len ? opt_size(note_len) : 0) + 6 * 12 + 4 + 4;

@@ -171,17 +171,19 @@ static void finish(struct xdpcap_capture *cap, struct writer *w,
 		ost.received += res->stats.received[a];
 		ost.matched += res->stats.matched[a];
 		ost.dropped += res->stats.dropped[a];
+		ost.skipped += res->stats.skipped[a];
 	}
 	if (xdpcap_capture_entry(cap)) {
 		/* every packet passes the entry once: those are the hook's */
 		ost.received = res->stats.entry_received;
 		ost.matched += res->stats.entry_matched;
 		ost.dropped += res->stats.entry_dropped;
+		ost.skipped += res->stats.entry_skipped;
 	}
 	ost.delivered = w->written;
 	/* the counters are final once stop() has waited for the programs */
-	if (ost.matched > ost.dropped + w->written)
-		ost.discarded = ost.matched - ost.dropped - w->written;
+	if (ost.matched > ost.dropped + ost.skipped + w->written)
+		ost.discarded = ost.matched - ost.dropped - ost.skipped - w->written;
 	res->discarded = ost.discarded;
 	if (!w->err) {
 		err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);

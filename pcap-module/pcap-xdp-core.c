@@ -100,6 +100,30 @@ static int parse_device(const char *device, struct pcap_xdp *px,
 	return 0;
 }
 
+/*
+ * XDPCAP_SAMPLE=N and XDPCAP_MAX_RATE=PPS: sampling and the rate cap,
+ * which libpcap has no option for. Unset or empty: 0 (none).
+ */
+static int env_number(pcap_t *p, const char *name, unsigned long max, uint32_t *out)
+{
+	const char *s = getenv(name);
+	unsigned long v;
+	char *end;
+
+	*out = 0;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || *s == '-' || v > max) {
+		set_error(p->errbuf, "%s: %s takes 0 to %lu, not '%s'", p->opt.device,
+			  name, max, s);
+		return PCAP_ERROR;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int open_capture(pcap_t *p, const char *filter, bool force,
 			struct xdpcap_capture **cap)
 {
@@ -114,6 +138,9 @@ static int open_capture(pcap_t *p, const char *filter, bool force,
 	char xerr[XDPCAP_ERRBUF_SIZE];
 	int err;
 
+	if (env_number(p, "XDPCAP_SAMPLE", 0x7fffffffUL, &opts.sample) ||
+	    env_number(p, "XDPCAP_MAX_RATE", XDPCAP_MAX_RATE, &opts.max_rate))
+		return PCAP_ERROR;
 	err = xdpcap_capture_open(px->hook, filter, &opts, cap, xerr);
 	if (!err) {
 		err = xdpcap_capture_start(*cap, xerr);
@@ -366,12 +393,14 @@ static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 			 p->opt.device, strerror(-err));
 		return PCAP_ERROR;
 	}
+	/* matches that sampling or the rate cap left out are not counted:
+	 * "received by filter" = captured + "dropped by kernel" */
 	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
-		matched += st.matched[a];
+		matched += st.matched[a] - st.skipped[a];
 		dropped += st.dropped[a];
 	}
 	/* as they arrived (xdp:NAME:entry,...) */
-	matched += st.entry_matched;
+	matched += st.entry_matched - st.entry_skipped;
 	dropped += st.entry_dropped;
 	ps->ps_recv = (u_int)matched;
 	ps->ps_drop = (u_int)dropped;

@@ -26,6 +26,8 @@ struct capture_args {
 	int verbose;
 	const char *hook_dir;
 	unsigned int ring_kib;
+	uint32_t sample;	/* --sample: keep 1 in N matches; 0: all */
+	uint32_t max_rate;	/* --max-rate: packets a second; 0: no cap */
 };
 
 int cmd_compile(int argc, char **argv);

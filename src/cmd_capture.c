@@ -105,6 +105,8 @@ static int open_capture(const struct capture_args *args,
 		.snaplen = args->snaplen,
 		.force = args->force,
 		.ring_kib = args->ring_kib,
+		.sample = args->sample,
+		.max_rate = args->max_rate,
 		.notice = notice_to_stderr,
 		.busy = &busy_slot,
 	);

@@ -39,6 +39,12 @@ static const char usage_text[] =
 	"  -s, --snaplen N        bytes to keep per packet (default 262144; at most\n"
 	"                         65000 are copied from the kernel)\n"
 	"  -c, --count N          stop after N packets\n"
+	"      --sample N         keep 1 in N of the packets FILTER matches (each CPU\n"
+	"                         keeps the first of every N it sees), in the kernel\n"
+	"      --max-rate PPS     keep at most PPS matching packets a second, in the\n"
+	"                         kernel (each CPU an equal share, and as many in a\n"
+	"                         burst after a quiet second); packets left out are\n"
+	"                         counted as skipped\n"
 	"  -F, --format FORMAT    pcapng (default: XDP action on every packet) or pcap\n"
 	"  -q, --quiet            no statistics on stderr\n"
 	"  -U, --packet-buffered  write each packet out at once (default for -)\n"
@@ -63,11 +69,13 @@ static const char usage_text[] =
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
 	"2 on a bad hook, filter, input file or usage.\n";
 
-enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR, OPT_ENTRY };
+enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR, OPT_ENTRY, OPT_SAMPLE, OPT_MAX_RATE };
 
 static const struct option long_options[] = {
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "entry", no_argument, NULL, OPT_ENTRY },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "format", required_argument, NULL, 'F' },
@@ -231,6 +239,16 @@ int main(int argc, char **argv)
 		case OPT_ENTRY:
 			entry = true;
 			break;
+		case OPT_SAMPLE:
+			if (parse_number("--sample", optarg, 1, 0x7fffffff, &n))
+				return EXIT_USAGE;
+			args.sample = (uint32_t)n;
+			break;
+		case OPT_MAX_RATE:
+			if (parse_number("--max-rate", optarg, 1, XDPCAP_MAX_RATE, &n))
+				return EXIT_USAGE;
+			args.max_rate = (uint32_t)n;
+			break;
 		case 'B':
 			if (parse_number("-B", optarg, 8, 1u << 20, &n))
 				return EXIT_USAGE;
@@ -259,6 +277,10 @@ int main(int argc, char **argv)
 	if (entry)
 		args.actions = (args.actions ? args.actions : (1u << XDPCAP_ACTIONS) - 1) |
 			       1u << XDPCAP_SLOT_ENTRY;
+	if (in_path && (args.sample || args.max_rate)) {
+		p_err("-r replays files: --sample and --max-rate are for live hooks");
+		return EXIT_USAGE;
+	}
 	if (in_path && (args.actions & 1u << XDPCAP_SLOT_ENTRY)) {
 		p_err("-r replays files: capturing at entry (--entry, --actions entry) is for live hooks");
 		return EXIT_USAGE;

@@ -15,7 +15,7 @@ static const char *const short_names[XDPCAP_SLOTS] = {
 /* The counters by slot, the entry's included. */
 struct slot_counts {
 	unsigned long long received[XDPCAP_SLOTS], matched[XDPCAP_SLOTS];
-	unsigned long long dropped[XDPCAP_SLOTS];
+	unsigned long long dropped[XDPCAP_SLOTS], skipped[XDPCAP_SLOTS];
 };
 
 static void slot_counts(const struct xdpcap_capture_stats *st, struct slot_counts *c)
@@ -24,10 +24,12 @@ static void slot_counts(const struct xdpcap_capture_stats *st, struct slot_count
 		c->received[a] = st->received[a];
 		c->matched[a] = st->matched[a];
 		c->dropped[a] = st->dropped[a];
+		c->skipped[a] = st->skipped[a];
 	}
 	c->received[XDPCAP_SLOT_ENTRY] = st->entry_received;
 	c->matched[XDPCAP_SLOT_ENTRY] = st->entry_matched;
 	c->dropped[XDPCAP_SLOT_ENTRY] = st->entry_dropped;
+	c->skipped[XDPCAP_SLOT_ENTRY] = st->entry_skipped;
 }
 
 static unsigned long long total(const unsigned long long *v, unsigned int actions)
@@ -62,8 +64,11 @@ void stats_line_format(char *buf, size_t len,
 		used += (size_t)snprintf(buf + used, len - used,
 					 "(received/matched packets)");
 	if (used < len && total(dropped, actions))
-		snprintf(buf + used, len - used, "   LOST: %llu (ring full)",
-			 total(dropped, actions));
+		used += (size_t)snprintf(buf + used, len - used, "   LOST: %llu (ring full)",
+					 total(dropped, actions));
+	if (used < len && total(c.skipped, actions))
+		snprintf(buf + used, len - used, "   skipped: %llu (--sample, --max-rate)",
+			 total(c.skipped, actions));
 }
 
 void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
@@ -84,6 +89,9 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 	else
 		fprintf(out, "%llu packets matched the filter\n", total(c.matched, actions));
 	fprintf(out, "%llu packets lost (capture ring full)\n", total(c.dropped, actions));
+	if (total(c.skipped, actions))
+		fprintf(out, "%llu packets skipped (matched, left out in the kernel by --sample or --max-rate)\n",
+			total(c.skipped, actions));
 	if (st->entry_failed)
 		fprintf(out, "%llu packets aborted: the program could not be run again after the entry capture\n",
 			(unsigned long long)st->entry_failed);
@@ -94,7 +102,8 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 		unsigned int a = slot_order[i];
 
 		if (actions & (1u << a))
-			fprintf(out, "  %-12s %llu received, %llu matched, %llu lost\n",
-				short_names[a], c.received[a], c.matched[a], c.dropped[a]);
+			fprintf(out, "  %-12s %llu received, %llu matched, %llu lost, %llu skipped\n",
+				short_names[a], c.received[a], c.matched[a], c.dropped[a],
+				c.skipped[a]);
 	}
 }

@@ -33,6 +33,8 @@ extern "C" {
 #define XDPCAP_DEFAULT_SNAPLEN 262144
 /* a capture copies at most this much of a packet */
 #define XDPCAP_MAX_CAPLEN 65000
+/* the highest rate cap (opts.max_rate), packets a second */
+#define XDPCAP_MAX_RATE 1000000000u
 
 /*
  * Who holds the slot a capture was refused for (-EBUSY): each front end
@@ -67,6 +69,16 @@ struct xdpcap_capture_opts {
 	/* if set, filled when open or start fails with -EBUSY (must live
 	 * as long as the capture) */
 	struct xdpcap_busy *busy;
+	/*
+	 * Of the packets the filter matched, keep 1 in sample (0 or 1: all;
+	 * each CPU keeps the first of every sample it sees), and at most
+	 * max_rate a second (0: no cap; each CPU gets an equal share, and
+	 * a burst of as many after a quiet second). Both run in the kernel,
+	 * after the filter:
+	 * a packet left out is counted as skipped and never copied.
+	 */
+	uint32_t sample;
+	uint32_t max_rate;
 };
 
 /*
@@ -109,6 +121,8 @@ struct xdpcap_capture_stats {
 	 * packets the program could not be run again for (the driver gives
 	 * XDP no metadata room; they were XDP_ABORTED) */
 	uint64_t entry_received, entry_matched, entry_dropped, entry_failed;
+	/* matched, but left out by sample or max_rate */
+	uint64_t skipped[XDPCAP_ACTIONS], entry_skipped;
 };
 
 struct xdpcap_capture;

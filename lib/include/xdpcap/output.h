@@ -75,6 +75,9 @@ struct xdpcap_output_stats {
 	/* matched and not lost, yet not written: the output went away or a
 	 * count was reached (pcapng: a comment on the statistics says so) */
 	uint64_t discarded;
+	/* matched, but left out in the kernel by sampling or a rate cap
+	 * (pcapng: said in the comment) */
+	uint64_t skipped;
 };
 
 /*

@@ -1,0 +1,223 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Sampling and the rate cap, in the kernel, with real traffic: the demo
+# XDP program on a veth pair between namespaces of our own, datagrams
+# from one CPU, and the counts checked to add up exactly: every packet
+# the filter matched is written, lost, or skipped, and the summary, the
+# file's statistics block, the extcap and the libpcap device say so.
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/proc.sh"
+. "$top/tests/lib/netns.sh"
+netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
+bpffs_mount || bail "cannot mount bpffs"
+
+xdpcap=$build/xdpcap
+extcap=$build/xdpcap-extcap
+preload=$build/pcap-module/.libs/libpcap-xdp.so
+demo=$build/bpf/examples/xdpcap_demo.bpf.o
+tmp=$(mktemp -d /tmp/xdpcap-limits.XXXXXX)
+hooks=/sys/fs/bpf/xdpcap-limits-test
+mkdir -p "$hooks"
+cleanup_add "rm -rf '$tmp'"
+cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
+
+fields() {
+	f=$1
+	shift
+	args=
+	for field in "$@"; do
+		args="$args -e $field"
+	done
+	# shellcheck disable=SC2086
+	tshark -r "$f" -T fields $args 2>/dev/null
+}
+
+# burst N PORT: N datagrams from B to A, sent from CPU 0 only (a veth
+# runs the receiver's XDP on the sender's CPU), as fast as bash goes
+burst() {
+	netns_exec "$B" taskset -c 0 bash -c \
+		"for i in \$(seq $1); do echo x > /dev/udp/192.0.2.1/$2; done" 2>/dev/null
+}
+
+# start_capture ARGS...: xdpcap in A's namespace, in the background
+start_capture() {
+	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+	cap_pid=$!
+	wait_until 30000 grep -q "capturing from" "$tmp/err"
+}
+
+stop_capture() {
+	sleep 0.2
+	kill -INT "$cap_pid" 2>/dev/null
+	wait "$cap_pid"
+	cap_rc=$?
+}
+
+# summary WHAT: the number before "packets WHAT" in the exit summary
+summary() {
+	sed -n "s/^\([0-9]*\) packets $1.*/\1/p" "$tmp/err" | head -n 1
+}
+
+# isb FILE: "received matched dropped delivered|comment" of the file's
+# interface statistics block
+isb() {
+	/usr/bin/python3 - "$1" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+off, opts, comment = 0, {}, ""
+while off + 12 <= len(data):
+    btype, blen = struct.unpack_from("<II", data, off)
+    if btype == 5:
+        o = off + 20
+        while o + 4 <= off + blen - 4:
+            code, olen = struct.unpack_from("<HH", data, o)
+            if code == 0:
+                break
+            val = data[o + 4:o + 4 + olen]
+            if code == 1:
+                comment = val.decode()
+            elif olen == 8:
+                opts[code] = struct.unpack("<Q", val)[0]
+            o += 4 + olen + (-olen % 4)
+    off += blen
+print(opts.get(4), opts.get(6), opts.get(7), opts.get(8), "|" + comment)
+EOF
+}
+
+netns_setup xlim || bail "cannot create namespaces"
+A=$NETNS_A B=$NETNS_B
+xdp_attach "$VETH_A" "$demo" native || bail "cannot attach the demo"
+xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
+netns_static_neighbours
+hook_pin "$VETH_A" "$hooks/demo" || bail "cannot pin the hook"
+
+# --- --sample 10: 1 in 10, exactly ------------------------------------------
+start_capture --sample 10 xdp:demo "$tmp/sample.pcapng" "udp port 1000"
+check $? "a capture with --sample 10 starts" "" "$tmp/err"
+burst 100 1000
+stop_capture
+check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
+in_file=$(fields "$tmp/sample.pcapng" frame.number | wc -l)
+written=$(summary written) matched=$(summary "matched the filter") lost=$(summary lost) skipped=$(summary skipped)
+[ "$matched" = 100 ] && [ "$in_file" = 10 ] && [ "$written" = 10 ] && [ "$skipped" = 90 ] && [ "$lost" = 0 ]
+check $? "100 datagrams from one CPU: 10 written (the 1st, 11th, ...), 90 skipped, none lost" \
+	"matched $matched, file $in_file, written $written, skipped $skipped, lost $lost" "$tmp/err"
+got=$(isb "$tmp/sample.pcapng")
+# (received: what reached the hook, some IPv6 chatter included)
+echo "$got" | grep -q "^[0-9]* 100 0 10 |90 packets matched but were left out in the kernel by sampling or the rate cap\$"
+check $? "the statistics block: 100 matched, 0 dropped, 10 delivered, and a comment on the 90 skipped" "$got"
+
+# --- --max-rate: never more than the cap ------------------------------------
+start_capture --max-rate 50 xdp:demo "$tmp/rate.pcapng" "udp port 1000"
+check $? "a capture with --max-rate 50 starts" "" "$tmp/err"
+t0=$(now_ms)
+burst 400 1000
+t1=$(now_ms)
+stop_capture
+in_file=$(fields "$tmp/rate.pcapng" frame.number | wc -l)
+got=$(isb "$tmp/rate.pcapng")
+set -- $got
+matched=$2 dropped=$3 delivered=$4
+skipped=$(echo "$got" | sed -n 's/.*|\([0-9]*\) packets matched but were left out.*/\1/p')
+# CPU 0's share (25 a second) over the burst, its bucket (a second of it)
+# and a second of margin for the clock
+most=$((((t1 - t0) / 1000 + 2) * 25 + 2))
+[ "$matched" = 400 ] && [ "$in_file" -ge 1 ] && [ "$in_file" -le "$most" ] &&
+	[ "$delivered" = "$in_file" ] && [ $((in_file + dropped + skipped)) -eq 400 ]
+check $? "400 datagrams in $((t1 - t0)) ms from one CPU: $in_file kept (at most $most), the rest skipped: written + lost + skipped = matched" \
+	"file $in_file, isb $got"
+
+# paced over a second and more: the bucket refills at the CPU's share
+start_capture --max-rate 50 xdp:demo "$tmp/paced.pcapng" "udp port 1000"
+check $? "a capture with --max-rate 50 starts (paced traffic)" "" "$tmp/err"
+t0=$(now_ms)
+netns_exec "$B" taskset -c 0 bash -c \
+	'for j in $(seq 10); do for i in $(seq 40); do echo x > /dev/udp/192.0.2.1/1000; done; sleep 0.15; done' 2>/dev/null
+t1=$(now_ms)
+stop_capture
+in_file=$(fields "$tmp/paced.pcapng" frame.number | wc -l)
+most=$((((t1 - t0) / 1000 + 2) * 25 + 2))
+least=$(((t1 - t0) * 25 / 2000))
+[ "$in_file" -ge "$least" ] && [ "$in_file" -le "$most" ] && [ "$(summary "matched the filter")" = 400 ]
+check $? "400 datagrams over $((t1 - t0)) ms: $in_file kept, about 25 a second (between $least and $most)" \
+	"file $in_file" "$tmp/err"
+
+# --- sampling at entry: the exits follow ------------------------------------
+start_capture --entry --sample 5 xdp:demo "$tmp/entry.pcapng" "udp port 1000"
+check $? "an entry capture with --sample 5 starts" "" "$tmp/err"
+burst 50 1000
+stop_capture
+got=$(fields "$tmp/entry.pcapng" frame.packet_id frame.comment |
+	awk -F'\t' '{ n[$2]++; ids[$1]++ } END { for (i in ids) if (ids[i] != 2) bad++; print n["XDP entry"] + 0, n["XDP_PASS"] + 0, bad + 0 }')
+[ "$got" = "10 10 0" ] && [ "$(summary skipped)" = 40 ]
+check $? "50 datagrams: 10 kept as they arrived, their 10 verdicts with the same ids, 40 skipped" \
+	"$got, skipped $(summary skipped)" "$tmp/err"
+
+# --- the extcap and the libpcap device ----------------------------------------
+"$extcap" --extcap-interface xdp:demo --extcap-config --hook-dir "$hooks" >"$tmp/config" 2>&1
+grep -q '^arg {number=3}{call=--sample}.*{type=unsigned}' "$tmp/config" &&
+	grep -q '^arg {number=4}{call=--max-rate}.*{type=unsigned}' "$tmp/config"
+check $? "the extcap offers --sample and --max-rate" "$(cat "$tmp/config")"
+mkfifo "$tmp/fifo"
+nsenter --net="$NETNS_RUN_DIR/$A" -- "$extcap" --extcap-interface xdp:demo --capture \
+	--fifo "$tmp/fifo" --hook-dir "$hooks" --sample 4 --extcap-capture-filter "udp port 1000" \
+	2>"$tmp/extcap.err" &
+ext_pid=$!
+cat "$tmp/fifo" >"$tmp/extcap.pcapng" &
+cat_pid=$!
+wait_until 30000 sh -c "\"$xdpcap\" list --hook-dir \"$hooks\" xdp:demo | grep -q 'PASS pid'"
+burst 40 1000
+sleep 0.3
+kill -TERM "$ext_pid"
+wait "$ext_pid"
+ext_rc=$?
+wait "$cat_pid"
+in_file=$(fields "$tmp/extcap.pcapng" frame.number | wc -l)
+got=$(isb "$tmp/extcap.pcapng")
+[ "$ext_rc" -eq 0 ] && [ "$in_file" = 10 ] &&
+	echo "$got" | grep -q "^[0-9]* 40 0 10 |30 packets matched but were left out in the kernel by sampling or the rate cap\$"
+check $? "the extcap with --sample 4: 10 of 40, the 30 skipped in its statistics block" \
+	"status $ext_rc, file $in_file, isb $got" "$tmp/extcap.err"
+
+if [ -f "$preload" ]; then
+	# nsenter and env exec tcpdump: $! is tcpdump
+	nsenter --net="$NETNS_RUN_DIR/$A" -- env XDPCAP_HOOK_DIR="$hooks" XDPCAP_SAMPLE=5 \
+		LD_PRELOAD="$preload" tcpdump -i xdp:demo -n -Z root -w "$tmp/td.pcap" \
+		"udp port 1000" 2>"$tmp/td.err" &
+	td_pid=$!
+	wait_until 30000 grep -q "listening on" "$tmp/td.err"
+	burst 50 1000
+	sleep 0.3
+	kill -INT "$td_pid"
+	wait "$td_pid"
+	captured=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$tmp/td.err")
+	received=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$tmp/td.err")
+	[ "$captured" = 10 ] && [ "$received" = 10 ]
+	check $? "tcpdump with XDPCAP_SAMPLE=5: 10 of 50 captured, and received by filter counts what was kept" \
+		"captured $captured, received $received" "$tmp/td.err"
+	netns_exec "$A" env XDPCAP_HOOK_DIR="$hooks" XDPCAP_MAX_RATE=lots LD_PRELOAD="$preload" \
+		tcpdump -i xdp:demo -n -c 1 >/dev/null 2>"$tmp/td.err"
+	grep -q "XDPCAP_MAX_RATE takes 0 to" "$tmp/td.err"
+	check $? "a bad XDPCAP_MAX_RATE is refused with a message" "" "$tmp/td.err"
+else
+	check 1 "the preloadable libpcap module is built ($preload)"
+fi
+
+# --- bad values ---------------------------------------------------------------
+for bad in "--sample 0" "--sample -3" "--max-rate 0" "--max-rate 1000000001" "--sample x"; do
+	# shellcheck disable=SC2086
+	"$xdpcap" $bad xdp:demo "$tmp/bad.pcapng" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ ! -e "$tmp/bad.pcapng" ]
+	check $? "$bad: status 2, no file" "status $rc" "$tmp/err"
+done
+"$xdpcap" --sample 3 -r /dev/null "$tmp/bad.pcap" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "are for live hooks" "$tmp/err"
+check $? "--sample with -r is refused" "" "$tmp/err"
+
+tap_done
