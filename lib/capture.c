@@ -271,6 +271,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.notes_map_fd = cap->notes_map_fd,
 		.sample = cap->sample,
 		.max_rate = cap->max_rate,
+		.coarse_time = cap->kernel.coarse_time,
 	};
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;

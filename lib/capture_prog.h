@@ -134,6 +134,7 @@ struct capture_prog_spec {
 	 * and at most max_rate a second in all (0: no cap) */
 	uint32_t sample;
 	uint32_t max_rate;
+	bool coarse_time;	/* the rate cap reads bpf_ktime_get_coarse_ns */
 	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
 	struct capture_area_layout layout;

@@ -76,6 +76,18 @@ static int probe_bounded_loops(void)
 	return probe_prog(insns, ARRAY_SIZE(insns), 0);
 }
 
+/* the cheap clock a rate cap reads for every match */
+static int probe_coarse_time(void)
+{
+	const struct bpf_insn insns[] = {
+		call_helper(BPF_FUNC_ktime_get_coarse_ns),
+		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
+		exit_insn(),
+	};
+
+	return probe_prog(insns, ARRAY_SIZE(insns), 0);
+}
+
 static int probe_frags(void)
 {
 	const struct bpf_insn insns[] = {
@@ -147,6 +159,7 @@ static int probe(struct xdpcap_kernel *k, char *errbuf)
 	k->bounded_loops = r;
 	k->load_bytes = probe_load_bytes() > 0;
 	k->frags = probe_frags() > 0;
+	k->coarse_time = probe_coarse_time() > 0;
 	return 0;
 not_permitted:
 	xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");

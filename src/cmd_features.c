@@ -46,6 +46,7 @@ int cmd_features(int argc, char **argv)
 	row("bounded loops in the verifier", k.bounded_loops, "5.3");
 	row("bpf_xdp_load_bytes, get_buff_len", k.load_bytes, "5.18");
 	row("multi-buffer XDP (frags)", k.frags, "5.18");
+	row("coarse clock (for --max-rate)", k.coarse_time, "5.11");
 	switch (k.copy) {
 	case XDPCAP_COPY_LOAD_BYTES:
 		printf("copy: load-bytes%s: bpf_xdp_load_bytes copies whole frames, the fragments of multi-buffer frames included\n",

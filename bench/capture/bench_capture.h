@@ -20,6 +20,8 @@
 #define DEFAULT_DEMO "bpf/examples/xdpcap_demo.bpf.o"
 #define DEFAULT_NOHOOK "bench/xdp_nohook.bpf.o"
 #define DEFAULT_EXIT_ONLY "bench/xdp_exit_only.bpf.o"
+/* the rate cap measured on the paced 64-byte flood */
+#define CAPPED_RATE 10000u
 #define DEFAULT_FILTERS "tests/data/filters.txt"
 #define DEFAULT_XDPCAP "./xdpcap"
 #define DEFAULT_TCPDUMP "tcpdump"
@@ -136,6 +138,7 @@ struct cell {
 	enum reader reader;
 	unsigned int ring_kib;
 	bool direct_copy;	/* xdpcap with XDPCAP_COPY=direct */
+	uint32_t max_rate;	/* xdpcap --max-rate; 0: none */
 	struct run runs[MAX_RUNS];
 	unsigned int n;
 	struct run med;
@@ -180,11 +183,11 @@ struct live_results {
 
 struct hook_cost {
 	/* [frame: drop, pass][program] ns per run */
-	double ns[2][7];
+	double ns[2][8];
 	/* [frame] the demo without xdpcap_enter, and the demo, timed together */
 	double exit_only_ns[2], with_entry_ns[2];
 	/* [frame][phase] the empty program and the demo without hook */
-	double empty_ns[2][4], nohook_ns[2][4];
+	double empty_ns[2][5], nohook_ns[2][5];
 	bool ok;
 };
 

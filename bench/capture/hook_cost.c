@@ -21,8 +21,8 @@
 /* --- hook cost (BPF_PROG_TEST_RUN with repeat, not live) ------------------- */
 
 enum { HC_EMPTY, HC_NOHOOK, HC_EXIT_ONLY, HC_HOOK, HC_TRIVIAL, HC_CAPTURE,
-       HC_ENTRY_CAPTURE, HC_N };
-#define HC_PHASES 4
+       HC_ENTRY_CAPTURE, HC_CAPPED, HC_N };
+#define HC_PHASES 5
 
 static double run_ns(int fd, const struct frame *f, uint32_t repeat)
 {
@@ -73,10 +73,12 @@ static void time_three(const int fds[3], const struct frame *f, double out[3])
  */
 void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 {
-	static const int which[HC_PHASES] = { HC_HOOK, HC_TRIVIAL, HC_CAPTURE, HC_ENTRY_CAPTURE };
+	static const int which[HC_PHASES] = { HC_HOOK, HC_TRIVIAL, HC_CAPTURE, HC_ENTRY_CAPTURE,
+					      HC_CAPPED };
 	XDPCAP_OPTS(xdpcap_capture_opts, opts, .ring_kib = 64);
 	XDPCAP_OPTS(xdpcap_capture_opts, entry_opts, .ring_kib = 64,
 		.actions = ((1u << XDPCAP_ACTIONS) - 1) | (1u << XDPCAP_SLOT_ENTRY));
+	XDPCAP_OPTS(xdpcap_capture_opts, capped_opts, .ring_kib = 64, .max_rate = 1);
 	int fds[3] = { pg->empty_fd, pg->nohook_fd, pg->demo_fd };
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap = NULL;
@@ -101,6 +103,12 @@ void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 			if (xdpcap_capture_open(hook_path, "udp port 7", &entry_opts, &cap, errbuf) ||
 			    xdpcap_capture_start(cap, errbuf))
 				die("entry capture for the hook cost: %s", errbuf);
+		} else if (phase == 4) {
+			xdpcap_capture_stop(cap, NULL, NULL);
+			xdpcap_capture_close(cap);
+			if (xdpcap_capture_open(hook_path, "", &capped_opts, &cap, errbuf) ||
+			    xdpcap_capture_start(cap, errbuf))
+				die("capped capture for the hook cost: %s", errbuf);
 		}
 		for (int fr = 0; fr < 2; fr++) {
 			time_three(fds, &frames[fr][0], t);
@@ -143,14 +151,16 @@ void print_hook_cost(const struct hook_cost *hc)
 		"demo with the hook, slots hold a program that returns at once",
 		"demo with the hook, capture attached, filter `udp port 7` (no match)",
 		"demo with the hook, capture at entry and exit, filter `udp port 7` (no match)",
+		"demo with the hook, capture of every packet, --max-rate 1 (all but one skipped)",
 	};
 	static const char *const what[] = {
 		"test-run loop", "reference", "+ tail call to an empty slot",
 		"+ metadata look, 2 tail calls to empty slots",
 		"+ tail call to a program", "+ tail call, counters, filter",
 		"+ entry: filter, mark, demo run again; exit: counters",
+		"+ tail call, counters, time, token bucket",
 	};
-	static const int phase_of[] = { -1, -1, 0, 0, 1, 2, 3 };
+	static const int phase_of[] = { -1, -1, 0, 0, 1, 2, 3, 4 };
 	const char *b = cfg.markdown ? "- " : "";
 	char v[4][32];
 
@@ -164,7 +174,7 @@ void print_hook_cost(const struct hook_cost *hc)
 	}
 	printf("\n");
 	/* each against the program without hook timed in the same phase */
-	for (int p = HC_EXIT_ONLY; p <= HC_ENTRY_CAPTURE; p++)
+	for (int p = HC_EXIT_ONLY; p <= HC_CAPPED; p++)
 		printf("%s%s: %.2f ns (dropped frame) and %.2f ns (passed frame) more than the demo logic without the hook\n",
 		       b, names[p],
 		       hc->ns[0][p] - hc->nohook_ns[0][phase_of[p]],

@@ -44,6 +44,10 @@ const char *tool_name(const struct cell *c)
 	case TOOL_XDPCAP:
 		if (c->direct_copy)
 			return "xdpcap, direct copy";
+		if (c->max_rate) {
+			snprintf(buf, sizeof(buf), "xdpcap --max-rate %u", c->max_rate);
+			return buf;
+		}
 		if (!c->ring_kib)
 			return "xdpcap";
 		snprintf(buf, sizeof(buf), "xdpcap -B %u", c->ring_kib);

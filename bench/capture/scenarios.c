@@ -43,15 +43,22 @@ static void run_one(const struct sender *snd, struct cell *cell, unsigned int ru
 		break;
 	case TOOL_XDPCAP: {
 		/* as a user would run it; -B only if a ring size is asked for */
-		char *argv[] = { (char *)cfg.xdpcap_path, hook_path, path, NULL, NULL, NULL };
+		char *argv[8] = { (char *)cfg.xdpcap_path };
+		char rate[32];
+		int argc = 1;
 
 		if (cell->ring_kib) {
 			snprintf(ring, sizeof(ring), "%u", cell->ring_kib);
-			argv[1] = "-B";
-			argv[2] = ring;
-			argv[3] = hook_path;
-			argv[4] = path;
+			argv[argc++] = "-B";
+			argv[argc++] = ring;
 		}
+		if (cell->max_rate) {
+			snprintf(rate, sizeof(rate), "%u", cell->max_rate);
+			argv[argc++] = "--max-rate";
+			argv[argc++] = rate;
+		}
+		argv[argc++] = hook_path;
+		argv[argc++] = path;
 		/* the loop kernels without bpf_xdp_load_bytes copy with */
 		if (cell->direct_copy)
 			setenv("XDPCAP_COPY", "direct", 1);
@@ -216,14 +223,14 @@ struct cell *find_cell(struct cell *cells, size_t n, const struct scenario *sc,
 {
 	for (size_t i = 0; i < n; i++)
 		if (cells[i].sc == sc && cells[i].tool == tool && !cells[i].ring_kib &&
-		    !cells[i].direct_copy)
+		    !cells[i].direct_copy && !cells[i].max_rate)
 			return &cells[i];
 	return NULL;
 }
 
 void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 {
-	struct cell *cells = xcalloc(n_scenarios * 5, sizeof(*cells));
+	struct cell *cells = xcalloc(n_scenarios * 6, sizeof(*cells));
 	struct xdpcap_kernel kernel;
 	size_t n = 0;
 	unsigned int run_no = 0;
@@ -236,6 +243,11 @@ void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 		if (kernel.copy == XDPCAP_COPY_LOAD_BYTES && kernel.bounded_loops)
 			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
 						    .direct_copy = true };
+		/* a rate cap on a flood: what the XDP path pays for packets left out */
+		if (scenarios[i].action == XDP_DROP && scenarios[i].len == SMALL_FRAME &&
+		    scenarios[i].target > 0)
+			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
+						    .max_rate = CAPPED_RATE };
 		/* xdpcap's default ring is as large as tcpdump's -B 65536 */
 		if (scenarios[i].tcpdump)
 			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_TCPDUMP };

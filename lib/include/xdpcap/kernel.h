@@ -29,6 +29,7 @@ struct xdpcap_kernel {
 	bool bounded_loops;	/* the verifier takes loops (5.3) */
 	bool load_bytes;	/* bpf_xdp_load_bytes, bpf_xdp_get_buff_len (5.18) */
 	bool frags;		/* multi-buffer XDP, BPF_F_XDP_HAS_FRAGS (5.18) */
+	bool coarse_time;	/* bpf_ktime_get_coarse_ns (5.11), for --max-rate */
 	enum xdpcap_copy copy;	/* what captures use here */
 	bool copy_forced;	/* chosen by XDPCAP_COPY */
 };
