@@ -242,6 +242,11 @@ void xdpcap_output_set_cancel(struct xdpcap_output *out,
 	out->cancel = cancel;
 }
 
+uint64_t xdpcap_output_bytes(const struct xdpcap_output *out)
+{
+	return out->offset + out->len;
+}
+
 int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf)
 {
 	if (out->err)

@@ -20,11 +20,75 @@
 struct writer {
 	struct xdpcap_output *out;
 	const struct xdpcap_session_opts *opts;
+	struct xdpcap_capture *cap;
+	int fd;			/* the file being written */
 	unsigned long long written;
 	struct packet_comment_names names;
 	int err;		/* first write error, as -errno */
+	bool ended;		/* rotate() said no more files */
 	char errbuf[XDPCAP_ERRBUF_SIZE];
+	/* this file: when it began, what it holds, the counters then */
+	uint64_t file_start_ns;
+	unsigned long long file_written;
+	struct xdpcap_capture_stats file_base;
 };
+
+static int open_output(struct writer *w, char *errbuf);
+static void file_stats(struct writer *w, const struct xdpcap_capture_stats *now,
+		       struct xdpcap_output_stats *ost);
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool rotation_due(const struct writer *w, const struct xdpcap_packet *pkt)
+{
+	const struct xdpcap_session_opts *o = w->opts;
+
+	if (!o->rotate || !w->file_written)
+		return false;
+	return (o->rotate_bytes && xdpcap_output_bytes(w->out) >= o->rotate_bytes) ||
+	       (o->rotate_seconds &&
+		pkt->ts_ns >= w->file_start_ns + o->rotate_seconds * 1000000000ull);
+}
+
+/*
+ * Complete this file with its own statistics (what the hook counted
+ * since it began), and go on in the next. Returns 0, 1 when rotate()
+ * ended the capture, or -errno.
+ */
+static int rotate_file(struct writer *w)
+{
+	struct xdpcap_capture_stats now;
+	struct xdpcap_output_stats ost;
+	int err, fd;
+
+	xdpcap_capture_stats(w->cap, &now);
+	now.end_ns = realtime_ns();
+	file_stats(w, &now, &ost);
+	err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);
+	if (!err)
+		err = xdpcap_output_close(w->out, w->errbuf);
+	else
+		xdpcap_output_close(w->out, NULL);
+	w->out = NULL;
+	if (err)
+		return err;
+	fd = w->opts->rotate(w->opts->ctx, w->fd, w->errbuf);
+	if (fd == -ECANCELED) {
+		w->ended = true;
+		return 1;
+	}
+	if (fd < 0)
+		return fd;
+	w->fd = fd;
+	w->file_base = now;
+	return open_output(w, w->errbuf);
+}
 
 static bool count_reached(const struct writer *w)
 {
@@ -49,8 +113,16 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 	};
 	int err;
 
-	if (w->err || count_reached(w))
+	if (w->err || w->ended || count_reached(w))
 		return 1;
+	if (rotation_due(w, pkt)) {
+		err = rotate_file(w);
+		if (err) {
+			if (err < 0)
+				w->err = err;
+			return 1;
+		}
+	}
 	err = xdpcap_output_write(w->out, &op, w->errbuf);
 	if (!err && w->opts->flush_each)
 		err = xdpcap_output_flush(w->out, w->errbuf);
@@ -59,6 +131,7 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 		return 1;
 	}
 	w->written++;
+	w->file_written++;
 	return count_reached(w);
 }
 
@@ -85,21 +158,22 @@ static void describe(char *buf, size_t len, const struct xdpcap_capture *cap)
 		snprintf(buf + used, len - used, ", and each packet as it arrived (XDP entry)");
 }
 
-static int open_output(struct xdpcap_capture *cap, struct writer *w,
-		       char *errbuf)
+static int open_output(struct writer *w, char *errbuf)
 {
 	char description[256];
 	struct xdpcap_output_iface iface = {
-		.name = xdpcap_capture_hook(cap)->name,
+		.name = xdpcap_capture_hook(w->cap)->name,
 		.description = description,
-		.filter = xdpcap_capture_filter(cap),
-		.snaplen = xdpcap_capture_snaplen(cap),
+		.filter = xdpcap_capture_filter(w->cap),
+		.snaplen = xdpcap_capture_snaplen(w->cap),
 		.linktype = DLT_EN10MB,
 	};
 	int err;
 
-	describe(description, sizeof(description), cap);
-	err = xdpcap_output_open(w->opts->out_fd, w->opts->format, &w->out, errbuf);
+	describe(description, sizeof(description), w->cap);
+	w->file_start_ns = realtime_ns();
+	w->file_written = 0;
+	err = xdpcap_output_open(w->fd, w->opts->format, &w->out, errbuf);
 	if (err)
 		return err;
 	err = xdpcap_output_add_iface(w->out, &iface, errbuf);
@@ -142,9 +216,9 @@ static int capture_until_stopped(struct xdpcap_capture *cap, struct writer *w,
 				   strerror(-n));
 			return n;
 		}
-		if (w->err || count_reached(w))
+		if (w->err || w->ended || count_reached(w))
 			break;
-		if (reader_gone(opts->out_fd)) {
+		if (reader_gone(w->fd)) {
 			w->err = -EPIPE;
 			break;
 		}
@@ -156,35 +230,54 @@ static int capture_until_stopped(struct xdpcap_capture *cap, struct writer *w,
 	return 0;
 }
 
+/*
+ * The statistics block of the file being written: what the hook counted
+ * since the file began (the whole capture without rotation).
+ */
+static void file_stats(struct writer *w, const struct xdpcap_capture_stats *now,
+		       struct xdpcap_output_stats *ost)
+{
+	const struct xdpcap_capture_stats *base = &w->file_base;
+
+	memset(ost, 0, sizeof(*ost));
+	ost->start_ns = w->file_start_ns;
+	ost->end_ns = now->end_ns;
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+		ost->received += now->received[a] - base->received[a];
+		ost->matched += now->matched[a] - base->matched[a];
+		ost->dropped += now->dropped[a] - base->dropped[a];
+		ost->skipped += now->skipped[a] - base->skipped[a];
+	}
+	if (xdpcap_capture_entry(w->cap)) {
+		/* every packet passes the entry once: those are the hook's */
+		ost->received = now->entry_received - base->entry_received;
+		ost->matched += now->entry_matched - base->entry_matched;
+		ost->dropped += now->entry_dropped - base->entry_dropped;
+		ost->skipped += now->entry_skipped - base->entry_skipped;
+	}
+	ost->delivered = w->file_written;
+}
+
 /* Empty the slots, then write what is still in the rings, then statistics. */
 static void finish(struct xdpcap_capture *cap, struct writer *w,
 		   struct xdpcap_session_result *res)
 {
-	struct xdpcap_output_stats ost = { 0 };
+	struct xdpcap_output_stats ost, total;
+	struct writer whole = *w;
 	int err;
 
 	xdpcap_capture_stop(cap, write_packet, w);
 	xdpcap_capture_stats(cap, &res->stats);
-	ost.start_ns = res->stats.start_ns;
-	ost.end_ns = res->stats.end_ns;
-	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
-		ost.received += res->stats.received[a];
-		ost.matched += res->stats.matched[a];
-		ost.dropped += res->stats.dropped[a];
-		ost.skipped += res->stats.skipped[a];
-	}
-	if (xdpcap_capture_entry(cap)) {
-		/* every packet passes the entry once: those are the hook's */
-		ost.received = res->stats.entry_received;
-		ost.matched += res->stats.entry_matched;
-		ost.dropped += res->stats.entry_dropped;
-		ost.skipped += res->stats.entry_skipped;
-	}
-	ost.delivered = w->written;
 	/* the counters are final once stop() has waited for the programs */
-	if (ost.matched > ost.dropped + ost.skipped + w->written)
-		ost.discarded = ost.matched - ost.dropped - ost.skipped - w->written;
-	res->discarded = ost.discarded;
+	memset(&whole.file_base, 0, sizeof(whole.file_base));
+	whole.file_written = w->written;
+	file_stats(&whole, &res->stats, &total);
+	if (total.matched > total.dropped + total.skipped + w->written)
+		res->discarded = total.matched - total.dropped - total.skipped - w->written;
+	if (!w->out)
+		return; /* a rotation failed, or ended the capture */
+	file_stats(w, &res->stats, &ost);
+	ost.discarded = res->discarded;
 	if (!w->err) {
 		err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);
 		if (!err)
@@ -198,7 +291,7 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 		       const struct xdpcap_session_opts *opts,
 		       struct xdpcap_session_result *res, char *errbuf)
 {
-	struct writer w = { .opts = opts };
+	struct writer w = { .opts = opts, .cap = cap, .fd = opts->out_fd };
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -216,7 +309,10 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 		goto out;
 	if (opts->started)
 		opts->started(cap, opts->ctx);
-	err = open_output(cap, &w, errbuf);
+	err = open_output(&w, errbuf);
+	/* the first file's statistics begin with the capture */
+	w.file_start_ns = xdpcap_capture_stats(cap, &res->stats) ? w.file_start_ns :
+			  res->stats.start_ns;
 	if (err) {
 		xdpcap_capture_stop(cap, NULL, NULL);
 		goto out;

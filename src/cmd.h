@@ -28,6 +28,9 @@ struct capture_args {
 	unsigned int ring_kib;
 	uint32_t sample;	/* --sample: keep 1 in N matches; 0: all */
 	uint32_t max_rate;	/* --max-rate: packets a second; 0: no cap */
+	/* -C (millions of bytes), -G (seconds), -W (files); 0: none */
+	unsigned long long rotate_mb;
+	unsigned int rotate_seconds, rotate_count;
 };
 
 int cmd_compile(int argc, char **argv);

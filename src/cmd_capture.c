@@ -16,6 +16,7 @@
 #include "xdpcap/capture.h"
 #include "xdpcap/session.h"
 #include "cmd.h"
+#include "rotation.h"
 #include "stats_line.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -50,7 +51,13 @@ struct progress {
 	bool tty;
 	int out_fd;
 	bool started;
+	struct rotation *rotation;	/* -C, -G: for the session's rotate() */
 };
+
+static int rotate_next(void *ctx, int done_fd, char *errbuf)
+{
+	return rotation_next(((struct progress *)ctx)->rotation, done_fd, errbuf);
+}
 
 static void print_started(struct xdpcap_capture *cap, void *ctx)
 {
@@ -157,6 +164,12 @@ int cmd_capture(const struct capture_args *args)
 		.tick = args->quiet ? NULL : print_stats,
 		.ctx = &progress,
 	);
+	struct rotation rot = {
+		.pattern = args->output,
+		.bytes = args->rotate_mb * 1000000ull,
+		.seconds = args->rotate_seconds,
+		.count = args->rotate_count,
+	};
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_session_result res;
 	struct xdpcap_capture *cap;
@@ -166,21 +179,29 @@ int cmd_capture(const struct capture_args *args)
 	ret = open_capture(args, &cap);
 	if (ret)
 		return ret;
+	rotation_first(&rot);
 	if (!strcmp(args->output, "-")) {
 		sopts.out_fd = STDOUT_FILENO;
 	} else {
-		sopts.out_fd = open_output_file(args->output, &created);
+		sopts.out_fd = open_output_file(rot.name, &created);
 		if (sopts.out_fd < 0) {
-			p_err("cannot write %s: %s", args->output, strerror(errno));
+			p_err("cannot write %s: %s", rot.name, strerror(errno));
 			xdpcap_capture_close(cap);
 			return EXIT_USAGE;
 		}
+	}
+	rot.fd = sopts.out_fd;
+	if (rot.bytes || rot.seconds) {
+		sopts.rotate_bytes = rot.bytes;
+		sopts.rotate_seconds = rot.seconds;
+		sopts.rotate = rotate_next;
+		progress.rotation = &rot;
 	}
 	progress.out_fd = sopts.out_fd;
 	install_signals();
 	err = xdpcap_session_run(cap, &sopts, &res, errbuf);
 	if (err && created && !progress.started)
-		unlink(args->output); /* refused before it began: leave no file */
+		unlink(rot.name); /* refused before it began: leave no file */
 	if (!args->quiet && progress.tty)
 		fputc('\n', stderr);
 	if (err == -EBUSY) {
@@ -193,8 +214,8 @@ int cmd_capture(const struct capture_args *args)
 		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(cap),
 				    res.written, res.discarded);
 	}
-	if (sopts.out_fd != STDOUT_FILENO)
-		close(sopts.out_fd);
+	if (rot.fd >= 0 && rot.fd != STDOUT_FILENO)
+		close(rot.fd);
 	xdpcap_capture_close(cap);
 	return ret;
 }

@@ -39,6 +39,13 @@ static const char usage_text[] =
 	"  -s, --snaplen N        bytes to keep per packet (default 262144; at most\n"
 	"                         65000 are copied from the kernel)\n"
 	"  -c, --count N          stop after N packets\n"
+	"  -C MB                  start a new file before a packet once the file holds\n"
+	"                         MB millions of bytes: OUTPUT, OUTPUT1, OUTPUT2, ...\n"
+	"  -G SECONDS             start a new file every SECONDS; OUTPUT may hold\n"
+	"                         strftime(3) conversions (%Y%m%d-%H%M%S), as tcpdump's\n"
+	"  -W COUNT               with -C: COUNT files in turn, OUTPUT0 to OUTPUT<COUNT-1>,\n"
+	"                         the oldest overwritten; with -G alone: stop after\n"
+	"                         COUNT files\n"
 	"      --sample N         keep 1 in N of the packets FILTER matches (each CPU\n"
 	"                         keeps the first of every N it sees), in the kernel\n"
 	"      --max-rate PPS     keep at most PPS matching packets a second, in the\n"
@@ -200,7 +207,7 @@ int main(int argc, char **argv)
 	}
 
 	/* "+": stop at the first operand, filters may look like options */
-	while ((opt = getopt_long(argc, argv, "+s:c:F:qUB:r:vhV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:c:C:G:W:F:qUB:r:vhV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_ACTIONS:
 			if (xdpcap_parse_actions(optarg, &args.actions, errbuf)) {
@@ -216,6 +223,20 @@ int main(int argc, char **argv)
 		case 'c':
 			if (parse_number("-c", optarg, 1, ~0ull, &args.count))
 				return EXIT_USAGE;
+			break;
+		case 'C':
+			if (parse_number("-C", optarg, 1, 1000000000ull, &args.rotate_mb))
+				return EXIT_USAGE;
+			break;
+		case 'G':
+			if (parse_number("-G", optarg, 1, 0x7fffffff, &n))
+				return EXIT_USAGE;
+			args.rotate_seconds = (unsigned int)n;
+			break;
+		case 'W':
+			if (parse_number("-W", optarg, 1, 0x7fffffff, &n))
+				return EXIT_USAGE;
+			args.rotate_count = (unsigned int)n;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "pcapng")) {
@@ -277,6 +298,14 @@ int main(int argc, char **argv)
 	if (entry)
 		args.actions = (args.actions ? args.actions : (1u << XDPCAP_ACTIONS) - 1) |
 			       1u << XDPCAP_SLOT_ENTRY;
+	if (args.rotate_count && !args.rotate_mb && !args.rotate_seconds) {
+		p_err("-W counts the files of -C or -G: give one of them");
+		return EXIT_USAGE;
+	}
+	if (in_path && (args.rotate_mb || args.rotate_seconds)) {
+		p_err("-r writes one file: -C, -G and -W are for live captures");
+		return EXIT_USAGE;
+	}
 	if (in_path && (args.sample || args.max_rate)) {
 		p_err("-r replays files: --sample and --max-rate are for live hooks");
 		return EXIT_USAGE;
@@ -294,6 +323,11 @@ int main(int argc, char **argv)
 	if (optind + !in_path < argc && closed.out &&
 	    !strcmp(argv[optind + !in_path], "-")) {
 		p_err("OUTPUT is - but standard output is closed: give a file name");
+		return EXIT_USAGE;
+	}
+	if (optind + !in_path < argc && (args.rotate_mb || args.rotate_seconds) &&
+	    !strcmp(argv[optind + !in_path], "-")) {
+		p_err("-C and -G write files in turn: OUTPUT must be a file name, not -");
 		return EXIT_USAGE;
 	}
 	if (in_path) {

@@ -104,6 +104,9 @@ XDPCAP_API int xdpcap_output_write_stats(struct xdpcap_output *out,
 
 XDPCAP_API int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf);
 
+/* Bytes written so far, buffered ones included: the file's size. */
+XDPCAP_API uint64_t xdpcap_output_bytes(const struct xdpcap_output *out);
+
 /* A write that waits (a pipe nobody reads) gives up when *cancel is set. */
 XDPCAP_API void xdpcap_output_set_cancel(struct xdpcap_output *out,
 					 volatile sig_atomic_t *cancel);

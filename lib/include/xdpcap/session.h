@@ -31,7 +31,19 @@ struct xdpcap_session_opts {
 	void (*started)(struct xdpcap_capture *cap, void *ctx);
 	/* called about once a second while capturing (may be NULL) */
 	void (*tick)(struct xdpcap_capture *cap, void *ctx);
-	void *ctx;			/* for both */
+	void *ctx;			/* for all three callbacks */
+	/*
+	 * Rotation, as tcpdump's -C and -G: before a packet is written, a
+	 * file that holds rotate_bytes or more (0: no limit), or that was
+	 * begun rotate_seconds ago or more (0: no limit), is completed (its
+	 * own statistics block) and rotate() is asked for the next file:
+	 * it gets the finished file's fd and returns the next one's (with
+	 * its own header block), -ECANCELED to end the capture there (a
+	 * file count reached), or another -errno with a message in errbuf.
+	 */
+	uint64_t rotate_bytes;
+	unsigned int rotate_seconds;
+	int (*rotate)(void *ctx, int done_fd, char *errbuf);
 };
 
 struct xdpcap_session_result {
