@@ -156,7 +156,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
 	--verbose) run "$xdpcap" "$opt" -r "$corpus" "$tmp/h.pcap" ip ;;
 	--json) run "$xdpcap" list "$opt" --hook-dir "$tmp" ;;
 	--actions) arg=drop ;;
-	--snaplen | --count) arg=100 ;;
+	--snaplen | --count | --sample | --max-rate) arg=100 ;;
 	--format) arg=pcap ;;
 	--buffer-size) arg=64 ;;
 	--hook-dir) arg=$tmp ;;
