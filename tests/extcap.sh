@@ -267,8 +267,8 @@ check $? "--extcap-config: numbered args, each with a call, a display, a tooltip
 	"$(echo "$bad" | tr '\n' '|')"
 
 calls=$(sed -n 's/^arg .*{call=\([^}]*\)}.*/\1/p' "$tmp/config" | tr '\n' ' ')
-[ "$calls" = "--actions --snaplen --hook-dir " ]
-check $? "--extcap-config offers --actions, --snaplen and --hook-dir ($calls)" "$calls"
+[ "$calls" = "--actions --snaplen --hook-dir --sample --max-rate " ]
+check $? "--extcap-config offers --actions, --snaplen, --hook-dir, --sample and --max-rate ($calls)" "$calls"
 
 grep -q '^arg {number=0}{call=--actions}.*{type=multicheck}' "$tmp/config"
 check $? "--actions is a multicheck" "$(grep -e --actions "$tmp/config")"
