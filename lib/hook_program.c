@@ -67,16 +67,18 @@ int hook_programs(const struct xdpcap_hook *hook, uint32_t *ids, int max)
 	return err == -ENOENT ? n : err;
 }
 
-int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
-		     uint32_t value_size)
+/*
+ * The info of each map of program prog_id, to fn, until fn returns
+ * non-zero, which is returned; 0 after the last, or -errno.
+ */
+static int for_each_map(uint32_t prog_id,
+			int (*fn)(const struct bpf_map_info *mi, void *ctx), void *ctx)
 {
 	uint32_t maps[MAX_PROG_MAPS];
 	struct bpf_prog_info info;
-	int err = prog_info(prog_id, &info, maps);
+	int ret = prog_info(prog_id, &info, maps);
 
-	if (err)
-		return err;
-	for (uint32_t i = 0; i < info.nr_map_ids; i++) {
+	for (uint32_t i = 0; !ret && i < info.nr_map_ids; i++) {
 		struct bpf_map_info mi;
 		uint32_t len = sizeof(mi);
 		int fd = bpf_map_get_fd_by_id(maps[i]);
@@ -84,42 +86,65 @@ int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
 		if (fd < 0)
 			continue;
 		memset(&mi, 0, sizeof(mi));
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &len) && mi.type == type &&
-		    mi.value_size == value_size && !strcmp(mi.name, name))
-			return fd;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &len))
+			ret = fn(&mi, ctx);
 		close(fd);
 	}
-	return -ENOENT;
+	return ret;
+}
+
+struct map_wanted {
+	const char *name;
+	uint32_t type, value_size, id;
+};
+
+static int is_wanted(const struct bpf_map_info *mi, void *ctx)
+{
+	struct map_wanted *w = ctx;
+
+	if (mi->type != w->type || mi->value_size != w->value_size || strcmp(mi->name, w->name))
+		return 0;
+	w->id = mi->id;
+	return 1;
+}
+
+int hook_program_map(uint32_t prog_id, const char *name, uint32_t type,
+		     uint32_t value_size)
+{
+	struct map_wanted w = { .name = name, .type = type, .value_size = value_size };
+	int ret = for_each_map(prog_id, is_wanted, &w);
+
+	if (ret < 0)
+		return ret;
+	return ret ? bpf_map_get_fd_by_id(w.id) : -ENOENT;
+}
+
+struct target_maps {
+	struct hook_program_target_map *out;
+	int max, n;
+};
+
+static int add_target(const struct bpf_map_info *mi, void *ctx)
+{
+	struct target_maps *t = ctx;
+
+	if (mi->type != BPF_MAP_TYPE_DEVMAP && mi->type != BPF_MAP_TYPE_DEVMAP_HASH &&
+	    mi->type != BPF_MAP_TYPE_CPUMAP && mi->type != BPF_MAP_TYPE_XSKMAP)
+		return 0;
+	if (t->n < t->max) {
+		t->out[t->n].id = mi->id;
+		t->out[t->n].type = mi->type;
+		snprintf(t->out[t->n].name, sizeof(t->out[t->n].name), "%s", mi->name);
+	}
+	t->n++;
+	return 0;
 }
 
 int hook_program_target_maps(uint32_t prog_id, struct hook_program_target_map *out,
 			     int max)
 {
-	uint32_t maps[MAX_PROG_MAPS];
-	struct bpf_prog_info info;
-	int n = 0, err = prog_info(prog_id, &info, maps);
+	struct target_maps t = { .out = out, .max = max };
+	int err = for_each_map(prog_id, add_target, &t);
 
-	if (err)
-		return err;
-	for (uint32_t i = 0; i < info.nr_map_ids; i++) {
-		struct bpf_map_info mi;
-		uint32_t len = sizeof(mi);
-		int fd = bpf_map_get_fd_by_id(maps[i]);
-
-		if (fd < 0)
-			continue;
-		memset(&mi, 0, sizeof(mi));
-		err = bpf_obj_get_info_by_fd(fd, &mi, &len);
-		close(fd);
-		if (err || (mi.type != BPF_MAP_TYPE_DEVMAP && mi.type != BPF_MAP_TYPE_DEVMAP_HASH &&
-			    mi.type != BPF_MAP_TYPE_CPUMAP && mi.type != BPF_MAP_TYPE_XSKMAP))
-			continue;
-		if (n < max) {
-			out[n].id = mi.id;
-			out[n].type = mi.type;
-			snprintf(out[n].name, sizeof(out[n].name), "%s", mi.name);
-		}
-		n++;
-	}
-	return n;
+	return err < 0 ? err : t.n;
 }

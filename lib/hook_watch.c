@@ -5,11 +5,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "hook_program.h"
 #include "hook_watch.h"
 
 #define WATCH_PERIOD_NS 1000000000ull
-/* an XDP program with more maps than this is not looked into */
-#define MAX_PROG_MAPS 64
 
 /* Whether the pin still leads to the hook's map (not for interfaces). */
 static bool still_pinned(const struct xdpcap_hook *hook)
@@ -30,35 +29,16 @@ static bool still_pinned(const struct xdpcap_hook *hook)
 	return same;
 }
 
-/* Some XDP program uses the map: 1, none: 0, cannot tell: -1. */
-static int map_in_use(uint32_t map_id)
+/*
+ * Some XDP program uses the hook: 1, none: 0, cannot tell: -1. xdpcap's
+ * own capture programs, which refer to the hook too, do not count.
+ */
+static int hook_in_use(const struct xdpcap_hook *hook)
 {
-	uint32_t id = 0;
-	int err;
+	uint32_t id;
+	int n = hook_programs(hook, &id, 1);
 
-	while (!(err = bpf_prog_get_next_id(id, &id))) {
-		uint32_t maps[MAX_PROG_MAPS], len;
-		struct bpf_prog_info info;
-		int fd = bpf_prog_get_fd_by_id(id);
-
-		if (fd == -ENOENT)
-			continue;
-		if (fd < 0)
-			return -1; /* not permitted: no answer */
-		memset(&info, 0, sizeof(info));
-		info.nr_map_ids = MAX_PROG_MAPS;
-		info.map_ids = (uint64_t)(unsigned long)maps;
-		len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-		    info.type == BPF_PROG_TYPE_XDP)
-			for (uint32_t i = 0; i < info.nr_map_ids && i < MAX_PROG_MAPS; i++)
-				if (maps[i] == map_id) {
-					close(fd);
-					return 1;
-				}
-		close(fd);
-	}
-	return err == -ENOENT ? 0 : -1;
+	return n < 0 ? -1 : n > 0;
 }
 
 void hook_watch_check(struct hook_watch *w, const struct xdpcap_hook *hook,
@@ -77,7 +57,7 @@ void hook_watch_check(struct hook_watch *w, const struct xdpcap_hook *hook,
 			 hook->name);
 		notice(msg, ctx);
 	}
-	in_use = map_in_use(hook->map_id);
+	in_use = hook_in_use(hook);
 	if (in_use == 0 && !w->unused) {
 		w->unused = true;
 		snprintf(msg, sizeof(msg), "no XDP program uses hook %s any more (detached, unloaded, or its network namespace deleted): nothing is captured until one does",
