@@ -12,6 +12,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
 
@@ -25,18 +26,6 @@ cleanup_add "rm -rf '$tmp'"
 cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
 
-# fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
-fields() {
-	f=$1
-	shift
-	args=
-	for field in "$@"; do
-		args="$args -e $field"
-	done
-	# shellcheck disable=SC2086
-	tshark -r "$f" -T fields $args 2>/dev/null
-}
-
 count_comment() {
 	fields "$1" frame.comment | grep -c "^$2\$"
 }
@@ -48,38 +37,6 @@ send_udp() {
 		netns_exec "$1" bash -c "echo xdpcap > /dev/udp/$2/$3" 2>/dev/null
 		i=$((i + 1))
 	done
-}
-
-# start_capture NS ARGS...: xdpcap in the background (in namespace NS, or
-# "-" for ours) with stderr in $tmp/err; waits until its slots are in place
-# (up to 30 s, stretched: loading its programs takes long on a loaded
-# machine, and until it is ready the SIGINT of stop_capture, which a
-# background process starts out ignoring, would be lost)
-start_capture() {
-	ns=$1
-	shift
-	# started directly (not through a shell function), so that $! is
-	# xdpcap itself: nsenter execs it
-	if [ "$ns" = - ]; then
-		"$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
-	else
-		nsenter --net="$NETNS_RUN_DIR/$ns" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
-	fi
-	cap_pid=$!
-	for _ in $(seq "$(scaled 600)"); do
-		grep -q "capturing from" "$tmp/err" && return 0
-		kill -0 "$cap_pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# stop_capture: SIGINT, wait; exit status in $cap_rc
-stop_capture() {
-	sleep 0.2
-	kill -INT "$cap_pid" 2>/dev/null
-	wait "$cap_pid"
-	cap_rc=$?
 }
 
 slots_empty() {

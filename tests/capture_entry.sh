@@ -16,6 +16,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
 
@@ -29,18 +30,6 @@ mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
 cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
-# fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
-fields() {
-	f=$1
-	shift
-	args=
-	for field in "$@"; do
-		args="$args -e $field"
-	done
-	# shellcheck disable=SC2086
-	tshark -r "$f" -T fields $args 2>/dev/null
-}
-
 # send_udp PORT COUNT: datagrams from B to A
 send_udp() {
 	i=0
@@ -48,27 +37,6 @@ send_udp() {
 		netns_exec "$B" bash -c "echo xdpcap > /dev/udp/192.0.2.1/$1" 2>/dev/null
 		i=$((i + 1))
 	done
-}
-
-# start_capture ARGS...: xdpcap in A's namespace, in the background, with
-# stderr in $tmp/err; waits until its slots are in place
-start_capture() {
-	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
-	cap_pid=$!
-	for _ in $(seq "$(scaled 600)"); do
-		grep -q "capturing from" "$tmp/err" && return 0
-		kill -0 "$cap_pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# stop_capture: SIGINT, wait; exit status in $cap_rc
-stop_capture() {
-	sleep 0.2
-	kill -INT "$cap_pid" 2>/dev/null
-	wait "$cap_pid"
-	cap_rc=$?
 }
 
 # hook_entries: how many of the hook's seven slots hold a program
@@ -131,7 +99,7 @@ netns_static_neighbours
 hook_pin "$VA" "$hooks/demo" || bail "cannot pin the hook"
 
 # --- pairs: as it arrived, then with its verdict -----------------------------
-start_capture --entry xdp:demo "$tmp/pairs.pcapng"
+start_capture "$A" --entry xdp:demo "$tmp/pairs.pcapng"
 check $? "an entry capture starts on the demo's hook" "" "$tmp/err"
 [ "$(hook_entries)" = 7 ]
 check $? "it fills the five action slots, the entry slot and the rerun slot" "$(hook_entries) filled"
@@ -171,7 +139,7 @@ check $? "the summary says how many matched as they arrived" "" "$tmp/err"
 check $? "all seven slots are empty afterwards" "$(hook_entries) filled"
 
 # --- the filter applies to the packet as it arrived --------------------------
-start_capture --entry xdp:demo "$tmp/filter.pcapng" 'icmp[icmptype] == icmp-echo'
+start_capture "$A" --entry xdp:demo "$tmp/filter.pcapng" 'icmp[icmptype] == icmp-echo'
 check $? "an entry capture with a filter starts" "" "$tmp/err"
 traffic
 stop_capture
@@ -182,7 +150,7 @@ got=$(fields "$tmp/filter.pcapng" frame.comment icmp.type | sort | uniq -c |
 check $? "requests match as they arrived; the replies they became are captured too, though the filter would refuse them" "$got"
 
 # --- entry alone, and entry with some actions -------------------------------
-start_capture --actions entry xdp:demo "$tmp/only.pcapng"
+start_capture "$A" --actions entry xdp:demo "$tmp/only.pcapng"
 check $? "--actions entry starts" "" "$tmp/err"
 traffic
 stop_capture
@@ -191,7 +159,7 @@ entries=$(fields "$tmp/only.pcapng" frame.comment | grep -c '^XDP entry$')
 [ "$verdicts" -eq 0 ] && [ "$entries" -ge 7 ]
 check $? "--actions entry captures packets only as they arrived, none with a verdict" "$entries entries, $verdicts verdicts"
 
-start_capture --actions entry,drop xdp:demo "$tmp/drop.pcapng"
+start_capture "$A" --actions entry,drop xdp:demo "$tmp/drop.pcapng"
 check $? "--actions entry,drop starts" "" "$tmp/err"
 traffic
 stop_capture
@@ -202,7 +170,7 @@ drops=$(fields "$tmp/drop.pcapng" frame.packet_id frame.comment udp.dstport |
 check $? "--actions entry,drop: every packet as it arrived, and verdicts of the dropped ones only, paired" "$drops"
 
 # --- the program keeps working: a capture killed, a second one refused ------
-start_capture --entry xdp:demo "$tmp/killed.pcapng"
+start_capture "$A" --entry xdp:demo "$tmp/killed.pcapng"
 check $? "an entry capture starts (to be killed)" "" "$tmp/err"
 nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" --entry xdp:demo "$tmp/second.pcapng" 2>"$tmp/err2"
 rc=$?
@@ -216,7 +184,7 @@ netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
 check $? "pings are answered afterwards"
 
 # --- the program's slot emptied under the capture: said, and undone ---------
-start_capture --entry xdp:demo "$tmp/rerun.pcapng"
+start_capture "$A" --entry xdp:demo "$tmp/rerun.pcapng"
 check $? "an entry capture starts (its rerun slot to be emptied)" "" "$tmp/err"
 bpftool map delete pinned "$hooks/demo" key 6 0 0 0
 netns_exec "$B" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
@@ -241,7 +209,7 @@ xdp_detach "$VA" || bail "cannot detach the demo"
 rm -f "$hooks/demo"
 xdp_attach "$VA" "$demo" generic || bail "cannot attach the demo in generic mode"
 hook_pin "$VA" "$hooks/demo" || bail "cannot pin the hook"
-start_capture --entry xdp:demo "$tmp/generic.pcapng"
+start_capture "$A" --entry xdp:demo "$tmp/generic.pcapng"
 check $? "an entry capture starts on generic XDP" "" "$tmp/err"
 traffic
 stop_capture
@@ -253,7 +221,7 @@ xdp_detach "$VA" || bail "cannot detach the demo"
 rm -f "$hooks/demo"
 netns_exec "$A" "$xdp_load" "$demo" "$VA" native --pin "$hooks/demo" >/dev/null ||
 	bail "cannot load the demo with libbpf"
-start_capture --entry xdp:demo "$tmp/libbpf.pcapng"
+start_capture "$A" --entry xdp:demo "$tmp/libbpf.pcapng"
 check $? "an entry capture starts on a program loaded by libbpf" "" "$tmp/err"
 traffic
 stop_capture
@@ -268,9 +236,7 @@ netns_exec "$JA" ip link set dev "$VETH_A" mtu 9000
 netns_exec "$JB" ip link set dev "$VETH_B" mtu 9000
 xdp_attach "$VETH_A" "$demo" generic || bail "cannot attach the demo for jumbo frames"
 hook_pin "$VETH_A" "$hooks/jumbo" || bail "cannot pin the jumbo hook"
-nsenter --net="$NETNS_RUN_DIR/$JA" -- "$xdpcap" --hook-dir "$hooks" --entry xdp:jumbo "$tmp/jumbo.pcapng" icmp 2>"$tmp/err" &
-cap_pid=$!
-wait_until 30000 grep -q "capturing from" "$tmp/err"
+start_capture "$JA" --entry xdp:jumbo "$tmp/jumbo.pcapng" icmp
 netns_exec "$JB" ping -c 2 -i 0.1 -s 8000 -M do -W 1 192.0.2.1 >/dev/null 2>&1
 ping_rc=$?
 stop_capture
@@ -302,7 +268,7 @@ ifindex=$(netns_exec "$A" ip -o link show dev "$VA" | cut -d: -f1)
 # the namespace of whoever updates the map: A's)
 netns_exec "$A" bpftool map update id "$devmap" key 0 0 0 0 value "$ifindex" 0 0 0 ||
 	bail "cannot fill the devmap"
-start_capture xdp:redirect "$tmp/redirect.pcapng" udp
+start_capture "$A" xdp:redirect "$tmp/redirect.pcapng" udp
 check $? "a capture starts on the redirecting program" "" "$tmp/err"
 rx_before=$(rx_packets "$B" "$VB")
 send_udp 10 2

@@ -13,6 +13,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
 
@@ -26,36 +27,11 @@ mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
 cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
-fields() {
-	f=$1
-	shift
-	args=
-	for field in "$@"; do
-		args="$args -e $field"
-	done
-	# shellcheck disable=SC2086
-	tshark -r "$f" -T fields $args 2>/dev/null
-}
-
 # burst N PORT: N datagrams from B to A, sent from CPU 0 only (a veth
 # runs the receiver's XDP on the sender's CPU), as fast as bash goes
 burst() {
 	netns_exec "$B" taskset -c 0 bash -c \
 		"for i in \$(seq $1); do echo x > /dev/udp/192.0.2.1/$2; done" 2>/dev/null
-}
-
-# start_capture ARGS...: xdpcap in A's namespace, in the background
-start_capture() {
-	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
-	cap_pid=$!
-	wait_until 30000 grep -q "capturing from" "$tmp/err"
-}
-
-stop_capture() {
-	sleep 0.2
-	kill -INT "$cap_pid" 2>/dev/null
-	wait "$cap_pid"
-	cap_rc=$?
 }
 
 # summary WHAT: the number before "packets WHAT" in the exit summary
@@ -97,7 +73,7 @@ netns_static_neighbours
 hook_pin "$VETH_A" "$hooks/demo" || bail "cannot pin the hook"
 
 # --- --sample 10: 1 in 10, exactly ------------------------------------------
-start_capture --sample 10 xdp:demo "$tmp/sample.pcapng" "udp port 1000"
+start_capture "$A" --sample 10 xdp:demo "$tmp/sample.pcapng" "udp port 1000"
 check $? "a capture with --sample 10 starts" "" "$tmp/err"
 burst 100 1000
 stop_capture
@@ -113,7 +89,7 @@ echo "$got" | grep -q "^[0-9]* 100 0 10 |90 packets matched but were left out in
 check $? "the statistics block: 100 matched, 0 dropped, 10 delivered, and a comment on the 90 skipped" "$got"
 
 # --- --max-rate: never more than the cap ------------------------------------
-start_capture --max-rate 50 xdp:demo "$tmp/rate.pcapng" "udp port 1000"
+start_capture "$A" --max-rate 50 xdp:demo "$tmp/rate.pcapng" "udp port 1000"
 check $? "a capture with --max-rate 50 starts" "" "$tmp/err"
 t0=$(now_ms)
 burst 400 1000
@@ -133,7 +109,7 @@ check $? "400 datagrams in $((t1 - t0)) ms from one CPU: $in_file kept (at most 
 	"file $in_file, isb $got"
 
 # paced over a second and more: the bucket refills at the CPU's share
-start_capture --max-rate 50 xdp:demo "$tmp/paced.pcapng" "udp port 1000"
+start_capture "$A" --max-rate 50 xdp:demo "$tmp/paced.pcapng" "udp port 1000"
 check $? "a capture with --max-rate 50 starts (paced traffic)" "" "$tmp/err"
 t0=$(now_ms)
 netns_exec "$B" taskset -c 0 bash -c \
@@ -148,7 +124,7 @@ check $? "400 datagrams over $((t1 - t0)) ms: $in_file kept, about 25 a second (
 	"file $in_file" "$tmp/err"
 
 # --- sampling at entry: the exits follow ------------------------------------
-start_capture --entry --sample 5 xdp:demo "$tmp/entry.pcapng" "udp port 1000"
+start_capture "$A" --entry --sample 5 xdp:demo "$tmp/entry.pcapng" "udp port 1000"
 check $? "an entry capture with --sample 5 starts" "" "$tmp/err"
 burst 50 1000
 stop_capture

@@ -13,6 +13,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
 
@@ -75,20 +76,6 @@ print(epb, isb.get(6), isb.get(8))
 EOF
 }
 
-start_capture() {
-	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --hook-dir "$hooks" -q "$@" 2>"$tmp/err" &
-	cap_pid=$!
-	# -q: no line to wait for; the slots tell when it runs
-	wait_until 30000 sh -c "\"$xdpcap\" list --hook-dir \"$hooks\" xdp:demo 2>/dev/null | grep -q 'PASS pid'"
-}
-
-stop_capture() {
-	sleep 0.3
-	kill -INT "$cap_pid" 2>/dev/null
-	wait "$cap_pid"
-	cap_rc=$?
-}
-
 # all_complete FILE...: each file is complete; sums of their packets and
 # matched counts in $sum_packets, $sum_matched
 all_complete() {
@@ -108,7 +95,7 @@ netns_static_neighbours
 hook_pin "$VETH_A" "$hooks/demo" || bail "cannot pin the hook"
 
 # --- -C 1: a new file past each million bytes --------------------------------
-start_capture -C 1 xdp:demo "$tmp/c.pcapng" "udp port 1000"
+start_capture "$A" -C 1 xdp:demo "$tmp/c.pcapng" "udp port 1000"
 check $? "a capture with -C 1 starts" "" "$tmp/err"
 numbered 1 2500
 stop_capture
@@ -130,7 +117,7 @@ check $? "a file is switched at the first packet past 1,000,000 bytes" \
 	"$(stat -c '%n %s' "$tmp"/c.pcapng*)"
 
 # --- -C 1 -W 2: two files in turn -------------------------------------------
-start_capture -C 1 -W 2 xdp:demo "$tmp/w.pcapng" "udp port 1000"
+start_capture "$A" -C 1 -W 2 xdp:demo "$tmp/w.pcapng" "udp port 1000"
 check $? "a capture with -C 1 -W 2 starts" "" "$tmp/err"
 numbered 1 2500
 stop_capture
@@ -144,7 +131,7 @@ last=$(numbers "$tmp/w.pcapng0" "$tmp/w.pcapng1" | sort -n | tail -n 1)
 check $? "the last datagram is in one of them (the first ones were overwritten)" "last $last"
 
 # --- -G 1: a new file every second -------------------------------------------
-start_capture -G 1 xdp:demo "$tmp/g-%s.pcapng" "udp port 1000"
+start_capture "$A" -G 1 xdp:demo "$tmp/g-%s.pcapng" "udp port 1000"
 check $? "a capture with -G 1 and a strftime pattern starts" "" "$tmp/err"
 numbered 1 1000 0.3
 stop_capture
@@ -158,7 +145,7 @@ check $? "-G 1 over about 3 s: $nfiles files named by the time, each complete, e
 	"status $cap_rc, complete $complete_rc, numbers/duplicates $got" "$tmp/err"
 
 # --- -G 1 -W 2: stops after two files ---------------------------------------
-start_capture -G 1 -W 2 xdp:demo "$tmp/gw-%s.pcapng" "udp port 1000"
+start_capture "$A" -G 1 -W 2 xdp:demo "$tmp/gw-%s.pcapng" "udp port 1000"
 check $? "a capture with -G 1 -W 2 starts" "" "$tmp/err"
 numbered 1 1000 0.3
 wait_until 10000 gone "$cap_pid"

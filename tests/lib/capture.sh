@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Live captures in shell tests: xdpcap started and stopped in the
+# background, and the fields of what it wrote. The caller sets $xdpcap,
+# $hooks (the hook directory) and $tmp, and sources tests/lib/proc.sh.
+
+# fields FILE FIELD...: tshark's fields, tab-separated, one packet a line
+fields() {
+	_cap_f=$1
+	shift
+	_cap_args=
+	for _cap_field in "$@"; do
+		_cap_args="$_cap_args -e $_cap_field"
+	done
+	# shellcheck disable=SC2086
+	tshark -r "$_cap_f" -T fields $_cap_args 2>/dev/null
+}
+
+# start_capture NS ARGS...: xdpcap in the background (in namespace NS, or
+# "-" for ours) with stderr in $tmp/err; waits until its slots are in place
+# (up to 30 s, stretched: loading its programs takes long on a loaded
+# machine, and until it is ready the SIGINT of stop_capture, which a
+# background process starts out ignoring, would be lost). Its pid in
+# $cap_pid.
+start_capture() {
+	_cap_ns=$1
+	shift
+	# started directly (not through a shell function), so that $! is
+	# xdpcap itself: nsenter execs it
+	if [ "$_cap_ns" = - ]; then
+		"$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+	else
+		nsenter --net="$NETNS_RUN_DIR/$_cap_ns" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+	fi
+	cap_pid=$!
+	for _ in $(seq "$(scaled 600)"); do
+		grep -q "capturing from" "$tmp/err" && return 0
+		kill -0 "$cap_pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# stop_capture: SIGINT, wait; exit status in $cap_rc
+stop_capture() {
+	sleep 0.2
+	kill -INT "$cap_pid" 2>/dev/null
+	wait "$cap_pid"
+	cap_rc=$?
+}
