@@ -712,6 +712,7 @@ static int fall_back_to_exits(struct xdpcap_capture *cap, char *errbuf)
 		memcpy(cap->prog_fds, old_fds, sizeof(old_fds));
 		memcpy(cap->prog_ids, old_ids, sizeof(old_ids));
 		cap->guard = old_guard;
+		cap->entry = true;
 		return err;
 	}
 	for (a = 0; a < XDPCAP_ACTIONS; a++) {
