@@ -176,6 +176,7 @@ static int open_output(struct writer *w, char *errbuf)
 	err = xdpcap_output_open(w->fd, w->opts->format, &w->out, errbuf);
 	if (err)
 		return err;
+	xdpcap_output_set_cancel(w->out, w->opts->stop);
 	err = xdpcap_output_add_iface(w->out, &iface, errbuf);
 	if (err < 0)
 		return err;
@@ -317,7 +318,6 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 		xdpcap_capture_stop(cap, NULL, NULL);
 		goto out;
 	}
-	xdpcap_output_set_cancel(w.out, opts->stop);
 	err = capture_until_stopped(cap, &w, errbuf);
 	finish(cap, &w, res);
 	/* a reader that went away is a normal way to stop */
