@@ -330,6 +330,25 @@ out:
 static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf);
 
 /*
+ * A hook whose program is on no interface of this network namespace
+ * still has it: name it after all (no interface, though).
+ */
+static void name_hook_program(struct xdpcap_hook *hook, uint32_t prog_id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		hook->prog_id = prog_id;
+		snprintf(hook->prog_name, sizeof(hook->prog_name), "%s", info.name);
+	}
+	close(fd);
+}
+
+/*
  * The hook's own XDP program: an entry capture runs it again (and needs
  * exactly one), and its redirect notes, if it has them, go with captures
  * of XDP_REDIRECT.
@@ -362,6 +381,8 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 	}
 	if (n != 1)
 		return 0;
+	if (!cap->hook.prog_id)
+		name_hook_program(&cap->hook, ids[0]);
 	cap->notes_map_fd = hook_program_map(ids[0], REDIRECT_NOTES_MAP_NAME,
 					     BPF_MAP_TYPE_PERCPU_ARRAY,
 					     sizeof(struct xdpcap_redirect_info));
@@ -888,6 +909,27 @@ const struct xdpcap_hook *xdpcap_capture_hook(const struct xdpcap_capture *cap)
 unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap)
 {
 	return cap->actions;
+}
+
+void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
+			      const struct xdpcap_capture_stats *st)
+{
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
+		sum->received[a] += st->received[a];
+		sum->matched[a] += st->matched[a];
+		sum->dropped[a] += st->dropped[a];
+		sum->skipped[a] += st->skipped[a];
+	}
+	sum->delivered += st->delivered;
+	sum->entry_received += st->entry_received;
+	sum->entry_matched += st->entry_matched;
+	sum->entry_dropped += st->entry_dropped;
+	sum->entry_failed += st->entry_failed;
+	sum->entry_skipped += st->entry_skipped;
+	if (st->start_ns && (!sum->start_ns || st->start_ns < sum->start_ns))
+		sum->start_ns = st->start_ns;
+	if (st->end_ns > sum->end_ns)
+		sum->end_ns = st->end_ns;
 }
 
 bool xdpcap_capture_entry(const struct xdpcap_capture *cap)

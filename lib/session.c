@@ -9,40 +9,67 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <pcap/dlt.h>
 
 #include "xdpcap/session.h"
 #include "packet_comment.h"
+#include "packet_merge.h"
 #include "util.h"
 
 #define POLL_MS 100
+/* after a ring wakes us, let packets gather (as capture.c does) */
+#define WAKEUP_GATHER_US 1000
+/* packets held for the merge of several hooks, at most */
+#define MERGE_MAX_BYTES (256u << 20)
+
+struct writer;
+
+/* One hook of the session: its capture, and what was written of it. */
+struct hook_state {
+	struct writer *w;
+	struct xdpcap_capture *cap;
+	unsigned int index;		/* its interface in the file */
+	unsigned long long written;
+	/* this file: what it holds of this hook, the counters then */
+	unsigned long long file_written;
+	struct xdpcap_capture_stats file_base;
+};
 
 struct writer {
 	struct xdpcap_output *out;
 	const struct xdpcap_session_opts *opts;
-	struct xdpcap_capture *cap;
+	struct hook_state hooks[XDPCAP_SESSION_MAX_HOOKS];
+	unsigned int n_hooks;
+	struct packet_merge merge;	/* several hooks: put in time order */
+	int64_t mono_to_epoch_ns;	/* for the merge's clock */
 	int fd;			/* the file being written */
 	unsigned long long written;
 	struct packet_comment_names names;
 	int err;		/* first write error, as -errno */
 	bool ended;		/* rotate() said no more files */
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	/* this file: when it began, what it holds, the counters then */
+	/* this file: when it began, how many packets it holds */
 	uint64_t file_start_ns;
 	unsigned long long file_written;
-	struct xdpcap_capture_stats file_base;
 };
 
 static int open_output(struct writer *w, char *errbuf);
-static void file_stats(struct writer *w, const struct xdpcap_capture_stats *now,
+static void file_stats(struct writer *w, const struct hook_state *h,
+		       const struct xdpcap_capture_stats *now,
 		       struct xdpcap_output_stats *ost);
 
-static uint64_t realtime_ns(void)
+static uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
 }
 
 static bool rotation_due(const struct writer *w, const struct xdpcap_packet *pkt)
@@ -57,20 +84,23 @@ static bool rotation_due(const struct writer *w, const struct xdpcap_packet *pkt
 }
 
 /*
- * Complete this file with its own statistics (what the hook counted
- * since it began), and go on in the next. Returns 0, 1 when rotate()
- * ended the capture, or -errno.
+ * Complete this file with its own statistics (what each hook counted
+ * since the file began), and go on in the next. Returns 0, 1 when
+ * rotate() ended the capture, or -errno.
  */
 static int rotate_file(struct writer *w)
 {
-	struct xdpcap_capture_stats now;
+	struct xdpcap_capture_stats now[XDPCAP_SESSION_MAX_HOOKS];
 	struct xdpcap_output_stats ost;
-	int err, fd;
+	int err = 0, fd;
 
-	xdpcap_capture_stats(w->cap, &now);
-	now.end_ns = realtime_ns();
-	file_stats(w, &now, &ost);
-	err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		xdpcap_capture_stats(w->hooks[i].cap, &now[i]);
+		now[i].end_ns = realtime_ns();
+		file_stats(w, &w->hooks[i], &now[i], &ost);
+		if (!err)
+			err = xdpcap_output_write_stats(w->out, i, &ost, w->errbuf);
+	}
 	if (!err)
 		err = xdpcap_output_close(w->out, w->errbuf);
 	else
@@ -86,7 +116,8 @@ static int rotate_file(struct writer *w)
 	if (fd < 0)
 		return fd;
 	w->fd = fd;
-	w->file_base = now;
+	for (unsigned int i = 0; i < w->n_hooks; i++)
+		w->hooks[i].file_base = now[i];
 	return open_output(w, w->errbuf);
 }
 
@@ -95,11 +126,26 @@ static bool count_reached(const struct writer *w)
 	return w->opts->count && w->written >= w->opts->count;
 }
 
+/*
+ * The packet id in the file: with several hooks each numbers its own
+ * packets, so the hook's number is woven in to keep ids apart.
+ */
+static uint64_t file_packet_id(const struct writer *w, const struct hook_state *h,
+			       uint64_t id)
+{
+	if (!id || w->n_hooks < 2)
+		return id;
+	return (id - 1) * w->n_hooks + h->index + 1;
+}
+
+/* Write one packet of hook h (the callback of a single hook's poll). */
 static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 {
-	struct writer *w = ctx;
+	struct hook_state *h = ctx;
+	struct writer *w = h->w;
 	char comment[XDPCAP_OUTPUT_COMMENT_MAX];
 	struct xdpcap_output_packet op = {
+		.iface = h->index,
 		.ts_ns = pkt->ts_ns,
 		.caplen = pkt->caplen,
 		.wirelen = pkt->wirelen,
@@ -109,7 +155,7 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 		.has_queue = true,
 		.queue = pkt->rx_queue,
 		.comment = packet_comment(pkt, &w->names, comment, sizeof(comment)),
-		.packet_id = pkt->packet_id,
+		.packet_id = file_packet_id(w, h, pkt->packet_id),
 	};
 	int err;
 
@@ -132,7 +178,33 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 	}
 	w->written++;
 	w->file_written++;
+	h->written++;
+	h->file_written++;
 	return count_reached(w);
+}
+
+/* Several hooks: keep a copy for the merge (the callback of their polls). */
+static int hold_packet(const struct xdpcap_packet *pkt, void *ctx)
+{
+	struct hook_state *h = ctx;
+	struct writer *w = h->w;
+
+	if (w->err || w->ended || count_reached(w))
+		return 1;
+	if (packet_merge_add(&w->merge, h->index, pkt)) {
+		snprintf(w->errbuf, sizeof(w->errbuf), "out of memory");
+		w->err = -ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+/* The merge hands packets over in time order. */
+static int write_merged(unsigned int source, const struct xdpcap_packet *pkt, void *ctx)
+{
+	struct writer *w = ctx;
+
+	return write_packet(pkt, &w->hooks[source]);
 }
 
 /* "XDP hook xdp:lb of program 12 lb_main on eth0, actions XDP_DROP ..." */
@@ -160,26 +232,32 @@ static void describe(char *buf, size_t len, const struct xdpcap_capture *cap)
 
 static int open_output(struct writer *w, char *errbuf)
 {
-	char description[256];
-	struct xdpcap_output_iface iface = {
-		.name = xdpcap_capture_hook(w->cap)->name,
-		.description = description,
-		.filter = xdpcap_capture_filter(w->cap),
-		.snaplen = xdpcap_capture_snaplen(w->cap),
-		.linktype = DLT_EN10MB,
-	};
 	int err;
 
-	describe(description, sizeof(description), w->cap);
 	w->file_start_ns = realtime_ns();
 	w->file_written = 0;
 	err = xdpcap_output_open(w->fd, w->opts->format, &w->out, errbuf);
 	if (err)
 		return err;
 	xdpcap_output_set_cancel(w->out, w->opts->stop);
-	err = xdpcap_output_add_iface(w->out, &iface, errbuf);
-	if (err < 0)
-		return err;
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		struct xdpcap_capture *cap = w->hooks[i].cap;
+		char description[256];
+		struct xdpcap_output_iface iface = {
+			.name = xdpcap_capture_hook(cap)->name,
+			.description = description,
+			.filter = xdpcap_capture_filter(cap),
+			.snaplen = xdpcap_capture_snaplen(cap),
+			.linktype = DLT_EN10MB,
+		};
+
+		w->hooks[i].file_written = 0;
+		describe(description, sizeof(description), cap);
+		/* interface ids are given in order: hook i is interface i */
+		err = xdpcap_output_add_iface(w->out, &iface, errbuf);
+		if (err < 0)
+			return err;
+	}
 	/* readers (tshark, tcpdump -r -) wait for the header before anything */
 	return xdpcap_output_flush(w->out, errbuf);
 }
@@ -203,42 +281,113 @@ static bool reader_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-static int capture_until_stopped(struct xdpcap_capture *cap, struct writer *w,
-				 char *errbuf)
+/* Between packets: the reader gone, and the statistics once a second. */
+static bool keep_going(struct writer *w, uint64_t *next_tick)
+{
+	const struct xdpcap_session_opts *opts = w->opts;
+
+	if (w->err || w->ended || count_reached(w))
+		return false;
+	if (reader_gone(w->fd)) {
+		w->err = -EPIPE;
+		return false;
+	}
+	if (opts->tick && now_ms() >= *next_tick) {
+		opts->tick(w->hooks[0].cap, opts->ctx);
+		*next_tick += 1000;
+	}
+	return true;
+}
+
+static int ring_failed(int n, char *errbuf)
+{
+	xdpcap_err(errbuf, "reading the capture ring failed: %s", strerror(-n));
+	return n;
+}
+
+/* One hook: packets go to the file as the ring gives them. */
+static int capture_one(struct writer *w, char *errbuf)
 {
 	const struct xdpcap_session_opts *opts = w->opts;
 	uint64_t next_tick = now_ms() + 1000;
 	int n;
 
 	while (!(opts->stop && *opts->stop)) {
-		n = xdpcap_capture_poll(cap, POLL_MS, write_packet, w);
-		if (n < 0 && n != -EINTR) {
-			xdpcap_err(errbuf, "reading the capture ring failed: %s",
-				   strerror(-n));
-			return n;
-		}
-		if (w->err || w->ended || count_reached(w))
+		n = xdpcap_capture_poll(w->hooks[0].cap, POLL_MS, write_packet, &w->hooks[0]);
+		if (n < 0 && n != -EINTR)
+			return ring_failed(n, errbuf);
+		if (!keep_going(w, &next_tick))
 			break;
-		if (reader_gone(w->fd)) {
-			w->err = -EPIPE;
+	}
+	return 0;
+}
+
+/* The merge's clock: the kernel's (monotonic) time, as the packets have it. */
+static uint64_t merge_now_ns(const struct writer *w)
+{
+	return clock_ns(CLOCK_MONOTONIC) + (uint64_t)w->mono_to_epoch_ns;
+}
+
+/* Write what the merge holds up to until_ns, and more if it holds too much. */
+static void write_in_order(struct writer *w, uint64_t until_ns)
+{
+	packet_merge_release(&w->merge, until_ns, write_merged, w);
+	while (!w->err && !w->ended && !count_reached(w) && w->merge.bytes > MERGE_MAX_BYTES)
+		packet_merge_release(&w->merge, packet_merge_oldest(&w->merge), write_merged, w);
+}
+
+/*
+ * Several hooks: each ring is read in turn, and a packet is written once
+ * no other ring can still bring an older one (packet_merge.h).
+ */
+static int capture_many(struct writer *w, char *errbuf)
+{
+	const struct xdpcap_session_opts *opts = w->opts;
+	struct pollfd pfd[XDPCAP_SESSION_MAX_HOOKS];
+	uint64_t next_tick = now_ms() + 1000;
+	int n;
+
+	for (unsigned int i = 0; i < w->n_hooks; i++)
+		pfd[i] = (struct pollfd){ .fd = xdpcap_capture_fd(w->hooks[i].cap), .events = POLLIN };
+	while (!(opts->stop && *opts->stop)) {
+		uint64_t oldest = packet_merge_oldest(&w->merge), read_from;
+		int timeout = POLL_MS;
+
+		if (oldest) {
+			uint64_t due = oldest + PACKET_MERGE_HOLD_NS, now = merge_now_ns(w);
+
+			timeout = due <= now ? 0 : (int)((due - now) / 1000000 + 1);
+			if (timeout > POLL_MS)
+				timeout = POLL_MS;
+		}
+		n = poll(pfd, w->n_hooks, timeout);
+		if (n < 0 && errno != EINTR)
+			return ring_failed(-errno, errbuf);
+		if (n > 0)
+			usleep(WAKEUP_GATHER_US);
+		read_from = merge_now_ns(w);
+		for (unsigned int i = 0; i < w->n_hooks && !w->err; i++) {
+			n = xdpcap_capture_poll(w->hooks[i].cap, 0, hold_packet, &w->hooks[i]);
+			if (n < 0 && n != -EINTR)
+				return ring_failed(n, errbuf);
+		}
+		if (!w->err)
+			write_in_order(w, read_from - PACKET_MERGE_HOLD_NS);
+		if (!keep_going(w, &next_tick))
 			break;
-		}
-		if (opts->tick && now_ms() >= next_tick) {
-			opts->tick(cap, opts->ctx);
-			next_tick += 1000;
-		}
 	}
 	return 0;
 }
 
 /*
- * The statistics block of the file being written: what the hook counted
- * since the file began (the whole capture without rotation).
+ * The statistics block of hook h in the file being written: what the
+ * hook counted since the file began (the whole capture without rotation).
  */
-static void file_stats(struct writer *w, const struct xdpcap_capture_stats *now,
+static void file_stats(struct writer *w, const struct hook_state *h,
+		       const struct xdpcap_capture_stats *now,
 		       struct xdpcap_output_stats *ost)
 {
-	const struct xdpcap_capture_stats *base = &w->file_base;
+	const struct xdpcap_capture_stats *base = &h->file_base;
 
 	memset(ost, 0, sizeof(*ost));
 	ost->start_ns = w->file_start_ns;
@@ -249,77 +398,142 @@ static void file_stats(struct writer *w, const struct xdpcap_capture_stats *now,
 		ost->dropped += now->dropped[a] - base->dropped[a];
 		ost->skipped += now->skipped[a] - base->skipped[a];
 	}
-	if (xdpcap_capture_entry(w->cap)) {
+	if (xdpcap_capture_entry(h->cap)) {
 		/* every packet passes the entry once: those are the hook's */
 		ost->received = now->entry_received - base->entry_received;
 		ost->matched += now->entry_matched - base->entry_matched;
 		ost->dropped += now->entry_dropped - base->entry_dropped;
 		ost->skipped += now->entry_skipped - base->entry_skipped;
 	}
-	ost->delivered = w->file_written;
+	ost->delivered = h->file_written;
 }
 
-/* Empty the slots, then write what is still in the rings, then statistics. */
-static void finish(struct xdpcap_capture *cap, struct writer *w,
-		   struct xdpcap_session_result *res)
+/* Matched and not lost in the kernel, yet not written. */
+static unsigned long long discarded(struct writer *w, const struct hook_state *h,
+				    const struct xdpcap_capture_stats *st)
 {
-	struct xdpcap_output_stats ost, total;
-	struct writer whole = *w;
-	int err;
+	struct hook_state whole = *h;
+	struct xdpcap_output_stats total;
 
-	xdpcap_capture_stop(cap, write_packet, w);
-	xdpcap_capture_stats(cap, &res->stats);
-	/* the counters are final once stop() has waited for the programs */
 	memset(&whole.file_base, 0, sizeof(whole.file_base));
-	whole.file_written = w->written;
-	file_stats(&whole, &res->stats, &total);
-	if (total.matched > total.dropped + total.skipped + w->written)
-		res->discarded = total.matched - total.dropped - total.skipped - w->written;
-	if (!w->out)
-		return; /* a rotation failed, or ended the capture */
-	file_stats(w, &res->stats, &ost);
-	ost.discarded = res->discarded;
-	if (!w->err) {
-		err = xdpcap_output_write_stats(w->out, 0, &ost, w->errbuf);
-		if (!err)
-			err = xdpcap_output_flush(w->out, w->errbuf);
-		if (err)
-			w->err = err;
-	}
+	whole.file_written = h->written;
+	file_stats(w, &whole, st, &total);
+	if (total.matched > total.dropped + total.skipped + h->written)
+		return total.matched - total.dropped - total.skipped - h->written;
+	return 0;
 }
 
-int xdpcap_session_run(struct xdpcap_capture *cap,
-		       const struct xdpcap_session_opts *opts,
-		       struct xdpcap_session_result *res, char *errbuf)
+/*
+ * Empty each hook's slots and write what is still in its ring, then the
+ * statistics: the counters are final once stop() has waited for the
+ * programs.
+ */
+static void finish(struct writer *w, struct xdpcap_session_result *res,
+		   struct xdpcap_session_result *by_hook)
 {
-	struct writer w = { .opts = opts, .cap = cap, .fd = opts->out_fd };
+	bool merged = w->n_hooks > 1;
+	int err = 0;
+
+	for (unsigned int i = 0; i < w->n_hooks; i++)
+		xdpcap_capture_stop(w->hooks[i].cap, merged ? hold_packet : write_packet,
+				    &w->hooks[i]);
+	if (merged && !w->err)
+		write_in_order(w, UINT64_MAX);
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		struct hook_state *h = &w->hooks[i];
+		struct xdpcap_session_result one = { .written = h->written };
+		struct xdpcap_output_stats ost;
+
+		xdpcap_capture_stats(h->cap, &one.stats);
+		one.discarded = discarded(w, h, &one.stats);
+		xdpcap_capture_stats_add(&res->stats, &one.stats);
+		res->discarded += one.discarded;
+		if (by_hook)
+			by_hook[i] = one;
+		if (!w->out || w->err || err)
+			continue; /* a rotation failed or ended the capture; or no file */
+		file_stats(w, h, &one.stats, &ost);
+		ost.discarded = one.discarded;
+		err = xdpcap_output_write_stats(w->out, i, &ost, w->errbuf);
+	}
+	if (w->out && !w->err && !err)
+		err = xdpcap_output_flush(w->out, w->errbuf);
+	if (err && !w->err)
+		w->err = err;
+}
+
+/* Start every hook's capture, or none. */
+static int start_all(struct writer *w, char *errbuf)
+{
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		int err = xdpcap_capture_start(w->hooks[i].cap, errbuf);
+
+		if (err) {
+			while (i--)
+				xdpcap_capture_stop(w->hooks[i].cap, NULL, NULL);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* epoch time - monotonic time, as the captures stamp packets */
+static int64_t mono_to_epoch(void)
+{
+	uint64_t m = clock_ns(CLOCK_MONOTONIC), r = realtime_ns();
+
+	return (int64_t)r - (int64_t)m;
+}
+
+int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
+			     const struct xdpcap_session_opts *opts,
+			     struct xdpcap_session_result *res,
+			     struct xdpcap_session_result *by_hook, char *errbuf)
+{
+	struct writer w = { .opts = opts, .fd = opts->out_fd, .n_hooks = n };
+	struct xdpcap_capture_stats st;
 	int err;
 
 	memset(res, 0, sizeof(*res));
+	if (by_hook)
+		memset(by_hook, 0, n * sizeof(*by_hook));
 	if (opts->sz < sizeof(*opts)) {
 		xdpcap_err(errbuf, "xdpcap_session_opts: unknown size %zu", opts->sz);
 		return -EINVAL;
 	}
+	if (!n || n > XDPCAP_SESSION_MAX_HOOKS) {
+		xdpcap_err(errbuf, "a session captures from 1 to %d hooks, not %u",
+			   XDPCAP_SESSION_MAX_HOOKS, n);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		w.hooks[i] = (struct hook_state){ .w = &w, .cap = caps[i], .index = i };
+	w.mono_to_epoch_ns = mono_to_epoch();
 	/*
 	 * Slots first: a capture refused because they are busy must not have
 	 * written (or emptied) its output. What arrives meanwhile waits in
-	 * the ring.
+	 * the rings.
 	 */
-	err = xdpcap_capture_start(cap, errbuf);
+	err = start_all(&w, errbuf);
 	if (err)
 		goto out;
 	if (opts->started)
-		opts->started(cap, opts->ctx);
+		opts->started(caps[0], opts->ctx);
 	err = open_output(&w, errbuf);
 	/* the first file's statistics begin with the capture */
-	w.file_start_ns = xdpcap_capture_stats(cap, &res->stats) ? w.file_start_ns :
-			  res->stats.start_ns;
+	for (unsigned int i = 0; i < n; i++) {
+		w.hooks[i].file_written = 0;
+		if (!xdpcap_capture_stats(caps[i], &st) &&
+		    (!i || st.start_ns < w.file_start_ns))
+			w.file_start_ns = st.start_ns;
+	}
 	if (err) {
-		xdpcap_capture_stop(cap, NULL, NULL);
+		for (unsigned int i = 0; i < n; i++)
+			xdpcap_capture_stop(caps[i], NULL, NULL);
 		goto out;
 	}
-	err = capture_until_stopped(cap, &w, errbuf);
-	finish(cap, &w, res);
+	err = n > 1 ? capture_many(&w, errbuf) : capture_one(&w, errbuf);
+	finish(&w, res, by_hook);
 	/* a reader that went away is a normal way to stop */
 	if (!err && (w.err == -EPIPE ||
 		     (w.err == -EINTR && opts->stop && *opts->stop)))
@@ -328,9 +542,19 @@ int xdpcap_session_run(struct xdpcap_capture *cap,
 		err = w.err;
 		xdpcap_err(errbuf, "%s", w.errbuf);
 	}
+	for (unsigned int i = 0; by_hook && i < n; i++)
+		by_hook[i].reader_gone = res->reader_gone;
 out:
 	res->written = w.written;
 	if (w.out)
 		xdpcap_output_close(w.out, NULL);
+	packet_merge_free(&w.merge);
 	return err;
+}
+
+int xdpcap_session_run(struct xdpcap_capture *cap,
+		       const struct xdpcap_session_opts *opts,
+		       struct xdpcap_session_result *res, char *errbuf)
+{
+	return xdpcap_session_run_hooks(&cap, 1, opts, res, NULL, errbuf);
 }

@@ -7,13 +7,18 @@
 #include <stdint.h>
 
 #include "xdpcap/output.h"
+#include "xdpcap/session.h"
 
 /* Exit codes: 0 success, 1 a failure while running, 2 bad input. */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-/* What `xdpcap [options] HOOK OUTPUT [FILTER...]` was asked to do. */
+/*
+ * What `xdpcap [options] HOOK OUTPUT [FILTER...]` (or with -i HOOK, once
+ * or more, `xdpcap [options] OUTPUT [FILTER...]`) was asked to do.
+ */
 struct capture_args {
-	const char *hook;
+	const char *hooks[XDPCAP_SESSION_MAX_HOOKS];
+	unsigned int n_hooks;
 	const char *output;	/* a file name, or "-" for stdout */
 	char *filter;		/* joined FILTER words */
 	unsigned int actions;	/* bit per XDP action */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * xdpcap HOOK OUTPUT [FILTER...]: live capture into a file or stdout,
- * with a statistics line once a second, until Ctrl-C, SIGTERM, SIGHUP,
- * the reader of stdout going away, or -c packets.
+ * xdpcap HOOK OUTPUT [FILTER...] (or -i HOOK... OUTPUT [FILTER...]): live
+ * capture into a file or stdout, with a statistics line once a second,
+ * until Ctrl-C, SIGTERM, SIGHUP, the reader of stdout going away, or -c
+ * packets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,7 @@ static void notice_to_stderr(const char *msg, void *ctx)
 
 struct progress {
 	const struct capture_args *args;
+	struct xdpcap_capture **caps;	/* one per hook */
 	bool tty;
 	int out_fd;
 	bool started;
@@ -69,22 +71,42 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 	if (!fstat(p->out_fd, &st) && S_ISREG(st.st_mode) && st.st_size)
 		ftruncate(p->out_fd, 0);
 
-	if (!p->args->quiet)
-		fprintf(stderr, "xdpcap: capturing from %s\n",
-			xdpcap_capture_hook(cap)->name);
-	for (unsigned int a = 0; p->args->verbose && a < XDPCAP_SLOTS; a++)
-		if (xdpcap_capture_prog_insns(cap, a))
-			fprintf(stderr, "xdpcap: %s: capture program of %zu eBPF instructions\n",
-				xdpcap_action_name(a), xdpcap_capture_prog_insns(cap, a));
+	(void)cap;
+	for (unsigned int i = 0; i < p->args->n_hooks; i++) {
+		cap = p->caps[i];
+		if (!p->args->quiet)
+			fprintf(stderr, "xdpcap: capturing from %s\n",
+				xdpcap_capture_hook(cap)->name);
+		for (unsigned int a = 0; p->args->verbose && a < XDPCAP_SLOTS; a++)
+			if (xdpcap_capture_prog_insns(cap, a))
+				fprintf(stderr, "xdpcap: %s: %s: capture program of %zu eBPF instructions\n",
+					xdpcap_capture_hook(cap)->name, xdpcap_action_name(a),
+					xdpcap_capture_prog_insns(cap, a));
+	}
+}
+
+/* The counters of all hooks, added up. */
+static int sum_stats(const struct progress *p, struct xdpcap_capture_stats *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned int i = 0; i < p->args->n_hooks; i++) {
+		struct xdpcap_capture_stats st;
+
+		if (xdpcap_capture_stats(p->caps[i], &st))
+			return -1;
+		xdpcap_capture_stats_add(sum, &st);
+	}
+	return 0;
 }
 
 static void print_stats(struct xdpcap_capture *cap, void *ctx)
 {
-	bool tty = ((const struct progress *)ctx)->tty;
+	const struct progress *p = ctx;
+	bool tty = p->tty;
 	struct xdpcap_capture_stats st;
 	char line[512];
 
-	if (xdpcap_capture_stats(cap, &st))
+	if (sum_stats(p, &st))
 		return;
 	stats_line_format(line, sizeof(line), &st, xdpcap_capture_actions(cap));
 	fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line);
@@ -103,7 +125,7 @@ static void print_busy(const char *errbuf)
 	      s->owner_pid ? "--force takes it over" : "--force replaces it");
 }
 
-static int open_capture(const struct capture_args *args,
+static int open_capture(const struct capture_args *args, const char *hook,
 			struct xdpcap_capture **cap)
 {
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
@@ -123,7 +145,7 @@ static int open_capture(const struct capture_args *args,
 
 	if (args->verbose)
 		opts.verifier_log = &log;
-	err = xdpcap_capture_open(args->hook, args->filter, &opts, cap, errbuf);
+	err = xdpcap_capture_open(hook, args->filter, &opts, cap, errbuf);
 	if (!err)
 		return 0;
 	if (err == -EBUSY)
@@ -152,9 +174,32 @@ static int open_output_file(const char *path, bool *created)
 	return fd;
 }
 
+/* Close the captures of the first n hooks. */
+static void close_captures(struct xdpcap_capture **caps, unsigned int n)
+{
+	while (n--)
+		xdpcap_capture_close(caps[n]);
+}
+
+/* With several hooks, what each gave, after the totals. */
+static void print_hook_summaries(const struct capture_args *args,
+				 struct xdpcap_capture **caps,
+				 const struct xdpcap_session_result *by_hook)
+{
+	for (unsigned int i = 0; args->n_hooks > 1 && i < args->n_hooks; i++) {
+		fprintf(stderr, "%s:\n", xdpcap_capture_hook(caps[i])->name);
+		stats_hook_summary_print(stderr, &by_hook[i].stats,
+					 xdpcap_capture_actions(caps[i]),
+					 by_hook[i].written, by_hook[i].discarded);
+	}
+}
+
 int cmd_capture(const struct capture_args *args)
 {
-	struct progress progress = { .args = args, .tty = isatty(STDERR_FILENO) };
+	struct xdpcap_capture *caps[XDPCAP_SESSION_MAX_HOOKS];
+	struct progress progress = {
+		.args = args, .caps = caps, .tty = isatty(STDERR_FILENO),
+	};
 	XDPCAP_OPTS(xdpcap_session_opts, sopts,
 		.format = args->format,
 		.flush_each = args->flush_each,
@@ -171,14 +216,17 @@ int cmd_capture(const struct capture_args *args)
 		.count = args->rotate_count,
 	};
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_session_result res;
-	struct xdpcap_capture *cap;
+	struct xdpcap_session_result res, by_hook[XDPCAP_SESSION_MAX_HOOKS];
 	bool created = false;
 	int err, ret;
 
-	ret = open_capture(args, &cap);
-	if (ret)
-		return ret;
+	for (unsigned int i = 0; i < args->n_hooks; i++) {
+		ret = open_capture(args, args->hooks[i], &caps[i]);
+		if (ret) {
+			close_captures(caps, i);
+			return ret;
+		}
+	}
 	rotation_first(&rot);
 	if (!strcmp(args->output, "-")) {
 		sopts.out_fd = STDOUT_FILENO;
@@ -186,7 +234,7 @@ int cmd_capture(const struct capture_args *args)
 		sopts.out_fd = open_output_file(rot.name, &created);
 		if (sopts.out_fd < 0) {
 			p_err("cannot write %s: %s", rot.name, strerror(errno));
-			xdpcap_capture_close(cap);
+			close_captures(caps, args->n_hooks);
 			return EXIT_USAGE;
 		}
 	}
@@ -199,7 +247,7 @@ int cmd_capture(const struct capture_args *args)
 	}
 	progress.out_fd = sopts.out_fd;
 	install_signals();
-	err = xdpcap_session_run(cap, &sopts, &res, errbuf);
+	err = xdpcap_session_run_hooks(caps, args->n_hooks, &sopts, &res, by_hook, errbuf);
 	if (err && created && !progress.started)
 		unlink(rot.name); /* refused before it began: leave no file */
 	if (!args->quiet && progress.tty)
@@ -211,11 +259,12 @@ int cmd_capture(const struct capture_args *args)
 		p_err("%s", errbuf);
 		ret = EXIT_RUNTIME;
 	} else if (!args->quiet) {
-		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(cap),
+		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(caps[0]),
 				    res.written, res.discarded);
+		print_hook_summaries(args, caps, by_hook);
 	}
 	if (rot.fd >= 0 && rot.fd != STDOUT_FILENO)
 		close(rot.fd);
-	xdpcap_capture_close(cap);
+	close_captures(caps, args->n_hooks);
 	return ret;
 }

@@ -15,6 +15,7 @@
 
 static const char usage_text[] =
 	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
+	"       xdpcap [options] -i HOOK [-i HOOK...] OUTPUT [FILTER...]\n"
 	"       xdpcap -r INPUT OUTPUT [FILTER...]\n"
 	"       xdpcap list [--json] [--hook-dir DIR] [HOOK...]\n"
 	"       xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
@@ -27,8 +28,11 @@ static const char usage_text[] =
 	"\n"
 	"HOOK is xdp:NAME or NAME (pinned under the hook directory), xdp:IFNAME or\n"
 	"IFNAME (the hook of the XDP program on that interface), or a bpffs path.\n"
+	"With -i, once for each, several hooks go into one pcapng file: each is\n"
+	"an interface of its own, and packets are in timestamp order.\n"
 	"\n"
 	"Options:\n"
+	"  -i, --interface HOOK   capture from HOOK (give it up to 16 times)\n"
 	"      --actions LIST     XDP actions to capture: aborted, drop, pass, tx,\n"
 	"                         redirect or 0-4, all, comma-separated (default:\n"
 	"                         all), and entry: each packet as it arrived too\n"
@@ -57,7 +61,8 @@ static const char usage_text[] =
 	"  -U, --packet-buffered  write each packet out at once (default for -)\n"
 	"      --force            take over slots another capture holds\n"
 	"  -B, --buffer-size KIB  capture ring shared by all CPUs, in KiB, rounded\n"
-	"                         down to a power of two (default: 65536, 64 MiB)\n"
+	"                         down to a power of two (default: 65536, 64 MiB);\n"
+	"                         one per hook\n"
 	"      --hook-dir DIR     where xdp:NAME hooks are pinned\n"
 	"                         (default $XDPCAP_HOOK_DIR or /sys/fs/bpf/xdpcap)\n"
 	"  -r, --read INPUT       replay INPUT (pcap or pcapng) through the filter\n"
@@ -79,6 +84,7 @@ static const char usage_text[] =
 enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR, OPT_ENTRY, OPT_SAMPLE, OPT_MAX_RATE };
 
 static const struct option long_options[] = {
+	{ "interface", required_argument, NULL, 'i' },
 	{ "actions", required_argument, NULL, OPT_ACTIONS },
 	{ "entry", no_argument, NULL, OPT_ENTRY },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
@@ -156,9 +162,11 @@ static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
 	}
 	if (replay)
 		return 0; /* no hook; files are opened with the user's rights */
-	if (confine_hook_dir(args->hook_dir, errbuf) ||
-	    (args->hook && confine_hook(args->hook, errbuf)))
+	if (confine_hook_dir(args->hook_dir, errbuf))
 		return -1;
+	for (unsigned int i = 0; i < args->n_hooks; i++)
+		if (confine_hook(args->hooks[i], errbuf))
+			return -1;
 	return confine_ring(args->ring_kib, errbuf);
 }
 
@@ -187,7 +195,7 @@ int main(int argc, char **argv)
 	const char *in_path = NULL;
 	struct std_fds_closed closed;
 	unsigned long long n;
-	bool entry = false;
+	bool entry = false, hook_operand;
 	int opt, ret;
 
 	if (std_fds_open(&closed))
@@ -207,8 +215,15 @@ int main(int argc, char **argv)
 	}
 
 	/* "+": stop at the first operand, filters may look like options */
-	while ((opt = getopt_long(argc, argv, "+s:c:C:G:W:F:qUB:r:vhV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+i:s:c:C:G:W:F:qUB:r:vhV", long_options, NULL)) != -1) {
 		switch (opt) {
+		case 'i':
+			if (args.n_hooks == XDPCAP_SESSION_MAX_HOOKS) {
+				p_err("-i: at most %d hooks in one capture", XDPCAP_SESSION_MAX_HOOKS);
+				return EXIT_USAGE;
+			}
+			args.hooks[args.n_hooks++] = optarg;
+			break;
 		case OPT_ACTIONS:
 			if (xdpcap_parse_actions(optarg, &args.actions, errbuf)) {
 				p_err("%s", errbuf);
@@ -302,6 +317,14 @@ int main(int argc, char **argv)
 		p_err("-W counts the files of -C or -G: give one of them");
 		return EXIT_USAGE;
 	}
+	if (in_path && args.n_hooks) {
+		p_err("-r replays a file: -i is for live hooks");
+		return EXIT_USAGE;
+	}
+	if (args.n_hooks > 1 && args.format == XDPCAP_FORMAT_PCAP) {
+		p_err("a pcap file holds one interface: several hooks (-i) need pcapng");
+		return EXIT_USAGE;
+	}
 	if (in_path && (args.rotate_mb || args.rotate_seconds)) {
 		p_err("-r writes one file: -C, -G and -W are for live captures");
 		return EXIT_USAGE;
@@ -314,19 +337,27 @@ int main(int argc, char **argv)
 		p_err("-r replays files: capturing at entry (--entry, --actions entry) is for live hooks");
 		return EXIT_USAGE;
 	}
-	if (!in_path && optind < argc)
-		args.hook = argv[optind];
+	/* without -i, the first operand is the hook */
+	hook_operand = !in_path && !args.n_hooks;
+	if (hook_operand && optind < argc)
+		args.hooks[args.n_hooks++] = argv[optind];
+	for (unsigned int i = 0; i < args.n_hooks; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(args.hooks[i], args.hooks[j])) {
+				p_err("hook %s is given twice", args.hooks[i]);
+				return EXIT_USAGE;
+			}
 	if (confine_active() && confine_capture(&args, in_path, errbuf)) {
 		p_err("%s", errbuf);
 		return EXIT_USAGE;
 	}
-	if (optind + !in_path < argc && closed.out &&
-	    !strcmp(argv[optind + !in_path], "-")) {
+	if (optind + hook_operand < argc && closed.out &&
+	    !strcmp(argv[optind + hook_operand], "-")) {
 		p_err("OUTPUT is - but standard output is closed: give a file name");
 		return EXIT_USAGE;
 	}
-	if (optind + !in_path < argc && (args.rotate_mb || args.rotate_seconds) &&
-	    !strcmp(argv[optind + !in_path], "-")) {
+	if (optind + hook_operand < argc && (args.rotate_mb || args.rotate_seconds) &&
+	    !strcmp(argv[optind + hook_operand], "-")) {
 		p_err("-C and -G write files in turn: OUTPUT must be a file name, not -");
 		return EXIT_USAGE;
 	}
@@ -338,17 +369,17 @@ int main(int argc, char **argv)
 		return cmd_replay(in_path, argv[optind], argv + optind + 1,
 				  argc - optind - 1, args.verbose);
 	}
-	if (optind >= argc) {
+	if (!args.n_hooks) {
 		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list', 'compile' or 'features' (see --help)");
 		return EXIT_USAGE;
 	}
-	if (optind + 1 >= argc) {
+	if (optind + hook_operand >= argc) {
 		p_err("missing OUTPUT (a file name, or - for stdout)");
 		return EXIT_USAGE;
 	}
-	args.hook = argv[optind];
-	args.output = argv[optind + 1];
-	args.filter = xdpcap_expr_join(argv + optind + 2, argc - optind - 2);
+	args.output = argv[optind + hook_operand];
+	args.filter = xdpcap_expr_join(argv + optind + hook_operand + 1,
+				       argc - optind - hook_operand - 1);
 	if (!args.filter) {
 		p_err("out of memory");
 		return EXIT_RUNTIME;

@@ -107,3 +107,19 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 				c.skipped[a]);
 	}
 }
+
+void stats_hook_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
+			      unsigned int actions, unsigned long long written,
+			      unsigned long long discarded)
+{
+	const unsigned int entry = 1u << XDPCAP_SLOT_ENTRY;
+	struct slot_counts c;
+
+	slot_counts(st, &c);
+	fprintf(out, "  %llu written, %llu received, %llu matched, %llu lost, %llu skipped",
+		written, total(c.received, actions & entry ? entry : actions),
+		total(c.matched, actions), total(c.dropped, actions), total(c.skipped, actions));
+	if (discarded)
+		fprintf(out, ", %llu discarded", discarded);
+	fputc('\n', out);
+}

@@ -24,4 +24,12 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 			 unsigned int actions, unsigned long long written,
 			 unsigned long long discarded);
 
+/*
+ * One hook's part, on one line: "  12 written, 12 matched, 0 lost, 0
+ * skipped", and discarded packets when there are any.
+ */
+void stats_hook_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
+			      unsigned int actions, unsigned long long written,
+			      unsigned long long discarded);
+
 #endif

@@ -146,6 +146,13 @@ XDPCAP_API int xdpcap_capture_stop(struct xdpcap_capture *cap,
 XDPCAP_API int xdpcap_capture_stats(struct xdpcap_capture *cap,
 				    struct xdpcap_capture_stats *stats);
 
+/*
+ * Add st's counters to sum's (several hooks' together); the times become
+ * the earliest start and the latest end.
+ */
+XDPCAP_API void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
+					 const struct xdpcap_capture_stats *st);
+
 /* An fd that is readable while packets wait (for select/poll loops). */
 XDPCAP_API int xdpcap_capture_fd(const struct xdpcap_capture *cap);
 

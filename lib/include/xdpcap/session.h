@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * A whole capture session, as every front end runs it: capture from a hook
- * into a capture file until told to stop, then empty the slots, write what
- * is still in the rings and the statistics, and complete the file.
+ * (or several, into one file) until told to stop, then empty the slots,
+ * write what is still in the rings and the statistics, and complete the
+ * file.
  */
 #ifndef XDPCAP_SESSION_H
 #define XDPCAP_SESSION_H
@@ -27,7 +28,8 @@ struct xdpcap_session_opts {
 	/* stop when this becomes non-zero (set it from a signal handler) */
 	volatile sig_atomic_t *stop;
 	/* called once the slots are claimed, before anything is written to
-	 * out_fd (may be NULL) */
+	 * out_fd (may be NULL); both callbacks get the (first) hook's
+	 * capture */
 	void (*started)(struct xdpcap_capture *cap, void *ctx);
 	/* called about once a second while capturing (may be NULL) */
 	void (*tick)(struct xdpcap_capture *cap, void *ctx);
@@ -65,6 +67,23 @@ XDPCAP_API int xdpcap_session_run(struct xdpcap_capture *cap,
 				  const struct xdpcap_session_opts *opts,
 				  struct xdpcap_session_result *result,
 				  char *errbuf);
+
+/* The most hooks one session captures from. */
+#define XDPCAP_SESSION_MAX_HOOKS 16
+
+/*
+ * Run captures of n hooks into one file (pcapng: hook i is interface i,
+ * with its own statistics block). Packets are written in timestamp
+ * order, each held up to 10 ms for an older one from another hook; packet
+ * ids of entry captures become (id - 1) * n + i + 1, to stay apart. res
+ * gets the sums; by_hook, if not NULL, n results, one per hook.
+ */
+XDPCAP_API int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps,
+					unsigned int n,
+					const struct xdpcap_session_opts *opts,
+					struct xdpcap_session_result *res,
+					struct xdpcap_session_result *by_hook,
+					char *errbuf);
 
 #ifdef __cplusplus
 }
