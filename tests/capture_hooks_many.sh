@@ -167,7 +167,8 @@ written=$(sed -n 's/^\([0-9]*\) packets written$/\1/p' "$tmp/err")
 matched=$(sed -n 's/^\([0-9]*\) packets matched the filter$/\1/p' "$tmp/err")
 discarded=$(sed -n 's/^\([0-9]*\) packets discarded.*/\1/p' "$tmp/err")
 infile=$(packets "$tmp/count.pcapng" | wc -l)
-[ "$cap_rc" = 0 ] && [ "$written" = 150 ] && [ "$infile" = 150 ] && [ "$matched" = 400 ] &&
+# (it may end before all 400 are sent: matched is what came before that)
+[ "$cap_rc" = 0 ] && [ "$written" = 150 ] && [ "$infile" = 150 ] && [ "${matched:-0}" -ge 150 ] &&
 	[ "$((written + ${discarded:-0}))" = "$matched" ]
 check $? "it stops at 150 packets; written + discarded = matched" \
 	"status $cap_rc, written $written, in the file $infile, matched $matched, discarded ${discarded:-none}" "$tmp/err"
