@@ -27,6 +27,7 @@
 #include "hook_program.h"
 #include "hook_watch.h"
 #include "ring.h"
+#include "slot_chain.h"
 #include "slot_lock.h"
 #include "util.h"
 
@@ -61,6 +62,9 @@ struct xdpcap_capture {
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
 	size_t prog_insns[XDPCAP_SLOTS];
 	int notes_map_fd;		/* the program's redirect notes, or -1 */
+	/* slot_chain.h: to share slots with other captures; -1: keeps
+	 * them to itself (entry captures, no CAP_SYS_ADMIN) */
+	int next_map_fd;
 	/* the maps the program may redirect through, to name a note's map */
 	struct hook_program_target_map target_maps[8];
 	int n_target_maps;
@@ -81,6 +85,8 @@ struct xdpcap_capture {
 	struct xdpcap_busy *busy;	/* the caller's, or NULL */
 	struct hook_watch watch;	/* the hook gone or unused, said once */
 	bool entry_failed;		/* entry capture given up, said once */
+	uint64_t chain_checked_ns;	/* check_chains(), once a second */
+	unsigned int chains_lost;	/* slots taken over: said once each */
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
 	void *fn_ctx;
@@ -198,17 +204,23 @@ static void notice(struct xdpcap_capture *cap, const char *fmt, ...)
 	cap->notice(msg, cap->notice_ctx);
 }
 
-/* Whether CAP_BPF or CAP_SYS_ADMIN is in this process's effective set. */
-static bool may_use_bpf(void)
+/* Whether capability nr is in this process's effective set (or unknown). */
+static bool has_capability(unsigned int nr)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {};
-	const unsigned int cap_bpf = 39; /* older headers lack CAP_BPF */
 
 	if (syscall(SYS_capget, &hdr, data))
 		return true; /* cannot tell: say nothing about it */
-	return (data[cap_bpf / 32].effective & (1u << (cap_bpf % 32))) ||
-	       (data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32)));
+	return data[nr / 32].effective & (1u << (nr % 32));
+}
+
+/* Whether CAP_BPF or CAP_SYS_ADMIN is in this process's effective set. */
+static bool may_use_bpf(void)
+{
+	const unsigned int cap_bpf = 39; /* older headers lack CAP_BPF */
+
+	return has_capability(cap_bpf) || has_capability(CAP_SYS_ADMIN);
 }
 
 static int create_maps(struct xdpcap_capture *cap, char *errbuf)
@@ -269,6 +281,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.at_entry = cap->entry,
 		.hook_fd = cap->hook.map_fd,
 		.notes_map_fd = cap->notes_map_fd,
+		.next_map_fd = cap->next_map_fd,
 		.sample = cap->sample,
 		.max_rate = cap->max_rate,
 		.coarse_time = cap->kernel.coarse_time,
@@ -327,7 +340,8 @@ out:
 	return err;
 }
 
-static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf);
+static int check_slots(struct xdpcap_capture *cap, bool notify, unsigned int *join,
+		       char *errbuf);
 
 /*
  * A hook whose program is on no interface of this network namespace
@@ -441,7 +455,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
-	cap->notes_map_fd = -1;
+	cap->notes_map_fd = cap->next_map_fd = -1;
 	cap->guard.pipe_fd = -1;
 	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
@@ -486,10 +500,17 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	err = create_maps(cap, errbuf);
 	if (err)
 		goto err;
+	/*
+	 * Sharing slots means opening other captures' programs by id; an
+	 * entry capture runs the hook's program again and so keeps its
+	 * slots to itself.
+	 */
+	if (!cap->entry && has_capability(CAP_SYS_ADMIN))
+		cap->next_map_fd = slot_chain_create();
 	err = load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
 	if (err)
 		goto err;
-	err = check_slots(cap, true, errbuf);
+	err = check_slots(cap, true, NULL, errbuf);
 	if (err)
 		goto err;
 	cap->realtime_offset_ns = realtime_offset();
@@ -509,12 +530,77 @@ static int busy(struct xdpcap_capture *cap, unsigned int action,
 	return -EBUSY;
 }
 
-/* Refuse slots that another live capture or program holds, unless forced. */
-static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
+/* Whether the slot's holder or any capture sharing it still runs. */
+static bool slot_alive(const struct xdpcap_slot *s)
+{
+	if (s->owner_alive)
+		return true;
+	for (unsigned int i = 0; i < s->n_shared; i++)
+		if (s->shared[i].owner_alive)
+			return true;
+	return false;
+}
+
+/* A capture on the slot that still runs: its pid. */
+static int live_pid(const struct xdpcap_slot *s)
+{
+	for (unsigned int i = 0; !s->owner_alive && i < s->n_shared; i++)
+		if (s->shared[i].owner_alive)
+			return s->shared[i].owner_pid;
+	return s->owner_pid;
+}
+
+/* Say which captures that are gone are taken out of a slot. */
+static void say_reclaimed(struct xdpcap_capture *cap, unsigned int a,
+			  const struct xdpcap_slot *s)
+{
+	if (s->owner_pid && !s->owner_alive)
+		notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
+		       xdpcap_action_name(a), cap->hook.name, s->owner_pid);
+	for (unsigned int i = 0; i < s->n_shared; i++)
+		if (s->shared[i].owner_pid && !s->shared[i].owner_alive)
+			notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
+			       xdpcap_action_name(a), cap->hook.name, s->shared[i].owner_pid);
+}
+
+/*
+ * Why a slot that live captures hold cannot be shared with this one
+ * (slot_chain.h), or NULL if it can.
+ */
+static const char *why_not_shared(const struct xdpcap_capture *cap, unsigned int a,
+				  const struct xdpcap_slot *s)
+{
+	unsigned int live = 0;
+	uint32_t ids[SLOT_CHAIN_MAX];
+	int chainable;
+
+	if (a >= XDPCAP_ACTIONS || cap->entry)
+		return "a capture at entry keeps its slots to itself";
+	if (cap->next_map_fd < 0)
+		return "sharing a slot takes CAP_SYS_ADMIN";
+	if (slot_chain_read(cap->hook.map_fd, a, ids, &chainable) < 0 || !chainable)
+		return "that capture keeps the slot to itself (a capture at entry, or one without CAP_SYS_ADMIN)";
+	live = s->owner_alive;
+	for (unsigned int i = 0; i < s->n_shared; i++)
+		live += s->shared[i].owner_alive;
+	if (live >= XDPCAP_SLOT_SHARED_MAX)
+		return "it is shared by as many captures as a slot takes";
+	return NULL;
+}
+
+/*
+ * Refuse slots that another live capture or program holds, unless
+ * forced, or unless the captures on it share it with this one. With
+ * join, a bit per slot to join rather than fill.
+ */
+static int check_slots(struct xdpcap_capture *cap, bool notify, unsigned int *join,
+		       char *errbuf)
 {
 	struct xdpcap_slot slots[XDPCAP_SLOTS];
 	int err;
 
+	if (join)
+		*join = 0;
 	err = xdpcap_hook_slots(&cap->hook, slots, errbuf);
 	if (!err)
 		err = xdpcap_hook_slot(&cap->hook, XDPCAP_SLOT_ENTRY,
@@ -523,6 +609,7 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 		return err;
 	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
 		const struct xdpcap_slot *s = &slots[a];
+		const char *why;
 
 		if (!cap->prog_ids[a] || !s->prog_id)
 			continue;
@@ -531,11 +618,9 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 				   xdpcap_action_name(a), cap->hook.name, s->prog_id);
 			return busy(cap, a, s);
 		}
-		if (s->owner_pid && !s->owner_alive) {
+		if (s->owner_pid && !slot_alive(s)) {
 			if (notify)
-				notice(cap, "reclaiming slot %s of %s, left by xdpcap process %d, which is gone",
-				       xdpcap_action_name(a), cap->hook.name,
-				       s->owner_pid);
+				say_reclaimed(cap, a, s);
 			continue;
 		}
 		if (cap->force) {
@@ -546,14 +631,22 @@ static int check_slots(struct xdpcap_capture *cap, bool notify, char *errbuf)
 				       s->owner_pid ? s->owner_pid : (int)s->prog_id);
 			continue;
 		}
-		if (s->owner_pid)
-			xdpcap_err(errbuf, "slot %s of %s is in use by xdpcap process %d",
-				   xdpcap_action_name(a), cap->hook.name, s->owner_pid);
-		else
+		if (!s->owner_pid) {
 			xdpcap_err(errbuf, "slot %s of %s holds program %u (%s), which is not xdpcap's",
 				   xdpcap_action_name(a), cap->hook.name, s->prog_id,
 				   s->prog_name);
-		return busy(cap, a, s);
+			return busy(cap, a, s);
+		}
+		why = why_not_shared(cap, a, s);
+		if (why) {
+			xdpcap_err(errbuf, "slot %s of %s is in use by xdpcap process %d, and cannot be shared (%s)",
+				   xdpcap_action_name(a), cap->hook.name, live_pid(s), why);
+			return busy(cap, a, s);
+		}
+		if (notify)
+			say_reclaimed(cap, a, s);
+		if (join)
+			*join |= 1u << a;
 	}
 	return 0;
 }
@@ -621,8 +714,28 @@ static int open_ring(struct xdpcap_capture *cap, char *errbuf)
 	return err;
 }
 
-/* Lock our programs' ids, fork the guard and fill the slots. */
-static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
+/*
+ * Join the captures on slot a: those that are gone are taken out first,
+ * then ours goes in front of the rest (slot_chain.h).
+ */
+static int join_slot(struct xdpcap_capture *cap, uint32_t a)
+{
+	struct xdpcap_slot s;
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	int err = xdpcap_hook_slot(&cap->hook, a, &s, errbuf);
+
+	for (unsigned int i = 0; !err && i < s.n_shared; i++)
+		if (!s.shared[i].owner_alive)
+			err = slot_chain_leave(cap->hook.map_fd, a, s.shared[i].prog_id, -1);
+	if (!err && s.prog_id && !s.owner_alive)
+		err = slot_chain_leave(cap->hook.map_fd, a, s.prog_id, -1);
+	if (err < 0)
+		return err;
+	return slot_chain_join(cap->hook.map_fd, a, cap->prog_fds[a], cap->next_map_fd);
+}
+
+/* Lock our programs' ids, fork the guard and fill (or join) the slots. */
+static int claim_slots(struct xdpcap_capture *cap, unsigned int join, char *errbuf)
 {
 	static const uint32_t fill_order[] = {
 		XDPCAP_SLOT_RERUN, XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX,
@@ -638,7 +751,7 @@ static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 			goto unlock;
 		}
 	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
-				  cap->prog_ids, errbuf);
+				  cap->next_map_fd, cap->prog_ids, errbuf);
 	if (err)
 		goto unlock;
 	/*
@@ -649,13 +762,18 @@ static int claim_slots(struct xdpcap_capture *cap, char *errbuf)
 		a = fill_order[i];
 		if (cap->prog_fds[a] < 0)
 			continue;
-		if (bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a], BPF_ANY)) {
-			err = -errno;
+		if (join & (1u << a))
+			err = join_slot(cap, a);
+		else
+			err = bpf_map_update_elem(cap->hook.map_fd, &a, &cap->prog_fds[a],
+						  BPF_ANY) ? -errno : 0;
+		if (err) {
+			errno = -err;
 			xdpcap_err(errbuf, "cannot put %s program into slot %s of %s: %s",
 				   a == XDPCAP_SLOT_RERUN ? "the hook's own" : "the capture",
 				   a == XDPCAP_SLOT_RERUN ? "rerun" : xdpcap_action_name(a),
 				   cap->hook.name, strerror(errno));
-			capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
+			capture_clear_slots(cap->hook.map_fd, -1, cap->next_map_fd, cap->prog_ids);
 			capture_guard_stop(&cap->guard);
 			goto unlock;
 		}
@@ -670,6 +788,7 @@ unlock:
 
 int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 {
+	unsigned int join;
 	int err;
 
 	if (cap->started) {
@@ -685,9 +804,9 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 		return err;
 	}
 	cap->start_ns = clock_ns(CLOCK_REALTIME);
-	err = check_slots(cap, false, errbuf);
+	err = check_slots(cap, false, &join, errbuf);
 	if (!err)
-		err = claim_slots(cap, errbuf);
+		err = claim_slots(cap, join, errbuf);
 	if (cap->lock_fd >= 0)
 		slot_lock_claim_end(cap->lock_fd);
 	if (err)
@@ -722,7 +841,7 @@ static int fall_back_to_exits(struct xdpcap_capture *cap, char *errbuf)
 			err = slot_lock_hold(cap->lock_fd, cap->prog_ids[a]);
 	if (!err)
 		err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
-					  cap->prog_ids, errbuf);
+					  cap->next_map_fd, cap->prog_ids, errbuf);
 	if (err) {
 		for (a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++) {
 			if (cap->prog_fds[a] >= 0)
@@ -782,6 +901,59 @@ static void check_entry(struct xdpcap_capture *cap)
 		notice(cap, "capturing on at the exits only, the filter applied there, without packet ids");
 }
 
+/*
+ * A capture that shares slots can be cut out of a chain: a capture before
+ * it that died together with its guard leaves the kernel to empty its
+ * next map, and --force puts a program of its own in place of the chain.
+ * Once a second, find ours in each chain, and join again where it is
+ * missing, unless a capture that keeps the slot to itself holds it.
+ */
+static void check_chains(struct xdpcap_capture *cap)
+{
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (cap->next_map_fd < 0 || now < cap->chain_checked_ns + 1000000000ull)
+		return;
+	cap->chain_checked_ns = now;
+	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+		char errbuf[XDPCAP_ERRBUF_SIZE];
+		uint32_t ids[SLOT_CHAIN_MAX];
+		struct xdpcap_slot s;
+		int n, chainable, err;
+		bool found = false;
+
+		if (!cap->prog_ids[a] || (cap->chains_lost & (1u << a)))
+			continue;
+		n = slot_chain_read(cap->hook.map_fd, a, ids, &chainable);
+		for (int i = 0; i < n; i++)
+			found |= ids[i] == cap->prog_ids[a];
+		if (n < 0 || found || xdpcap_hook_slot(&cap->hook, a, &s, errbuf))
+			continue;
+		if (s.prog_id && (!s.owner_pid || !chainable)) {
+			cap->chains_lost |= 1u << a;
+			notice(cap, "slot %s of %s was taken over by %s %d: nothing more is captured from it",
+			       xdpcap_action_name(a), cap->hook.name,
+			       s.owner_pid ? "xdpcap process" : "program id",
+			       s.owner_pid ? s.owner_pid : (int)s.prog_id);
+			continue;
+		}
+		err = cap->lock_fd >= 0 ? slot_lock_claim_begin(cap->lock_fd) : 0;
+		if (!err) {
+			err = join_slot(cap, a);
+			if (cap->lock_fd >= 0)
+				slot_lock_claim_end(cap->lock_fd);
+		}
+		if (err) {
+			cap->chains_lost |= 1u << a;
+			notice(cap, "slot %s of %s lost this capture (a capture sharing it died with its guard), and it cannot join again (%s): nothing more is captured from it",
+			       xdpcap_action_name(a), cap->hook.name, strerror(-err));
+		} else {
+			notice(cap, "slot %s of %s lost this capture for a moment (a capture sharing it died with its guard): joined again; packets that came in between were missed",
+			       xdpcap_action_name(a), cap->hook.name);
+		}
+	}
+}
+
 /* Deliver what the ring holds; returns how many or -errno. */
 static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 {
@@ -803,8 +975,10 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 
 	if (!cap->ring_open)
 		return -EINVAL;
-	if (cap->started && !cap->stopped)
+	if (cap->started && !cap->stopped) {
 		check_entry(cap);
+		check_chains(cap);
+	}
 	if (cap->notice && cap->started && !cap->stopped)
 		hook_watch_check(&cap->watch, &cap->hook, clock_ns(CLOCK_MONOTONIC),
 				 cap->notice, cap->notice_ctx);
@@ -838,7 +1012,7 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	 * Empty the slots before reading the rest: ourselves if we may, and
 	 * the guard, which keeps the privileges we may have dropped.
 	 */
-	capture_clear_slots(cap->hook.map_fd, cap->prog_ids);
+	capture_clear_slots(cap->hook.map_fd, cap->lock_fd, cap->next_map_fd, cap->prog_ids);
 	capture_guard_stop(&cap->guard);
 	capture_wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
@@ -967,6 +1141,8 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 			close(cap->prog_fds[a]);
 	if (cap->notes_map_fd >= 0)
 		close(cap->notes_map_fd);
+	if (cap->next_map_fd >= 0)
+		close(cap->next_map_fd);
 	if (cap->ring_map_fd >= 0)
 		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)

@@ -11,6 +11,8 @@
 #include <bpf/bpf.h>
 
 #include "capture_guard.h"
+#include "slot_chain.h"
+#include "slot_lock.h"
 #include "util.h"
 
 void capture_wait_for_running_programs(void)
@@ -29,12 +31,32 @@ static int clear_slot(int hook_fd, uint32_t slot, uint32_t id)
 	return !bpf_map_delete_elem(hook_fd, &slot);
 }
 
-int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+/* Take our programs out of the chains they share slots in. */
+static int leave_slots(int hook_fd, int lock_fd, int next_fd,
+		       const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+{
+	int left = 0;
+
+	if (lock_fd >= 0 && slot_lock_claim_begin(lock_fd))
+		lock_fd = -1;
+	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
+		if (prog_ids[slot] && slot_chain_leave(hook_fd, slot, prog_ids[slot], next_fd) > 0)
+			left++;
+	if (lock_fd >= 0)
+		slot_lock_claim_end(lock_fd);
+	return left;
+}
+
+int capture_clear_slots(int hook_fd, int lock_fd, int next_fd,
+			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
 {
 	int cleared = clear_slot(hook_fd, XDPCAP_SLOT_ENTRY, prog_ids[XDPCAP_SLOT_ENTRY]);
 
-	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
-		cleared += clear_slot(hook_fd, slot, prog_ids[slot]);
+	if (next_fd >= 0)
+		cleared += leave_slots(hook_fd, lock_fd, next_fd, prog_ids);
+	else
+		for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
+			cleared += clear_slot(hook_fd, slot, prog_ids[slot]);
 	if (prog_ids[XDPCAP_SLOT_RERUN]) {
 		uint32_t slot = XDPCAP_SLOT_ENTRY, id;
 
@@ -49,7 +71,8 @@ int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_S
 
 /* The guard: wait for the capturing process to go, then clean up. */
 static void __attribute__((noreturn))
-guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+guard_main(int hook_fd, int read_fd, int lock_fd, int next_fd,
+	   const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
 {
 	char byte;
 
@@ -66,7 +89,7 @@ guard_main(int hook_fd, int read_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_S
 	prctl(PR_SET_NAME, "xdpcap-guard", 0, 0, 0);
 	while (read(read_fd, &byte, 1) < 0 && errno == EINTR)
 		;
-	capture_clear_slots(hook_fd, prog_ids);
+	capture_clear_slots(hook_fd, lock_fd, next_fd, prog_ids);
 	_exit(0);
 }
 
@@ -99,7 +122,8 @@ static void close_other_fds(const int *keep, size_t nkeep)
 }
 
 int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
-			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS], char *errbuf)
+			int next_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS],
+			char *errbuf)
 {
 	int fds[2];
 	pid_t pid;
@@ -118,10 +142,10 @@ int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
 		return err;
 	}
 	if (pid == 0) {
-		int keep[] = { hook_fd, fds[0], lock_fd };
+		int keep[] = { hook_fd, fds[0], lock_fd, next_fd };
 
 		close_other_fds(keep, sizeof(keep) / sizeof(keep[0]));
-		guard_main(hook_fd, fds[0], prog_ids);
+		guard_main(hook_fd, fds[0], lock_fd, next_fd, prog_ids);
 	}
 	close(fds[0]);
 	guard->pid = pid;

@@ -21,22 +21,27 @@ struct capture_guard {
 
 /*
  * Fork the guard for slots[slot] == prog_ids[slot] (0: not ours; the
- * rerun slot holds the hook's own program, while an entry capture runs). It
- * keeps lock_fd (-1: none) open, and with it the capture's slot locks,
- * while it lives. Returns 0 or -errno.
+ * rerun slot holds the hook's own program, while an entry capture runs),
+ * with next_fd the capture's next map where it shares slots (slot_chain.h;
+ * -1: none). It keeps lock_fd (-1: none) open, and with it the capture's
+ * slot locks, while it lives. Returns 0 or -errno.
  */
 int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
-			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS], char *errbuf);
+			int next_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS],
+			char *errbuf);
 
 /* Tell the guard to act now and wait for it. */
 void capture_guard_stop(struct capture_guard *guard);
 
 /*
- * Empty each slot that still holds prog_ids[slot]; returns how many. The
+ * Empty each slot that still holds prog_ids[slot], or, where the capture
+ * shares slots (next_fd >= 0), take its programs out of their chains
+ * under the slot lock lock_fd (-1: held already); returns how many. The
  * entry slot goes first, and the rerun slot last, once no entry capture
  * program that might still tail-call into it runs.
  */
-int capture_clear_slots(int hook_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS]);
+int capture_clear_slots(int hook_fd, int lock_fd, int next_fd,
+			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS]);
 
 /*
  * Wait until every XDP program run that began before now has ended: the

@@ -349,7 +349,8 @@ static void put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s
  * Exits: take the program's redirect note, if it left one, into the
  * record (struct xdpcap_redirect_note and xdpcap_redirect_info are
  * alike). It comes with XDP_REDIRECT, or with the action the redirect
- * fell back to.
+ * fell back to. The note is left for the captures after this one on the
+ * slot; the last one takes it away (put_exit).
  */
 static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec *s)
 {
@@ -373,7 +374,6 @@ static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec 
 		put(b, load_mem(BPF_DW, BPF_REG_1, BPF_REG_0, at));
 		put(b, store_reg(BPF_DW, R_AREA, REC(redirect) + at, BPF_REG_1));
 	}
-	put(b, store_imm(BPF_W, BPF_REG_0, 0, 0));
 	done = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
 	land_here(b, none);
@@ -418,6 +418,36 @@ static void put_rerun(struct asm_buf *b, const struct capture_prog_spec *s,
 	if (count_failure)
 		put_count(b, CNT(failed));
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
+	put(b, exit_insn());
+}
+
+/*
+ * An exit's end: the next capture sharing the slot, if there is one
+ * (slot_chain.h); else the chain ends here, which takes the redirect
+ * note away and returns the action.
+ */
+static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t none;
+
+	if (s->next_map_fd >= 0) {
+		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
+		put_map_fd(b, BPF_REG_2, s->next_map_fd);
+		put(b, alu64_imm(BPF_MOV, BPF_REG_3, (int32_t)s->action));
+		put(b, call_helper(BPF_FUNC_tail_call));
+	}
+	if (s->notes_map_fd >= 0) {
+		put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
+		put_map_fd(b, BPF_REG_1, s->notes_map_fd);
+		put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
+		put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
+		put(b, call_helper(BPF_FUNC_map_lookup_elem));
+		none = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+		put(b, store_imm(BPF_W, BPF_REG_0, 0, 0));
+		land_here(b, none);
+	}
+	put(b, alu32_imm(BPF_MOV, BPF_REG_0, (int32_t)s->action));
 	put(b, exit_insn());
 }
 
@@ -561,8 +591,7 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 		return;
 	}
 	land_here(b, no_area);
-	put(b, alu32_imm(BPF_MOV, BPF_REG_0, (int32_t)s->action));
-	put(b, exit_insn());
+	put_exit(b, s);
 }
 
 void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,

@@ -130,6 +130,9 @@ struct capture_prog_spec {
 	bool at_entry;
 	int hook_fd;		/* entry: the hook, to run the program again */
 	int notes_map_fd;	/* exits: the program's redirect notes, or -1 */
+	/* exits: the capture's next map (slot_chain.h), tail-called at the
+	 * end to run the captures that share the slot; -1: none */
+	int next_map_fd;
 	/* of the packets the filter matched, keep 1 in sample (0 or 1: all),
 	 * and at most max_rate a second in all (0: no cap) */
 	uint32_t sample;

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdpcap/hook.h"
+#include "slot_chain.h"
 #include "slot_lock.h"
 #include "util.h"
 
@@ -711,6 +712,37 @@ static bool pid_alive(int pid)
 	return !(state && state[1] == ' ' && state[2] == 'Z');
 }
 
+/*
+ * The lock tells across pid namespaces; the pid stands in for captures
+ * whose lock we cannot see (another /run).
+ */
+static bool owner_alive(int pid, uint32_t prog_id, int lock_fd)
+{
+	return pid && (slot_lock_held(lock_fd, prog_id) || pid_alive(pid));
+}
+
+/* The captures after the slot's own in its chain (slot_chain.h). */
+static void read_sharers(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
+			 struct xdpcap_slot *slot)
+{
+	uint32_t ids[SLOT_CHAIN_MAX];
+	int n = slot_chain_read(hook->map_fd, key, ids, NULL);
+
+	for (int i = 1; i < n && slot->n_shared < XDPCAP_SLOT_SHARED_MAX - 1; i++) {
+		struct xdpcap_slot_sharer *sh = &slot->shared[slot->n_shared++];
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		sh->prog_id = ids[i];
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sh->owner_pid = xdpcap_prog_name_owner(info.name);
+		if (fd >= 0)
+			close(fd);
+		sh->owner_alive = owner_alive(sh->owner_pid, ids[i], lock_fd);
+	}
+}
+
 /* Who holds slot key; lock_fd as slot_lock_open() gave it. */
 static int read_slot(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
 		     struct xdpcap_slot *slot, char *errbuf)
@@ -755,12 +787,8 @@ static int read_slot(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
 	slot->prog_id = id;
 	snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
 	slot->owner_pid = xdpcap_prog_name_owner(slot->prog_name);
-	/*
-	 * The lock tells across pid namespaces; the pid stands in for
-	 * captures whose lock we cannot see (another /run).
-	 */
-	slot->owner_alive = slot->owner_pid &&
-			    (slot_lock_held(lock_fd, id) || pid_alive(slot->owner_pid));
+	slot->owner_alive = owner_alive(slot->owner_pid, id, lock_fd);
+	read_sharers(hook, key, lock_fd, slot);
 	return 0;
 }
 

@@ -16,7 +16,8 @@ static const char list_usage[] =
 	"Show every xdpcap hook that can be found (pinned in the hook directory,\n"
 	"or used by the XDP program of an interface of this network namespace),\n"
 	"or only the HOOKs given, with who holds each of their slots: nobody\n"
-	"(empty), a running xdpcap (pid N), one that is gone (pid N (gone)), or\n"
+	"(empty), a running xdpcap (pid N), one that is gone (pid N (gone)),\n"
+	"captures that share it (pid N + pid M, in the order they run), or\n"
 	"another program (prog ID NAME).\n"
 	"\n"
 	"HOOK is xdp:NAME or NAME (pinned under the hook directory), xdp:IFNAME or\n"
@@ -125,6 +126,9 @@ static void print_text(const struct listed *l)
 		} else if (s->owner_pid) {
 			printf("pid %d%s", s->owner_pid,
 			       s->owner_alive ? "" : " (gone)");
+			for (unsigned int i = 0; i < s->n_shared; i++)
+				printf(" + pid %d%s", s->shared[i].owner_pid,
+				       s->shared[i].owner_alive ? "" : " (gone)");
 		} else if (s->unreadable) {
 			printf("prog %u (whose needs CAP_SYS_ADMIN to tell)", s->prog_id);
 		} else {
@@ -171,6 +175,14 @@ static void print_json(const struct listed *l)
 			       s->owner_pid, s->owner_alive ? "true" : "false");
 		if (s->unreadable)
 			fputs(",\"unreadable\":true", stdout);
+		if (s->n_shared) {
+			fputs(",\"shared_with\":[", stdout);
+			for (unsigned int i = 0; i < s->n_shared; i++)
+				printf("%s{\"prog_id\":%u,\"owner_pid\":%d,\"owner_alive\":%s}",
+				       i ? "," : "", s->shared[i].prog_id, s->shared[i].owner_pid,
+				       s->shared[i].owner_alive ? "true" : "false");
+			putchar(']');
+		}
 		putchar('}');
 	}
 	fputs("]}", stdout);

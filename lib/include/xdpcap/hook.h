@@ -67,6 +67,16 @@ struct xdpcap_hook {
 	char prog_name[16];		/* its name, "" if none found */
 };
 
+/* The most captures that share one slot, each with its own filter. */
+#define XDPCAP_SLOT_SHARED_MAX 8
+
+/* A capture that shares a slot with the one that holds it. */
+struct xdpcap_slot_sharer {
+	uint32_t prog_id;
+	int owner_pid;
+	bool owner_alive;
+};
+
 /* Who holds a slot of a hook. */
 struct xdpcap_slot {
 	uint32_t prog_id;		/* 0: empty */
@@ -78,6 +88,10 @@ struct xdpcap_slot {
 	/* the program could not be read (that needs CAP_SYS_ADMIN): its
 	 * name and owner are unknown */
 	bool unreadable;
+	/* the other captures on the slot, in the order their programs run
+	 * after this one's (reading them needs CAP_SYS_ADMIN) */
+	unsigned int n_shared;
+	struct xdpcap_slot_sharer shared[XDPCAP_SLOT_SHARED_MAX - 1];
 };
 
 /* The hook directory: hook_dir if not NULL, else $XDPCAP_HOOK_DIR, else the default. */
