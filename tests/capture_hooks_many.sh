@@ -24,7 +24,8 @@ tmp=$(mktemp -d /tmp/xdpcap-hooks-many.XXXXXX)
 hooks=/sys/fs/bpf/xdpcap-hooks-many-test
 mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
+# (only ours: other tests may run alongside)
+cleanup_add "pkill -KILL -f '^$xdpcap .*$tmp/' 2>/dev/null; true"
 
 # pair NAME: a veth pair with the demo on its A end, its hook pinned as
 # xdp:NAME; the sending namespace in $B
@@ -176,8 +177,11 @@ in_order "$tmp/count.pcapng"
 check $? "... in timestamp order" ""
 
 # --- all or none: a hook held by another capture ------------------------------
-start_capture - xdp:two "$tmp/holder.pcapng"
-check $? "another capture holds xdp:two" "" "$tmp/err"
+# (one without CAP_SYS_ADMIN keeps its slots to itself)
+"$xdpcap" --hook-dir "$hooks" --entry xdp:two "$tmp/holder.pcapng" 2>"$tmp/err" &
+cap_pid=$!
+wait_until 10000 grep -qs "capturing from" "$tmp/err"
+check $? "an entry capture, which keeps its slots to itself, holds xdp:two" "" "$tmp/err"
 holder=$cap_pid
 "$xdpcap" --hook-dir "$hooks" -i xdp:one -i xdp:two "$tmp/refused.pcapng" >/dev/null 2>"$tmp/err2"
 rc=$?

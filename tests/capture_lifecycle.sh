@@ -101,6 +101,17 @@ start() {
 	pids="$pids $pid"
 }
 
+# start_alone NAME ARGS...: as start, without CAP_SYS_ADMIN, which a
+# capture needs to share its slots with others: it keeps them to itself
+start_alone() {
+	_name=$1
+	shift
+	nsenter "$NS_A" -- capsh --drop=cap_sys_admin -- -c 'exec "$0" "$@"' \
+		"$xdpcap" --hook-dir "$hooks" "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
+	pid=$!
+	pids="$pids $pid"
+}
+
 # reap PID: wait for a capture started here, killed first if it still
 # runs; its exit status in $rc
 reap() {
@@ -364,13 +375,15 @@ check $? "SIGKILL: no xdpcap process is left (capture $pid, guard $guard)" \
 
 # --- 4. a busy slot -------------------------------------------------------
 
-start busyA xdp:demo "$tmp/busyA.pcapng"
+# (captures share slots where they can: tests/capture_shared.sh; A keeps
+# its slots to itself)
+start_alone busyA xdp:demo "$tmp/busyA.pcapng"
 pid_a=$pid
 wait_until 5000 slots_are "$(held_by "$pid_a")"
 check $? "busy: capture A (pid $pid_a) fills the five slots" "$got" "$tmp/busyA.err"
 echo "an earlier capture" >"$tmp/kept.pcapng"
 run nsenter "$NS_A" -- "$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/kept.pcapng"
-[ "$rc" -eq 2 ] && grep -q "in use by xdpcap process $pid_a; --force takes it over" "$tmp/err"
+[ "$rc" -eq 2 ] && grep -q "in use by xdpcap process $pid_a, and cannot be shared (that capture keeps the slot to itself.*); --force takes it over" "$tmp/err"
 check $? "busy: capture B exits 2 and names A's pid and --force: $(head -n 1 "$tmp/err")" \
 	"exit $rc" "$tmp/err"
 [ "$(cat "$tmp/kept.pcapng")" = "an earlier capture" ]
@@ -380,7 +393,7 @@ run nsenter "$NS_A" -- env LD_PRELOAD="$build/pcap-module/.libs/libpcap-xdp.so" 
 	LD_LIBRARY_PATH="$build/lib/.libs" XDPCAP_HOOK_DIR="$hooks" \
 	tcpdump -Z root -c 1 -i xdp:demo -w "$tmp/busy-tcpdump.pcap"
 [ "$rc" -ne 0 ] &&
-	grep -q "in use by xdpcap process $pid_a; stop that capture first (xdpcap list" "$tmp/err"
+	grep -q "in use by xdpcap process $pid_a, and cannot be shared (.*); stop that capture first (xdpcap list" "$tmp/err"
 check $? "busy: tcpdump -i xdp:demo is refused in its own terms: $(grep -m 1 "in use" "$tmp/err")" \
 	"exit $rc" "$tmp/err"
 alive "$pid_a" && slots_are "$(held_by "$pid_a")"
@@ -587,7 +600,7 @@ check $? "timeout -s KILL: once it fired, the slots are empty ($(($(now_ms) - t0
 
 # --- 11. a capture in another pid namespace --------------------------------
 
-start pidns_a xdp:demo "$tmp/pidns_a.pcapng"
+start_alone pidns_a xdp:demo "$tmp/pidns_a.pcapng"
 pid_a=$pid
 wait_until 5000 slots_are "$(held_by "$pid_a")"
 check $? "pid namespace: capture A (pid $pid_a) fills the slots" "$got" "$tmp/pidns_a.err"
@@ -606,13 +619,15 @@ check $? "pid namespace: the slots are empty after A stops" "$got"
 # --- 12. captures started at the same moment --------------------------------
 
 # Each checks the slots, then fills them: without a lock two could both
-# find them free, and one would capture nothing, silently.
+# find them free, and one would capture nothing, silently. (Captures that
+# keep their slots to themselves; those that share: capture_shared.sh.)
 starts=${XDPCAP_RACE_STARTS:-100}
 i=0
 race=
 while [ "$i" -lt "$starts" ]; do
 	i=$((i + 1))
-	nsenter "$NS_A" -- "$xdpcap" -q -B 64 --hook-dir "$hooks" xdp:demo \
+	nsenter "$NS_A" -- capsh --drop=cap_sys_admin -- -c 'exec "$0" "$@"' \
+		"$xdpcap" -q -B 64 --hook-dir "$hooks" xdp:demo \
 		"$tmp/race$i.pcapng" 2>"$tmp/race$i.err" &
 	race="$race $!"
 done
@@ -641,9 +656,9 @@ slots_are "$(held_by "$winner")"
 check $? "$starts captures at once: one runs ($winner) and holds the slots" \
 	"running: '$winners', slots $got"
 [ "$refused_n" -eq $((starts - 1)) ] &&
-	[ "$(cat "$tmp"/race*.err | grep -c "is in use by xdpcap process")" -eq $((starts - 1)) ]
-check $? "$starts captures at once: the $((starts - 1)) others exit 2, each saying the slot is in use" \
-	"$refused_n exited 2; $(cat "$tmp"/race*.err | grep -v "in use" | sort | uniq -c | head -5)"
+	[ "$(cat "$tmp"/race*.err | grep -c "of xdp:demo holds program [0-9]*; whose it is cannot be read")" -eq $((starts - 1)) ]
+check $? "$starts captures at once: the $((starts - 1)) others exit 2, each saying the slot is held" \
+	"$refused_n exited 2; $(cat "$tmp"/race*.err | grep -v "whose it is" | sort | uniq -c | head -5)"
 traffic
 [ -n "$winner" ] && stop_by INT "$winner"
 # refused captures make no file

@@ -1,0 +1,247 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# Several captures on the same hook and actions, each with its own filter
+# and file (a chain of capture programs in each slot), with real traffic:
+# the demo XDP program on a veth pair between namespaces of our own. Each
+# capture gets exactly what its filter matches, whoever joins or leaves,
+# in whatever order; a killed capture's guard takes it out of the chain;
+# one whose guard died too is taken out by the next to join; captures that
+# cannot share are refused with the reason; a slot takes 8 captures; 12
+# started at once make a chain of exactly 8 that all capture.
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/proc.sh"
+. "$top/tests/lib/netns.sh"
+netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
+bpffs_mount || bail "cannot mount bpffs"
+
+xdpcap=$build/xdpcap
+demo=$build/bpf/examples/xdpcap_demo.bpf.o
+tmp=$(mktemp -d /tmp/xdpcap-shared.XXXXXX)
+hooks=/sys/fs/bpf/xdpcap-shared-test
+mkdir -p "$hooks"
+cleanup_add "rm -rf '$tmp'"
+# (only ours: other tests may run alongside)
+cleanup_add "pkill -KILL -f '^$xdpcap .*$tmp/' 2>/dev/null; true"
+
+netns_setup xsha || bail "cannot create namespaces"
+B=$NETNS_B
+xdp_attach "$VETH_A" "$demo" native || bail "cannot attach the demo"
+xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
+netns_static_neighbours || bail "cannot set neighbours"
+hook_pin "$VETH_A" "$hooks/demo" || bail "cannot pin the hook"
+
+# begin NAME ARGS...: a capture of xdp:demo in the background, into
+# $tmp/NAME.pcapng, stderr in $tmp/NAME.err; its pid in $pid once its
+# programs are in the slots
+begin() {
+	_name=$1
+	shift
+	"$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/$_name.pcapng" "$@" 2>"$tmp/$_name.err" &
+	pid=$!
+	for _ in $(seq "$(scaled 600)"); do
+		grep -qs "capturing from" "$tmp/$_name.err" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# end PID: SIGINT, and its exit status in $rc
+end() {
+	kill -INT "$1"
+	wait "$1"
+	rc=$?
+}
+
+# send N PORT: N datagrams from B to A's port PORT
+send() {
+	netns_exec "$B" bash -c "for i in \$(seq $1); do echo x > /dev/udp/192.0.2.1/$2; done" \
+		2>/dev/null
+}
+
+# count NAME: the packets in $tmp/NAME.pcapng
+count() {
+	tshark -r "$tmp/$1.pcapng" 2>/dev/null | wc -l
+}
+
+# summary NAME WHAT: the number before "packets WHAT" in its summary
+summary() {
+	sed -n "s/^\([0-9]*\) packets $2.*/\1/p" "$tmp/$1.err" | head -n 1
+}
+
+# pass: who holds the PASS slot, as xdpcap list says
+pass() {
+	"$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p'
+}
+
+# the guard of capture PID (a process of its own session)
+guard_of() {
+	ps -o pid= --ppid "$1" | tr -d ' ' | head -n 1
+}
+
+# --- three captures, three filters -------------------------------------------
+begin a "udp port 1000"
+check $? "capture a (udp port 1000) starts" "" "$tmp/a.err"
+pa=$pid
+begin b "udp port 2000"
+check $? "capture b (udp port 2000) joins it" "" "$tmp/b.err"
+pb=$pid
+begin c udp
+check $? "capture c (udp) joins them" "" "$tmp/c.err"
+pc=$pid
+got=$(pass)
+[ "$got" = "pid $pc + pid $pb + pid $pa" ]
+check $? "xdpcap list shows the three on each slot, the newest first" "$got"
+
+send 300 1000
+send 200 2000
+
+# --- the middle one leaves first ----------------------------------------------
+end "$pb"
+[ "$rc" = 0 ] && [ "$(count b)" = 200 ] && [ "$(summary b written)" = 200 ] &&
+	[ "$(summary b matched)" = 200 ] && [ "$(summary b lost)" = 0 ]
+check $? "b ends with its 200 datagrams to port 2000, counted as 200 matched and written" \
+	"status $rc, file $(count b), written $(summary b written), matched $(summary b matched)" "$tmp/b.err"
+got=$(pass)
+[ "$got" = "pid $pc + pid $pa" ]
+check $? "b is out of the chain, the others run on" "$got"
+
+send 100 1000
+
+# --- the newest is killed: its guard takes it out ------------------------------
+kill -KILL "$pc"
+wait "$pc" 2>/dev/null
+wait_until 5000 sh -c "[ \"\$('$xdpcap' list --hook-dir '$hooks' xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p')\" = 'pid $pa' ]"
+check $? "c killed with SIGKILL: its guard takes it out, a holds the slots alone" "$(pass)"
+send 50 1000
+
+# --- a capture whose guard dies with it ------------------------------------------
+# Its next map goes with them (the kernel empties a program array no
+# process holds), which cuts a off: a finds that out within a second and
+# joins again, taking d out.
+begin d "udp port 1000"
+check $? "capture d joins a" "" "$tmp/d.err"
+pd=$pid
+gd=$(guard_of "$pd")
+[ -n "$gd" ] && kill -KILL "$gd" && kill -KILL "$pd"
+wait "$pd" 2>/dev/null
+a_alone() {
+	[ "$(pass)" = "pid $pa" ]
+}
+wait_until 5000 a_alone
+check $? "d and its guard killed: within a second a holds the slots alone again" "$(pass)"
+n=$(grep -c "lost this capture for a moment (a capture sharing it died with its guard): joined again" "$tmp/a.err")
+[ "$n" = 5 ]
+check $? "a says so, once for each slot" "$n notices" "$tmp/a.err"
+send 40 1000
+begin e "udp port 1000"
+check $? "capture e joins a" "" "$tmp/e.err"
+pe=$pid
+got=$(pass)
+[ "$got" = "pid $pe + pid $pa" ]
+check $? "xdpcap list shows e, then a" "$got"
+send 60 1000
+end "$pe"
+[ "$rc" = 0 ] && [ "$(count e)" = 60 ]
+check $? "e gets the 60 datagrams sent while it ran" "status $rc, $(count e)" "$tmp/e.err"
+
+# --- who cannot share ----------------------------------------------------------
+"$xdpcap" --hook-dir "$hooks" --entry xdp:demo "$tmp/entry.pcapng" >/dev/null 2>"$tmp/err" &
+p=$!
+wait_until 10000 sh -c "! kill -0 $p 2>/dev/null"
+wait "$p"
+rc=$?
+[ "$rc" = 2 ] && grep -q "in use by xdpcap process $pa, and cannot be shared (a capture at entry keeps its slots to itself); --force takes it over" "$tmp/err"
+check $? "an entry capture is refused, with the reason" "status $rc" "$tmp/err"
+capsh --drop=cap_sys_admin -- -c 'exec "$0" "$@"' "$xdpcap" --hook-dir "$hooks" xdp:demo \
+	"$tmp/nosys.pcapng" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "whose it is cannot be read without CAP_SYS_ADMIN" "$tmp/err" &&
+	[ ! -e "$tmp/nosys.pcapng" ]
+check $? "a capture without CAP_SYS_ADMIN, which cannot join, is refused, with the reason, and writes no file" \
+	"status $rc" "$tmp/err"
+
+# --- a's whole count: every datagram to port 1000 while it ran -----------------
+end "$pa"
+[ "$rc" = 0 ] && [ "$(count a)" = 550 ] && [ "$(summary a written)" = 550 ] &&
+	[ "$(summary a matched)" = 550 ]
+check $? "a, there all along, has the 550 datagrams to port 1000 sent while it was in the chain" \
+	"status $rc, file $(count a), written $(summary a written), matched $(summary a matched)" "$tmp/a.err"
+got=$(pass)
+[ "$got" = empty ]
+check $? "the slots are empty" "$got"
+
+# --- one that keeps its slots to itself -------------------------------------------
+capsh --drop=cap_sys_admin -- -c 'exec "$0" "$@"' "$xdpcap" --hook-dir "$hooks" xdp:demo \
+	"$tmp/alone.pcapng" 2>"$tmp/alone.err" &
+palone=$!
+wait_until 10000 grep -qs "capturing from" "$tmp/alone.err"
+"$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/f.pcapng" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "in use by xdpcap process $palone, and cannot be shared (that capture keeps the slot to itself" "$tmp/err"
+check $? "a capture without CAP_SYS_ADMIN keeps its slots: another is refused, with the reason" \
+	"status $rc" "$tmp/err"
+end "$palone"
+
+# --- 12 at once: a chain of 8 ------------------------------------------------
+racers=
+for i in $(seq 12); do
+	"$xdpcap" -q -B 64 --hook-dir "$hooks" xdp:demo "$tmp/r$i.pcapng" "udp port 3000" \
+		2>"$tmp/r$i.err" &
+	racers="$racers $!"
+done
+settled() {
+	_n=0
+	for _p in $racers; do
+		kill -0 "$_p" 2>/dev/null && _n=$((_n + 1))
+	done
+	[ "$_n" -le 8 ]
+}
+chain_of_8() {
+	[ "$(pass | tr '+' '\n' | grep -c "^ *pid [0-9]* *$")" = 8 ]
+}
+wait_until "$(scaled 60000)" settled
+wait_until "$(scaled 60000)" chain_of_8
+running= refused=0
+for p in $racers; do
+	if kill -0 "$p" 2>/dev/null; then
+		running="$running $p"
+	else
+		wait "$p"
+		[ $? = 2 ] && refused=$((refused + 1))
+	fi
+done
+n_running=$(echo $running | wc -w)
+full=$(cat "$tmp"/r*.err | grep -c "cannot be shared (it is shared by as many captures as a slot takes)")
+[ "$n_running" = 8 ] && [ "$refused" = 4 ] && [ "$full" = 4 ]
+check $? "12 captures started at once: 8 share the slots, 4 are refused as one too many" \
+	"running $n_running, refused $refused, saying why $full"
+chain_of_8
+check $? "the chain holds the 8, all running" "$(pass)"
+send 30 3000
+rcs=
+for p in $running; do
+	kill -INT "$p"
+done
+for p in $running; do
+	wait "$p"
+	rcs="$rcs$?"
+done
+bad=0
+for i in $(seq 12); do
+	[ -e "$tmp/r$i.pcapng" ] || continue
+	[ "$(count "r$i")" = 30 ] || bad=$((bad + 1))
+done
+[ "$rcs" = 00000000 ] && [ "$bad" = 0 ]
+check $? "stopped all at once, each of the 8 ends with status 0 and its 30 datagrams" \
+	"statuses $rcs, files without 30: $bad"
+got=$(pass)
+[ "$got" = empty ]
+check $? "the slots are empty afterwards" "$got"
+
+tap_done
