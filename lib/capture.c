@@ -906,7 +906,8 @@ static void check_entry(struct xdpcap_capture *cap)
  * it that died together with its guard leaves the kernel to empty its
  * next map, and --force puts a program of its own in place of the chain.
  * Once a second, find ours in each chain, and join again where it is
- * missing, unless a capture that keeps the slot to itself holds it.
+ * missing, unless a capture that keeps the slot to itself holds it (not
+ * after dropping CAP_SYS_ADMIN: the chains cannot be read then).
  */
 static void check_chains(struct xdpcap_capture *cap)
 {
@@ -915,6 +916,9 @@ static void check_chains(struct xdpcap_capture *cap)
 	if (cap->next_map_fd < 0 || now < cap->chain_checked_ns + 1000000000ull)
 		return;
 	cap->chain_checked_ns = now;
+	/* a process that dropped its privileges (tcpdump) cannot walk chains */
+	if (!has_capability(CAP_SYS_ADMIN))
+		return;
 	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
 		char errbuf[XDPCAP_ERRBUF_SIZE];
 		uint32_t ids[SLOT_CHAIN_MAX];

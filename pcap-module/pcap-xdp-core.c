@@ -160,9 +160,9 @@ static int open_capture(pcap_t *p, const char *filter, bool force,
 }
 
 /*
- * The slots this capture uses must not have been taken by another live
- * capture since activation: replacing our own programs is forced, but
- * never someone else's.
+ * The slots this capture keeps to itself must not have been taken by
+ * another live capture since activation, nor be shared: replacing our own
+ * programs is forced, but never someone else's.
  */
 static int slots_still_ours(pcap_t *p, struct xdpcap_capture *cap)
 {
@@ -180,7 +180,8 @@ static int slots_still_ours(pcap_t *p, struct xdpcap_capture *cap)
 		const struct xdpcap_slot *s = &slots[a];
 
 		if (!(actions & (1u << a)) || !s->prog_id ||
-		    (s->owner_pid == getpid()) || (s->owner_pid && !s->owner_alive))
+		    (s->owner_pid == getpid() && !s->n_shared) ||
+		    (s->owner_pid && !s->owner_alive && !s->n_shared))
 			continue;
 		set_error(p->errbuf, "%s: slot %s was taken over by %s %d",
 			 p->opt.device, xdpcap_action_name(a),
@@ -197,12 +198,19 @@ static int switch_filter(pcap_t *p, const char *filter)
 	struct pcap_xdp *px = p->priv;
 	struct xdpcap_capture *next;
 	struct epoll_event ev = { .events = EPOLLIN };
+	int err;
 
 	if (!strcmp(xdpcap_capture_filter(px->cap), filter))
 		return 0;
-	if (!slots_still_ours(p, px->cap))
-		return -1;
-	if (open_capture(p, filter, true, &next))
+	/*
+	 * Where captures share slots, the new one joins in front of ours;
+	 * slots ours keeps to itself are taken over.
+	 */
+	err = open_capture(p, filter, false, &next);
+	if (err == -EBUSY && px->busy.slot.owner_pid == getpid() &&
+	    slots_still_ours(p, px->cap))
+		err = open_capture(p, filter, true, &next);
+	if (err)
 		return -1;
 	epoll_ctl(px->epoll_fd, EPOLL_CTL_DEL, xdpcap_capture_fd(px->cap), NULL);
 	if (epoll_ctl(px->epoll_fd, EPOLL_CTL_ADD, xdpcap_capture_fd(next), &ev)) {

@@ -244,4 +244,28 @@ got=$(pass)
 [ "$got" = empty ]
 check $? "the slots are empty afterwards" "$got"
 
+# --- tcpdump through the libpcap module shares too -------------------------------
+begin g "udp port 1000"
+check $? "capture g (udp port 1000) starts" "" "$tmp/g.err"
+pg=$pid
+env LD_PRELOAD="$build/pcap-module/.libs/libpcap-xdp.so" LD_LIBRARY_PATH="$build/lib/.libs" \
+	XDPCAP_HOOK_DIR="$hooks" tcpdump -Z root -c 50 -i xdp:demo -w "$tmp/td.pcap" \
+	"udp port 2000" 2>"$tmp/td.err" &
+ptd=$!
+joined() {
+	[ "$(pass)" = "pid $ptd + pid $pg" ]
+}
+wait_until 10000 joined
+check $? "tcpdump -i xdp:demo joins it" "$(pass), tcpdump $ptd, g $pg" "$tmp/td.err"
+send 30 1000
+send 50 2000
+wait_until 10000 sh -c "! kill -0 $ptd 2>/dev/null"
+wait "$ptd"
+rc=$?
+end "$pg"
+got="$(tshark -r "$tmp/td.pcap" 2>/dev/null | wc -l) $(count g)"
+[ "$rc" = 0 ] && [ "$got" = "50 30" ]
+check $? "tcpdump gets its 50 datagrams to port 2000, g its 30 to port 1000" \
+	"tcpdump status $rc, tcpdump/g $got" "$tmp/td.err"
+
 tap_done
