@@ -424,11 +424,12 @@ static void put_rerun(struct asm_buf *b, const struct capture_prog_spec *s,
 /*
  * An exit's end: the next capture sharing the slot, if there is one
  * (slot_chain.h); else the chain ends here, which takes the redirect
- * note away and returns the action.
+ * note away, if the record says there was one (with_area: R_AREA is
+ * valid), and returns the action.
  */
-static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s)
+static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s, bool with_area)
 {
-	size_t none;
+	size_t none, unset;
 
 	if (s->next_map_fd >= 0) {
 		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
@@ -436,7 +437,10 @@ static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s)
 		put(b, alu64_imm(BPF_MOV, BPF_REG_3, (int32_t)s->action));
 		put(b, call_helper(BPF_FUNC_tail_call));
 	}
-	if (s->notes_map_fd >= 0) {
+	if (s->notes_map_fd >= 0 && with_area) {
+		put(b, load_mem(BPF_W, BPF_REG_1, R_AREA, REC(redirect.pending)));
+		unset = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 0, 0));
 		put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
 		put_map_fd(b, BPF_REG_1, s->notes_map_fd);
 		put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
@@ -446,6 +450,7 @@ static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s)
 		put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 		put(b, store_imm(BPF_W, BPF_REG_0, 0, 0));
 		land_here(b, none);
+		land_here(b, unset);
 	}
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, (int32_t)s->action));
 	put(b, exit_insn());
@@ -590,8 +595,9 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 		put_rerun(b, s, false);
 		return;
 	}
+	put_exit(b, s, true);
 	land_here(b, no_area);
-	put_exit(b, s);
+	put_exit(b, s, false);
 }
 
 void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,

@@ -183,11 +183,11 @@ struct live_results {
 
 struct hook_cost {
 	/* [frame: drop, pass][program] ns per run */
-	double ns[2][8];
+	double ns[2][9];
 	/* [frame] the demo without xdpcap_enter, and the demo, timed together */
 	double exit_only_ns[2], with_entry_ns[2];
 	/* [frame][phase] the empty program and the demo without hook */
-	double empty_ns[2][5], nohook_ns[2][5];
+	double empty_ns[2][6], nohook_ns[2][6];
 	bool ok;
 };
 

@@ -21,8 +21,8 @@
 /* --- hook cost (BPF_PROG_TEST_RUN with repeat, not live) ------------------- */
 
 enum { HC_EMPTY, HC_NOHOOK, HC_EXIT_ONLY, HC_HOOK, HC_TRIVIAL, HC_CAPTURE,
-       HC_ENTRY_CAPTURE, HC_CAPPED, HC_N };
-#define HC_PHASES 5
+       HC_ENTRY_CAPTURE, HC_CAPPED, HC_SHARED, HC_N };
+#define HC_PHASES 6
 
 static double run_ns(int fd, const struct frame *f, uint32_t repeat)
 {
@@ -64,24 +64,25 @@ static void time_three(const int fds[3], const struct frame *f, double out[3])
 }
 
 /*
- * Four phases, each with its own empty and no-hook references: the
+ * Six phases, each with its own empty and no-hook references: the
  * hook's slots empty; every slot holding the empty program (the tail call
  * alone); a capture of every action with a filter that matches nothing;
- * the same at entry too (the entry program runs the demo again).
+ * the same at entry too (the entry program runs the demo again); a capture
+ * of everything under a rate cap; two captures sharing the slots.
  * In the first, the demo without xdpcap_enter() is timed against the demo
  * too: what the entry hook adds while nobody captures.
  */
 void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 {
 	static const int which[HC_PHASES] = { HC_HOOK, HC_TRIVIAL, HC_CAPTURE, HC_ENTRY_CAPTURE,
-					      HC_CAPPED };
+					      HC_CAPPED, HC_SHARED };
 	XDPCAP_OPTS(xdpcap_capture_opts, opts, .ring_kib = 64);
 	XDPCAP_OPTS(xdpcap_capture_opts, entry_opts, .ring_kib = 64,
 		.actions = ((1u << XDPCAP_ACTIONS) - 1) | (1u << XDPCAP_SLOT_ENTRY));
 	XDPCAP_OPTS(xdpcap_capture_opts, capped_opts, .ring_kib = 64, .max_rate = 1);
 	int fds[3] = { pg->empty_fd, pg->nohook_fd, pg->demo_fd };
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_capture *cap = NULL;
+	struct xdpcap_capture *cap = NULL, *second = NULL;
 	double t[3];
 
 	check_slots_empty(pg->hook_fd);
@@ -109,6 +110,14 @@ void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 			if (xdpcap_capture_open(hook_path, "", &capped_opts, &cap, errbuf) ||
 			    xdpcap_capture_start(cap, errbuf))
 				die("capped capture for the hook cost: %s", errbuf);
+		} else if (phase == 5) {
+			xdpcap_capture_stop(cap, NULL, NULL);
+			xdpcap_capture_close(cap);
+			if (xdpcap_capture_open(hook_path, "udp port 7", &opts, &cap, errbuf) ||
+			    xdpcap_capture_start(cap, errbuf) ||
+			    xdpcap_capture_open(hook_path, "udp port 8", &opts, &second, errbuf) ||
+			    xdpcap_capture_start(second, errbuf))
+				die("two captures sharing the hook: %s", errbuf);
 		}
 		for (int fr = 0; fr < 2; fr++) {
 			time_three(fds, &frames[fr][0], t);
@@ -124,6 +133,8 @@ void measure_hook_cost(const struct progs *pg, struct hook_cost *hc)
 			hc->ns[fr][HC_EXIT_ONLY] = t[1];
 		}
 	}
+	xdpcap_capture_stop(second, NULL, NULL);
+	xdpcap_capture_close(second);
 	xdpcap_capture_stop(cap, NULL, NULL);
 	xdpcap_capture_close(cap);
 	for (int fr = 0; fr < 2; fr++) {
@@ -152,6 +163,7 @@ void print_hook_cost(const struct hook_cost *hc)
 		"demo with the hook, capture attached, filter `udp port 7` (no match)",
 		"demo with the hook, capture at entry and exit, filter `udp port 7` (no match)",
 		"demo with the hook, capture of every packet, --max-rate 1 (all but one skipped)",
+		"demo with the hook, two captures sharing it, `udp port 8` and `udp port 7` (no match)",
 	};
 	static const char *const what[] = {
 		"test-run loop", "reference", "+ tail call to an empty slot",
@@ -159,8 +171,9 @@ void print_hook_cost(const struct hook_cost *hc)
 		"+ tail call to a program", "+ tail call, counters, filter",
 		"+ entry: filter, mark, demo run again; exit: counters",
 		"+ tail call, counters, time, token bucket",
+		"+ 2 tail calls, counters, filter, twice",
 	};
-	static const int phase_of[] = { -1, -1, 0, 0, 1, 2, 3, 4 };
+	static const int phase_of[] = { -1, -1, 0, 0, 1, 2, 3, 4, 5 };
 	const char *b = cfg.markdown ? "- " : "";
 	char v[4][32];
 
@@ -174,7 +187,7 @@ void print_hook_cost(const struct hook_cost *hc)
 	}
 	printf("\n");
 	/* each against the program without hook timed in the same phase */
-	for (int p = HC_EXIT_ONLY; p <= HC_CAPPED; p++)
+	for (int p = HC_EXIT_ONLY; p <= HC_SHARED; p++)
 		printf("%s%s: %.2f ns (dropped frame) and %.2f ns (passed frame) more than the demo logic without the hook\n",
 		       b, names[p],
 		       hc->ns[0][p] - hc->nohook_ns[0][phase_of[p]],
