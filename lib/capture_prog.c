@@ -346,6 +346,24 @@ static void put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s
 }
 
 /*
+ * r0 = this CPU's redirect note of the program (notes_map_fd), and a jump
+ * to fill in for where there is none: its position is returned.
+ */
+static size_t put_note_lookup(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t none;
+
+	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
+	put_map_fd(b, BPF_REG_1, s->notes_map_fd);
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
+	put(b, call_helper(BPF_FUNC_map_lookup_elem));
+	none = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	return none;
+}
+
+/*
  * Exits: take the program's redirect note, if it left one, into the
  * record (struct xdpcap_redirect_note and xdpcap_redirect_info are
  * alike). It comes with XDP_REDIRECT, or with the action the redirect
@@ -360,13 +378,7 @@ static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec 
 		put(b, store_imm(BPF_W, R_AREA, REC(redirect.pending), 0));
 		return;
 	}
-	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
-	put_map_fd(b, BPF_REG_1, s->notes_map_fd);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
-	put(b, call_helper(BPF_FUNC_map_lookup_elem));
-	none = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	none = put_note_lookup(b, s);
 	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_0, 0));
 	unset = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 0, 0));
@@ -441,13 +453,7 @@ static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s, bool 
 		put(b, load_mem(BPF_W, BPF_REG_1, R_AREA, REC(redirect.pending)));
 		unset = b->len;
 		put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, 0, 0));
-		put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
-		put_map_fd(b, BPF_REG_1, s->notes_map_fd);
-		put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
-		put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
-		put(b, call_helper(BPF_FUNC_map_lookup_elem));
-		none = b->len;
-		put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+		none = put_note_lookup(b, s);
 		put(b, store_imm(BPF_W, BPF_REG_0, 0, 0));
 		land_here(b, none);
 		land_here(b, unset);
