@@ -178,9 +178,7 @@ check $? "... in timestamp order" ""
 
 # --- all or none: a hook held by another capture ------------------------------
 # (one without CAP_SYS_ADMIN keeps its slots to itself)
-"$xdpcap" --hook-dir "$hooks" --entry xdp:two "$tmp/holder.pcapng" 2>"$tmp/err" &
-cap_pid=$!
-wait_until 10000 grep -qs "capturing from" "$tmp/err"
+start_capture - --entry xdp:two "$tmp/holder.pcapng"
 check $? "an entry capture, which keeps its slots to itself, holds xdp:two" "" "$tmp/err"
 holder=$cap_pid
 "$xdpcap" --hook-dir "$hooks" -i xdp:one -i xdp:two "$tmp/refused.pcapng" >/dev/null 2>"$tmp/err2"

@@ -16,6 +16,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
 bpffs_mount || bail "cannot mount bpffs"
 
@@ -41,14 +42,11 @@ hook_pin "$VETH_A" "$hooks/demo" || bail "cannot pin the hook"
 begin() {
 	_name=$1
 	shift
-	"$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/$_name.pcapng" "$@" 2>"$tmp/$_name.err" &
-	pid=$!
-	for _ in $(seq "$(scaled 600)"); do
-		grep -qs "capturing from" "$tmp/$_name.err" && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
+	cap_err=$tmp/$_name.err
+	start_capture - xdp:demo "$tmp/$_name.pcapng" "$@"
+	_rc=$?
+	pid=$cap_pid cap_err=
+	return $_rc
 }
 
 # end PID: SIGINT, and its exit status in $rc

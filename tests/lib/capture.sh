@@ -17,7 +17,8 @@ fields() {
 }
 
 # start_capture NS ARGS...: xdpcap in the background (in namespace NS, or
-# "-" for ours) with stderr in $tmp/err; waits until its slots are in place
+# "-" for ours) with stderr in $cap_err (default $tmp/err); waits until its
+# slots are in place
 # (up to 30 s, stretched: loading its programs takes long on a loaded
 # machine, and until it is ready the SIGINT of stop_capture, which a
 # background process starts out ignoring, would be lost). Its pid in
@@ -27,14 +28,16 @@ start_capture() {
 	shift
 	# started directly (not through a shell function), so that $! is
 	# xdpcap itself: nsenter execs it
+	_cap_err=${cap_err:-$tmp/err}
 	if [ "$_cap_ns" = - ]; then
-		"$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+		"$xdpcap" --hook-dir "$hooks" "$@" 2>"$_cap_err" &
 	else
-		nsenter --net="$NETNS_RUN_DIR/$_cap_ns" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$tmp/err" &
+		nsenter --net="$NETNS_RUN_DIR/$_cap_ns" -- "$xdpcap" --hook-dir "$hooks" "$@" 2>"$_cap_err" &
 	fi
 	cap_pid=$!
 	for _ in $(seq "$(scaled 600)"); do
-		grep -q "capturing from" "$tmp/err" && return 0
+		# (the file may not be there yet)
+		grep -qs "capturing from" "$_cap_err" && return 0
 		kill -0 "$cap_pid" 2>/dev/null || return 1
 		sleep 0.05
 	done
