@@ -66,7 +66,26 @@ bool cbpf_opcode_known(uint16_t code);
 /* Bytes a packet load reads (1, 2 or 4), 0 for other instructions. */
 uint32_t cbpf_load_size(uint16_t code);
 
-/* Analyse a program that passed xdpcap_cbpf_check(). */
+/* The longest program cbpf_unroll() makes. */
+#define CBPF_UNROLLED_MAX (2 * BPF_MAXINSNS + 1)
+
+/*
+ * A program that passed xdpcap_cbpf_check(), with its backward jumps
+ * unrolled (cbpf_unroll.c): out gives libpcap's result on packets that
+ * take at most *rounds backward jumps, give_up on the others. Without
+ * backward jumps out is a copy and *rounds 0. Free out with free().
+ */
+int cbpf_unroll(const struct xdpcap_cbpf *prog, uint32_t give_up,
+		struct xdpcap_cbpf *out, uint32_t *rounds, char *errbuf);
+
+/*
+ * Check a program and unroll its loops, giving up with 0 (no match):
+ * what both translators start from.
+ */
+int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
+		 char *errbuf);
+
+/* Analyse a program that passed xdpcap_cbpf_check() without loops. */
 int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,
 		    char *errbuf);
 void cbpf_flow_free(struct cbpf_flow *flow);

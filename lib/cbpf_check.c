@@ -7,10 +7,9 @@
  * of 32 or more, undefined in libpcap's C, is refused as newer libpcap
  * versions refuse it.
  *
- * One difference is deliberate: libpcap lets an unconditional jump go
- * backwards, which it only emits for "protochain". Backward jumps would
- * need loops whose termination the verifier cannot see, so we refuse
- * them with a message that names the cause.
+ * An unconditional jump may go backwards, as in libpcap, which emits such
+ * loops for "protochain"; cbpf_unroll.c makes them straight before
+ * translation.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -109,12 +108,11 @@ int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf)
 		}
 		if (f->code == (BPF_JMP | BPF_JA)) {
 			if ((int32_t)f->k < 0) {
-				xdpcap_err(errbuf,
-					   "cBPF instruction %zu jumps backwards; libpcap emits such loops only for 'protochain', which xdpcap cannot run in the kernel: filter on the next header directly (e.g. 'ip6 proto 6' or 'ip6[6] == 6') instead",
-					   i);
-				return -EINVAL;
-			}
-			if (f->k >= len - i - 1) {
+				if ((int64_t)i + 1 + (int32_t)f->k < 0) {
+					xdpcap_err(errbuf, "cBPF instruction %zu jumps before the start", i);
+					return -EINVAL;
+				}
+			} else if (f->k >= len - i - 1) {
 				xdpcap_err(errbuf, "cBPF instruction %zu jumps past the end", i);
 				return -EINVAL;
 			}

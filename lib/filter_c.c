@@ -59,7 +59,14 @@ static void c_load(FILE *out, const struct sock_filter *f, const char *dst)
 		return;
 	}
 	if (BPF_MODE(f->code) == BPF_IND) {
-		fprintf(out, "if (X > %" PRIu64 "u) return 0; p = data + X; ",
+		/*
+		 * x is X behind an empty asm, which clang cannot see
+		 * through: it tests and adds the same value, rather than
+		 * testing one copy of X and adding another it derived
+		 * otherwise, whose bounds the verifier does not know.
+		 */
+		fprintf(out, "x = X; asm volatile(\"\" : \"+r\"(x)); "
+			"if (x > %" PRIu64 "u) return 0; p = data + x; ",
 			CBPF_MAX_PKT - need);
 		fprintf(out, "if (p + %" PRIu64 " > data_end) return 0; %s = ",
 			need, dst);
@@ -152,14 +159,17 @@ static void c_insn(FILE *out, const struct sock_filter *f, uint32_t i)
 int xdpcap_cbpf_to_c(FILE *out, const struct xdpcap_cbpf *prog,
 		     const char *name, char *errbuf)
 {
+	struct xdpcap_cbpf straight;
 	bool *target;
 	int err;
 
-	err = xdpcap_cbpf_check(prog, errbuf);
+	err = cbpf_prepare(prog, &straight, errbuf);
 	if (err)
 		return err;
+	prog = &straight;
 	target = calloc(prog->len, sizeof(*target));
 	if (!target) {
+		free(straight.insns);
 		xdpcap_err(errbuf, "out of memory");
 		return -ENOMEM;
 	}
@@ -177,11 +187,12 @@ int xdpcap_cbpf_to_c(FILE *out, const struct xdpcap_cbpf *prog,
 		"static __always_inline __u32 %s(const __u8 *data, const __u8 *data_end,\n"
 		"\t\t\t\t\t__u32 wirelen)\n{\n"
 		"\t__u32 A = 0, X = 0;\n"
-		"\tconst __u8 *p;\n", name);
+		"\tconst __u8 *p;\n"
+		"\t__u64 x;\n", name);
 	for (uint32_t w = 0; w < BPF_MEMWORDS; w++)
 		fprintf(out, "\t__u32 M%u = 0;\n", w);
 	fprintf(out,
-		"\n\t(void)p; (void)wirelen; (void)A; (void)X;\n");
+		"\n\t(void)p; (void)x; (void)wirelen; (void)A; (void)X;\n");
 	for (uint32_t w = 0; w < BPF_MEMWORDS; w++)
 		fprintf(out, "\t(void)M%u;\n", w);
 	for (uint32_t i = 0; i < prog->len; i++) {
@@ -193,5 +204,6 @@ int xdpcap_cbpf_to_c(FILE *out, const struct xdpcap_cbpf *prog,
 	}
 	fprintf(out, "}\n");
 	free(target);
+	free(straight.insns);
 	return 0;
 }

@@ -462,6 +462,7 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 {
 	struct cbpf_flow flow;
 	struct emitter e = { .flow = &flow, .scratch_off = -64 };
+	struct xdpcap_cbpf straight;
 	size_t reject_pos;
 	int err;
 
@@ -473,12 +474,14 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 		e.scratch_off = opts->scratch_off;
 	if (opts)
 		e.wirelen_off = opts->wirelen_off;
-	err = xdpcap_cbpf_check(prog, errbuf);
+	err = cbpf_prepare(prog, &straight, errbuf);
 	if (err)
 		return err;
-	err = cbpf_flow_build(&flow, prog, errbuf);
-	if (err)
+	err = cbpf_flow_build(&flow, &straight, errbuf);
+	if (err) {
+		free(straight.insns);
 		return err;
+	}
 	e.block_pos = calloc(flow.nblocks, sizeof(*e.block_pos));
 	if (!e.block_pos) {
 		err = -ENOMEM;
@@ -529,6 +532,7 @@ out:
 	free(e.fixups);
 	free(e.block_pos);
 	cbpf_flow_free(&flow);
+	free(straight.insns);
 	return err;
 }
 

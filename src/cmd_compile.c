@@ -57,7 +57,7 @@ static int print_ebpf(const struct xdpcap_cbpf *cbpf, const char *expr,
 		      char *errbuf)
 {
 	struct xdpcap_ebpf ebpf;
-	int err;
+	int err, rounds;
 
 	err = xdpcap_cbpf_to_ebpf(cbpf, NULL, &ebpf, errbuf);
 	if (err)
@@ -65,6 +65,10 @@ static int print_ebpf(const struct xdpcap_cbpf *cbpf, const char *expr,
 	printf("; \"%s\": %zu eBPF instructions from %zu cBPF, %u packet bounds checks\n",
 	       expr, ebpf.len, cbpf->len, ebpf.bounds_checks);
 	printf("; in: r2 = data, r3 = data_end; out: w0 = result (0 = no match)\n");
+	rounds = xdpcap_cbpf_loop_rounds(cbpf);
+	if (rounds > 0)
+		printf("; its loop is unrolled: libpcap's result where libpcap jumps back at most %d times (protochain: headers walked), else no match\n",
+		       rounds);
 	xdpcap_ebpf_dump(stdout, ebpf.insns, ebpf.len);
 	xdpcap_ebpf_free(&ebpf);
 	return 0;

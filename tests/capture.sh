@@ -128,6 +128,31 @@ received=$(sed -n 's/^\([0-9]*\) packets received at the hook$/\1/p' "$tmp/err")
 [ "$matched" = 3 ] && [ "$received" -ge 8 ]
 ok $? "the hook counted $received received and $matched matched"
 
+# --- protochain walks the header chain in the kernel ---------------------------
+# scapy in B sends IPv6 frames to A: UDP behind 3 extension headers (3), bare
+# UDP (2), TCP behind the same headers (2), and IPv4 UDP (2); "ip6 protochain
+# 17" keeps the 5 IPv6 UDP ones
+mac_a=$(_netns_mac "$A" "$VA")
+start_capture - xdp:demo "$tmp/pc.pcapng" "ip6 protochain 17"
+netns_exec "$B" /usr/bin/python3 - "$VETH_B" "$mac_a" <<'EOF' 2>"$tmp/scapy.err"
+import sys
+from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop,
+                       IPv6ExtHdrRouting, TCP, UDP, Raw, sendp)
+dev, mac = sys.argv[1], sys.argv[2]
+v6 = Ether(dst=mac) / IPv6(src="2001:db8::2", dst="2001:db8::1")
+chain = IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / IPv6ExtHdrRouting(addresses=["2001:db8::7"])
+frames = [v6 / chain / UDP(sport=4000 + i, dport=1000) / Raw(b"chain") for i in range(3)]
+frames += [v6 / UDP(sport=5000 + i, dport=1000) / Raw(b"bare") for i in range(2)]
+frames += [v6 / chain / TCP(sport=6000 + i, dport=1000) for i in range(2)]
+frames += [Ether(dst=mac) / IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=7000 + i, dport=1000)
+           for i in range(2)]
+sendp(frames, iface=dev, verbose=False)
+EOF
+stop_capture
+kept=$(fields "$tmp/pc.pcapng" udp.srcport | sort -n | tr '\n' ' ')
+[ "$kept" = "4000 4001 4002 5000 5001 " ]
+ok $? "'ip6 protochain 17' keeps UDP behind extension headers and bare, not TCP or IPv4 ($kept$(head -c 200 "$tmp/scapy.err"))"
+
 # --- action selection ---------------------------------------------------------
 start_capture - --actions pass,tx xdp:demo "$tmp/a.pcapng"
 send_udp "$B" 192.0.2.1 9 2

@@ -495,7 +495,6 @@ bad "a hash map" "'xdp:notahook' is a hash map, not an xdpcap hook \\(need a pro
 bad "a program array of 2 slots" "'xdp:short' is a program array with 2 slots, not an xdpcap hook" \
 	xdp:short "$out"
 bad "a bad filter" "bad filter: .*syntax error" xdp:demo "$out" tcp port
-bad "protochain" "protochain" xdp:demo "$out" ip protochain 6
 bad "a bad action" "unknown XDP action 'nosuch': use aborted, drop" \
 	--actions nosuch xdp:demo "$out"
 bad "-c 0" "-c takes a number from 1 to [0-9]+, not '0'" -c 0 xdp:demo "$out"

@@ -2,11 +2,13 @@
 /*
  * Random valid cBPF programs and packets (see cbpf_gen.h).
  *
- * A program is built front to back. Jumps only go forward, so by the time
+ * A program is built front to back. Jumps go forward, so by the time
  * instruction i is generated every path into it is known: the scratch
  * words written on all of them are the intersection of what each
  * predecessor had written. A read of scratch memory picks one of those
- * words, so every read follows a write on every path.
+ * words, so every read follows a write on every path. The one backward
+ * jump is the loop idiom's, which nothing else jumps into and which
+ * writes no scratch word, so it changes none of this.
  *
  * Programs are made of single instructions and of short idioms (a way to
  * set X followed by [x+k] loads, an ldx #v right before an ALU op on X,
@@ -119,7 +121,9 @@ static void emit(struct gen *g, uint16_t code, uint8_t jt, uint8_t jf,
 	if (code == BPF_ST || code == BPF_STX)
 		out |= (uint16_t)(1u << k);
 	if (code == (BPF_JMP | BPF_JA)) {
-		flow_to(g, i + 1 + k, out);
+		/* a backward jump (the loop idiom) adds nothing to its head */
+		if ((int32_t)k >= 0)
+			flow_to(g, i + 1 + k, out);
 	} else if (BPF_CLASS(code) == BPF_JMP) {
 		flow_to(g, i + 1 + jt, out);
 		flow_to(g, i + 1 + jf, out);
@@ -621,6 +625,39 @@ static void gen_alu(struct gen *g)
 	emit(g, BPF_ALU | op | BPF_X, 0, 0, 0);
 }
 
+/*
+ * A walk along the packet, like libpcap's protochain: read a tag at
+ * [x+k1], leave when it matches, else X += [x+k2] * m + step and go round.
+ * X grows by step >= 1 each round and every round reads at X, so the loop
+ * ends with the packet (a failed read) at the latest.
+ */
+static void gen_loop_idiom(struct gen *g)
+{
+	static const uint32_t mul[] = { 1, 2, 4, 8 };
+	const size_t body = 8;
+	size_t head = g->pos;
+
+	/* room for the loop and its exit; nothing may jump into its middle */
+	if (room(g) < body + 1)
+		goto plain;
+	for (size_t i = head + 1; i < head + body; i++)
+		if (g->reached[i])
+			goto plain;
+	feature(g, CBPF_FEAT_LOOP);
+	emit(g, BPF_LD | BPF_B | BPF_IND, 0, 0, below(g, 41));
+	emit(g, BPF_JMP | (pct(g, 70) ? BPF_JEQ : BPF_JGT) | BPF_K,
+	     (uint8_t)(body - 2), 0, below(g, 4));
+	emit(g, BPF_LD | BPF_B | BPF_IND, 0, 0, below(g, 41));
+	emit(g, BPF_ALU | BPF_MUL | BPF_K, 0, 0, mul[below(g, 4)]);
+	emit(g, BPF_ALU | BPF_ADD | BPF_K, 0, 0, range(g, 1, 16));
+	emit(g, BPF_ALU | BPF_ADD | BPF_X, 0, 0, 0);
+	emit(g, BPF_MISC | BPF_TAX, 0, 0, 0);
+	emit(g, BPF_JMP | BPF_JA, 0, 0, (uint32_t)-(int32_t)body);
+	return;
+plain:
+	gen_ind_load(g);
+}
+
 /* A typical filter head: load, compare, jump. */
 static void gen_head(struct gen *g)
 {
@@ -647,7 +684,7 @@ static void gen_store_idiom(struct gen *g)
 /* One instruction or idiom at g->pos, leaving the last slot free. */
 static void gen_step(struct gen *g)
 {
-	uint32_t c = below(g, 110);
+	uint32_t c = below(g, 111);
 
 	if (c < 11)
 		gen_abs_load(g);
@@ -685,8 +722,10 @@ static void gen_step(struct gen *g)
 		gen_cond_jump(g);
 	else if (c < 105)
 		gen_head(g);
-	else
+	else if (c < 109)
 		gen_store_idiom(g);
+	else
+		gen_loop_idiom(g);
 }
 
 static size_t pick_prog_len(struct gen *g)
@@ -852,9 +891,16 @@ static long scratch_walk(struct sock_filter *insns, size_t len, bool fix)
 			cur |= (uint16_t)(1u << f->k);
 			break;
 		}
-		if (f->code == (BPF_JMP | BPF_JA)) {
-			ok = (int32_t)f->k >= 0 &&
-			     flow_into(in, reach, len, (uint64_t)i + 1 + f->k, cur);
+		if (f->code == (BPF_JMP | BPF_JA) && (int32_t)f->k < 0) {
+			/*
+			 * Backward: fine if it brings at least the words its
+			 * target had already, so that no read there changes.
+			 */
+			int64_t to = (int64_t)i + 1 + (int32_t)f->k;
+
+			ok = to >= 0 && reach[to] && (in[to] & cur) == in[to];
+		} else if (f->code == (BPF_JMP | BPF_JA)) {
+			ok = flow_into(in, reach, len, (uint64_t)i + 1 + f->k, cur);
 		} else if (BPF_CLASS(f->code) == BPF_JMP) {
 			ok = flow_into(in, reach, len, (uint64_t)i + 1 + f->jt, cur) &&
 			     flow_into(in, reach, len, (uint64_t)i + 1 + f->jf, cur);
@@ -957,7 +1003,8 @@ uint32_t cbpf_ref_run(const struct sock_filter *insns, const uint8_t *p,
 			uint32_t v = BPF_SRC(code) == BPF_X ? X : k;
 
 			if (BPF_OP(code) == BPF_JA) {
-				pc += k;
+				/* signed: libpcap's loops jump backwards */
+				pc += (size_t)(int64_t)(int32_t)k;
 				break;
 			}
 			switch (BPF_OP(code)) {
@@ -1108,6 +1155,7 @@ const char *cbpf_gen_feature_name(enum cbpf_gen_feature f)
 		[CBPF_FEAT_UNREACHABLE] = "unreachable instruction",
 		[CBPF_FEAT_PROG_LONG] = "program of 150..400 instructions",
 		[CBPF_FEAT_PROG_HUGE] = "program of 401..4096 instructions",
+		[CBPF_FEAT_LOOP] = "loop (backward ja)",
 	};
 
 	return f < CBPF_FEAT__COUNT ? names[f] : "?";

@@ -57,6 +57,8 @@ enum cbpf_gen_feature {
 	CBPF_FEAT_UNREACHABLE,		/* an instruction no path reaches */
 	CBPF_FEAT_PROG_LONG,		/* a program of 150..400 insns */
 	CBPF_FEAT_PROG_HUGE,		/* a program of over 400 insns */
+	CBPF_FEAT_LOOP,			/* a loop: a walk along the packet with
+					 * a backward ja, as in protochain */
 	CBPF_FEAT__COUNT
 };
 

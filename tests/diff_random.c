@@ -4,6 +4,12 @@
  * on random packets, in the kernel after translation to eBPF and in
  * libpcap's interpreter. The two u32 results must be equal.
  *
+ * Programs with loops are unrolled by the compiler to a bound; libpcap
+ * also runs the unrolled program, built here twice, giving up with 1 and
+ * with 2: a packet on which the two differ is past the bound (any other
+ * way through returns the same in both). Elsewhere it must equal libpcap
+ * on the original, and past the bound the kernel must say 0.
+ *
  * Environment:
  *   XDPCAP_SEED              the seed (default below; printed either way)
  *   XDPCAP_RANDOM_PROGRAMS   how many programs (default 20000)
@@ -23,6 +29,7 @@
 
 #include "xdpcap/filter.h"
 #include "xdpcap/filter_prog.h"
+#include "../lib/cbpf.h"
 #include "cbpf_gen.h"
 #include "tap.h"
 
@@ -42,6 +49,9 @@
 struct totals {
 	uint64_t pairs, nonzero, mismatches, refused, invalid, errors;
 	uint64_t ret_all_ones, ret_other, tracer_differs;
+	/* programs with loops; packets past the bound; packets on which
+	 * the unrolled program differs from the original below it */
+	uint64_t loops, gave_up, within_bound, unroll_differs;
 	unsigned int printed;
 	double load_s, run_s;
 };
@@ -137,14 +147,42 @@ static void diag_log_tail(const char *log)
 	diag_text(p == log ? p : p + 1, "    ");
 }
 
-static void to_pcap(const struct cbpf_gen_prog *g, struct bpf_insn *out)
+static void to_pcap(const struct sock_filter *insns, size_t len,
+		    struct bpf_insn *out)
 {
-	for (size_t i = 0; i < g->len; i++) {
-		out[i].code = g->insns[i].code;
-		out[i].jt = g->insns[i].jt;
-		out[i].jf = g->insns[i].jf;
-		out[i].k = g->insns[i].k;
+	for (size_t i = 0; i < len; i++) {
+		out[i].code = insns[i].code;
+		out[i].jt = insns[i].jt;
+		out[i].jf = insns[i].jf;
+		out[i].k = insns[i].k;
 	}
+}
+
+/*
+ * What the kernel must answer: libpcap's result want, or 0 where the
+ * unrolled programs (bounded[0] giving up with 1, bounded[1] with 2)
+ * give up.
+ */
+static uint32_t kernel_result(struct bpf_insn *const bounded[2], uint32_t want,
+			      const uint8_t *pkt, uint32_t caplen,
+			      uint32_t wirelen, struct totals *t, bool *ok)
+{
+	uint32_t b1, b2;
+
+	if (!bounded)
+		return want;
+	b1 = bpf_filter(bounded[0], pkt, wirelen, caplen);
+	b2 = bpf_filter(bounded[1], pkt, wirelen, caplen);
+	if (b1 != b2) {
+		t->gave_up++;
+		return 0;
+	}
+	t->within_bound++;
+	if (b1 != want) {
+		t->unroll_differs++;
+		*ok = false;
+	}
+	return want;
 }
 
 /* Compare one program on npkts random packets; false on any failure. */
@@ -156,6 +194,11 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 	/* clear of the wire length at XDPCAP_FILTER_PROG_WIRELEN_OFF (-68) */
 	static const int16_t scratch_offs[] = { 0, -132, -512 };
 	static struct bpf_insn pinsns[CBPF_GEN_MAX_INSNS];
+	static struct bpf_insn bounded1[CBPF_UNROLLED_MAX];
+	static struct bpf_insn bounded2[CBPF_UNROLLED_MAX];
+	struct bpf_insn *const bounded[2] = { bounded1, bounded2 };
+	struct xdpcap_cbpf unrolled;
+	uint32_t rounds = 0;
 	static uint8_t pkt[MAX_PKT];
 	struct xdpcap_cbpf prog = { .insns = g->insns, .len = g->len };
 	XDPCAP_OPTS(xdpcap_ebpf_opts, opts,
@@ -171,7 +214,7 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 
 	/* scratch memory where the default puts it, or further down */
 	opts.scratch_off = scratch_offs[index % 3];
-	to_pcap(g, pinsns);
+	to_pcap(g->insns, g->len, pinsns);
 	if (!bpf_validate(pinsns, (int)g->len) ||
 	    xdpcap_cbpf_check(&prog, errbuf) ||
 	    !cbpf_scratch_written(g->insns, g->len)) {
@@ -186,7 +229,17 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 		}
 		return false;
 	}
-	err = xdpcap_cbpf_to_ebpf(&prog, &opts, &ebpf, errbuf);
+	err = 0;
+	for (uint32_t give_up = 1; give_up <= 2 && !err; give_up++) {
+		err = cbpf_unroll(&prog, give_up, &unrolled, &rounds, errbuf);
+		if (!err) {
+			to_pcap(unrolled.insns, unrolled.len, bounded[give_up - 1]);
+			free(unrolled.insns);
+		}
+	}
+	t->loops += rounds > 0;
+	if (!err)
+		err = xdpcap_cbpf_to_ebpf(&prog, &opts, &ebpf, errbuf);
 	if (err) {
 		t->errors++;
 		if (print) {
@@ -218,10 +271,12 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 
 	t0 = now_s();
 	for (uint32_t n = 0; n < npkts; n++) {
-		uint32_t caplen, wirelen, want, got;
+		uint32_t caplen, wirelen, want, expect, got;
 
 		cbpf_gen_packet(r, g, pkt, maxlen, &caplen, &wirelen);
 		want = bpf_filter(pinsns, pkt, wirelen, caplen);
+		expect = kernel_result(rounds ? bounded : NULL, want, pkt,
+				       caplen, wirelen, t, &ok);
 		if (cbpf_ref_run(g->insns, pkt, wirelen, caplen, es) != want) {
 			/* a fault of this test, not of the compiler */
 			if (!t->tracer_differs++)
@@ -242,7 +297,7 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 		t->nonzero += want != 0;
 		t->ret_all_ones += want == 0xffffffffu;
 		t->ret_other += want != 0 && want != 0xffffffffu;
-		if (want == got)
+		if (expect == got)
 			continue;
 		t->mismatches++;
 		ok = false;
@@ -253,8 +308,8 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 				 index, opts.scratch_off);
 			diag_program(&prog);
 		}
-		tap_diag("  libpcap 0x%08x (%u), xdpcap 0x%08x (%u)", want, want,
-			 got, got);
+		tap_diag("  libpcap 0x%08x (%u), expected 0x%08x, xdpcap 0x%08x (%u)",
+			 want, want, expect, got, got);
 		diag_packet(pkt, caplen, wirelen);
 	}
 	t->run_s += now_s() - t0;
@@ -393,8 +448,14 @@ int main(void)
 		tap_diag("a short run: no checks of size, coverage and non-zero results (%.1f%%)",
 			 nz_pct);
 	}
+	tap_diag("loops: %" PRIu64 " programs; %" PRIu64 " runs within the bound, %" PRIu64 " past it",
+		 t.loops, t.within_bound, t.gave_up);
+	if (full)
+		tap_ok(t.loops && t.within_bound && t.gave_up && !t.unroll_differs,
+		       "unrolled loops: libpcap's result on %" PRIu64 " runs within the bound (%" PRIu64 " differ), %" PRIu64 " runs past it",
+		       t.within_bound, t.unroll_differs, t.gave_up);
 	tap_ok(!t.mismatches && !t.refused && !t.invalid && !t.errors &&
-	       !t.tracer_differs,
+	       !t.tracer_differs && !t.unroll_differs,
 	       "%" PRIu64 " mismatches, %" PRIu64 " verifier refusals, %" PRIu64
 	       " invalid programs, %" PRIu64 " errors, %" PRIu64
 	       " reference interpreter disagreements",

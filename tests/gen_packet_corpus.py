@@ -37,7 +37,7 @@ from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoReply,
                                 ICMPv6ParamProblem, ICMPv6TimeExceeded, IPv6,
                                 IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                                 IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
-                                RouterAlert)
+                                PadN, RouterAlert)
 from scapy.layers.dns import DNS, DNSQR, DNSRR
 from scapy.layers.l2 import GRE
 from scapy.layers.ppp import PPPoE, PPPoED
@@ -593,6 +593,72 @@ def gen_ipv6_ext():
          IPv6ExtHdrFragment(id=7, m=0) / udp_dgram(1234, 53))
 
 
+def libpcap_walk_ends(pkt, v6):
+    """Whether libpcap's protochain loop (gencode.c gen_protochain) ends
+    on pkt: its AH step sets the offset to (len + 2) * 4 from the network
+    header, not past the AH, so some AH bytes make it go round forever.
+    Such packets would hang the reference interpreter; they stay out."""
+    ip = 14
+    if v6:
+        if len(pkt) < ip + 40:
+            return True
+        proto, off = pkt[ip + 6], 40
+    else:
+        if len(pkt) < ip + 20:
+            return True
+        proto, off = pkt[ip + 9], (pkt[ip] & 0xf) * 4
+    seen = set()
+    while (proto, off) not in seen:
+        seen.add((proto, off))
+        at = ip + off
+        if v6 and proto in (0, 60, 43, 44):
+            if at + 2 > len(pkt):
+                return True
+            proto, off = pkt[at], off + (pkt[at + 1] + 1) * 8
+        elif proto == 51:
+            if at + 2 > len(pkt):
+                return True
+            proto, off = pkt[at], (pkt[at + 1] + 2) * 4
+        else:
+            return True
+    return False
+
+
+def gen_protochain():
+    """Header chains for protochain: long ones (past the bound the kernel
+    walks, around it and below it), AH in both families, ends that are
+    not a transport."""
+    opt_hdrs = [IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt]
+    for n in [9, 40, 90, 124, 125, 126, 127, 128, 150, 203, 204, 205, 260]:
+        pkt = IPv6(src=pick(V6), dst=pick(V6))
+        for _ in range(n):
+            pkt = pkt / pick(opt_hdrs)()
+        emit(eth() / pkt / pick([tcp_seg(), udp_dgram()]))
+    # some with longer headers (padding options) and a routing header
+    for _ in range(12):
+        pkt = IPv6(src=pick(V6), dst=pick(V6))
+        for _ in range(rng.randrange(2, 30)):
+            h = pick(opt_hdrs)(options=[PadN(optdata=rbytes(rng.randrange(0, 40)))])
+            pkt = pkt / (h if rng.random() < 0.9 else IPv6ExtHdrRouting(addresses=[pick(V6)]))
+        emit(eth() / pkt / pick([tcp_seg(), udp_dgram(), sctp_pkt()]))
+    # AH chains: libpcap's AH step lands inside the AH, on whatever bytes
+    # are there; keep those on which its loop ends
+    kept = 0
+    while kept < 40:
+        chain = b""
+        for _ in range(rng.randrange(1, 4)):
+            nh = pick([51, 51, 6, 17, 0, 60])
+            ln = rng.randrange(1, 12)
+            chain = struct.pack("!BBH", nh, ln, 0) + rbytes(ln * 4 + 4) + chain
+        v6 = rng.random() < 0.5
+        l3 = IPv6(src=pick(V6), dst=pick(V6), nh=51) if v6 else \
+            IP(src=pick(V4), dst=pick(V4), proto=51)
+        pkt = bytes(eth() / l3 / Raw(chain + bytes(pick([tcp_seg(), udp_dgram()]))))
+        if libpcap_walk_ends(pkt, v6):
+            emit(pkt)
+            kept += 1
+
+
 def inner_l3():
     r = rng.random()
     if r < 0.5:
@@ -814,6 +880,7 @@ def main():
     gen_llc_and_odd()
     gen_big()
     gen_garbage()
+    gen_protochain()
 
     # A dozen representative packets cut at every length 0..70.
     bases = [

@@ -70,11 +70,16 @@ static void test_checker(void)
 	expect("ja past the end",
 	       PROG(INSN(BPF_JMP | BPF_JA, 0, 0, 1), INSN(BPF_RET | BPF_K, 0, 0, 1)),
 	       true, "past the end");
-	expect("backward ja names protochain",
+	expect("backward ja inside the program (a loop)",
 	       PROG(INSN(BPF_LD | BPF_IMM, 0, 0, 1),
 		    INSN(BPF_JMP | BPF_JA, 0, 0, (uint32_t)-2),
 		    INSN(BPF_RET | BPF_K, 0, 0, 1)),
-	       true, "protochain");
+	       false, "");
+	expect("backward ja before the start",
+	       PROG(INSN(BPF_LD | BPF_IMM, 0, 0, 1),
+		    INSN(BPF_JMP | BPF_JA, 0, 0, (uint32_t)-3),
+		    INSN(BPF_RET | BPF_K, 0, 0, 1)),
+	       true, "before the start");
 	expect("no return at the end", PROG(INSN(BPF_LD | BPF_IMM, 0, 0, 1)),
 	       true, "return");
 	expect("jt == jf", PROG(INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0),
@@ -94,8 +99,13 @@ static void test_expr_errors(void)
 	err = xdpcap_cbpf_from_expr("ip6 protochain 6", 1, 262144, &prog, errbuf);
 	tap_ok(err == 0, "libpcap compiles protochain");
 	err = xdpcap_cbpf_check(&prog, errbuf);
-	tap_ok(err < 0 && strstr(errbuf, "protochain"),
-	       "protochain is refused by name: %s", errbuf);
+	tap_ok(err == 0, "protochain passes the check");
+	err = xdpcap_cbpf_loop_rounds(&prog);
+	tap_ok(err > 100, "protochain's loop is unrolled to %d rounds", err);
+	xdpcap_cbpf_free(&prog);
+	err = xdpcap_cbpf_from_expr("ip6 and tcp", 1, 262144, &prog, errbuf);
+	tap_ok(err == 0 && xdpcap_cbpf_loop_rounds(&prog) == 0,
+	       "a filter without loops has 0 rounds");
 	xdpcap_cbpf_free(&prog);
 	err = xdpcap_cbpf_from_expr("", 1, 262144, &prog, errbuf);
 	tap_ok(err == 0 && prog.len == 1 && prog.insns[0].k == 262144,

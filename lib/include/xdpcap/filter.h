@@ -108,6 +108,16 @@ XDPCAP_API int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf);
  */
 XDPCAP_API bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog);
 
+/*
+ * Loops. libpcap's "protochain" walks the header chain in a loop (a
+ * backward jump). The translators unroll it: a packet gets libpcap's
+ * result when libpcap's interpreter jumps backwards at most this many
+ * times on it (one jump per extension header walked), and no match
+ * otherwise. Returns that bound, 0 for a program without loops, or a
+ * negative errno if the program cannot be translated.
+ */
+XDPCAP_API int xdpcap_cbpf_loop_rounds(const struct xdpcap_cbpf *prog);
+
 /* Translate cBPF to an eBPF fragment. Returns 0 or a negative errno. */
 XDPCAP_API int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 				   const struct xdpcap_ebpf_opts *opts,
