@@ -28,8 +28,10 @@
 #include "xdpcap/capture.h"
 #include "xdpcap/hook.h"
 #include "xdpcap/session.h"
-#include "confine.h"
-#include "std_fds.h"
+#include "frontend/args.h"
+#include "frontend/confine.h"
+#include "frontend/report.h"
+#include "frontend/std_fds.h"
 
 struct extcap_args {
 	const char *interface;
@@ -44,24 +46,8 @@ struct extcap_args {
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-/* One line on stderr: Wireshark shows it to the user. */
-__attribute__((format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "xdpcap: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+/* Errors are one line on stderr (p_err): Wireshark shows it to the user. */
+#define fail p_err
 
 static void print_interfaces(const char *hook_dir)
 {
@@ -109,14 +95,14 @@ static void print_config(void)
 		       a == XDPCAP_SLOT_ENTRY ? "false" : "true");
 	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
 	       "{tooltip=Bytes kept of each packet (at most %d are copied from the kernel)}"
-	       "{type=unsigned}{range=1,262144}{default=%d}\n",
-	       XDPCAP_MAX_CAPLEN, XDPCAP_DEFAULT_SNAPLEN);
+	       "{type=unsigned}{range=1,%d}{default=%d}\n",
+	       XDPCAP_MAX_CAPLEN, ARG_SNAPLEN_MAX, XDPCAP_DEFAULT_SNAPLEN);
 	printf("arg {number=2}{call=--hook-dir}{display=Hook directory}"
 	       "{tooltip=Where xdp:NAME hooks are pinned}{type=string}{default=%s}\n",
 	       xdpcap_hook_dir(NULL));
 	printf("arg {number=3}{call=--sample}{display=Keep 1 in N}"
 	       "{tooltip=Of the packets the filter matches, keep 1 in N (each CPU the first of every N it sees), in the kernel; 0 or 1: all}"
-	       "{type=unsigned}{range=0,2147483647}{default=0}\n");
+	       "{type=unsigned}{range=0,%u}{default=0}\n", ARG_SAMPLE_MAX);
 	printf("arg {number=4}{call=--max-rate}{display=Rate cap (packets/s)}"
 	       "{tooltip=Keep at most this many matching packets a second, in the kernel (each CPU an equal share); 0: no cap}"
 	       "{type=unsigned}{range=0,%u}{default=0}\n", XDPCAP_MAX_RATE);
@@ -180,7 +166,6 @@ static int capture(const struct extcap_args *a)
 		.flush_each = true,	/* Wireshark shows packets as they come */
 		.stop = &stop_requested,
 	);
-	struct sigaction sa = { .sa_handler = on_stop_signal };
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_session_result res;
 	struct xdpcap_capture *cap;
@@ -208,11 +193,7 @@ static int capture(const struct extcap_args *a)
 		return 1;
 	}
 	/* Wireshark stops extcaps with SIGTERM; a closed fifo is EPIPE */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_on_signals(&stop_requested);
 	err = xdpcap_session_run(cap, &sopts, &res, errbuf);
 	if (err)
 		fail("%s", errbuf);
@@ -263,7 +244,6 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	int opt, err = 0;
-	char *end;
 
 	opterr = 0; /* Wireshark may pass options of newer versions: ignore */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -284,31 +264,18 @@ static int parse(int argc, char **argv, struct extcap_args *a)
 			}
 			break;
 		case OPT_SNAPLEN:
-			errno = 0;
-			a->snaplen = (uint32_t)strtoul(optarg, &end, 10);
-			if (errno || *end || !a->snaplen || a->snaplen > 262144) {
-				fail("--snaplen takes 1 to 262144, not '%s'", optarg);
+			if (arg_u32("--snaplen", optarg, 1, ARG_SNAPLEN_MAX, &a->snaplen))
 				err = -1;
-			}
 			break;
+		/* Wireshark's settings take 0 for "off" */
 		case OPT_SAMPLE:
-		case OPT_MAX_RATE: {
-			unsigned long max = opt == OPT_SAMPLE ? 0x7fffffffUL : XDPCAP_MAX_RATE;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || *optarg == '-' || v > max) {
-				fail("%s takes 0 to %lu, not '%s'",
-				     opt == OPT_SAMPLE ? "--sample" : "--max-rate", max, optarg);
+			if (arg_u32("--sample", optarg, 0, ARG_SAMPLE_MAX, &a->sample))
 				err = -1;
-			} else if (opt == OPT_SAMPLE) {
-				a->sample = (uint32_t)v;
-			} else {
-				a->max_rate = (uint32_t)v;
-			}
 			break;
-		}
+		case OPT_MAX_RATE:
+			if (arg_u32("--max-rate", optarg, 0, XDPCAP_MAX_RATE, &a->max_rate))
+				err = -1;
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			exit(0);

@@ -8,6 +8,7 @@
 
 #include "xdpcap/output.h"
 #include "xdpcap/session.h"
+#include "frontend/report.h"
 
 /* Exit codes: 0 success, 1 a failure while running, 2 bad input. */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -44,9 +45,5 @@ int cmd_features(int argc, char **argv);
 int cmd_replay(const char *in_path, const char *out_path, char **filter,
 	       int nfilter, int verbose);
 int cmd_capture(const struct capture_args *args);
-
-/* Print "xdpcap: " and the message to stderr. */
-__attribute__((format(printf, 1, 2)))
-void p_err(const char *fmt, ...);
 
 #endif

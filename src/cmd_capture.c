@@ -22,25 +22,6 @@
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-/* No SA_RESTART: a signal must cut the wait for packets short. */
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* a reader gone from stdout shows up as EPIPE on write */
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static void notice_to_stderr(const char *msg, void *ctx)
 {
 	(void)ctx;
@@ -246,7 +227,7 @@ int cmd_capture(const struct capture_args *args)
 		progress.rotation = &rot;
 	}
 	progress.out_fd = sopts.out_fd;
-	install_signals();
+	stop_on_signals(&stop_requested);
 	err = xdpcap_session_run_hooks(caps, args->n_hooks, &sopts, &res, by_hook, errbuf);
 	if (err && created && !progress.started)
 		unlink(rot.name); /* refused before it began: leave no file */

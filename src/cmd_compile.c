@@ -7,6 +7,7 @@
 #include <pcap.h>
 
 #include "xdpcap/filter.h"
+#include "frontend/args.h"
 #include "cmd.h"
 
 enum emit_kind { EMIT_EBPF, EMIT_C, EMIT_CBPF };
@@ -18,7 +19,7 @@ static const char compile_usage[] =
 	"  --emit=c       a C function for clang -target bpf\n"
 	"  --emit=cbpf    libpcap's classic BPF, as tcpdump -d prints it\n"
 	"  -y LINKTYPE    link type name, as for tcpdump -y (default EN10MB)\n"
-	"  -s SNAPLEN     snap length (default 262144)\n";
+	"  -s SNAPLEN     snap length, 1 to 262144 (default 262144)\n";
 
 static const struct option compile_options[] = {
 	{ "emit", required_argument, NULL, 'e' },
@@ -38,18 +39,6 @@ static int parse_emit(const char *s, enum emit_kind *kind)
 		*kind = EMIT_CBPF;
 	else
 		return -1;
-	return 0;
-}
-
-static int parse_u32(const char *s, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	v = strtoul(s, &end, 0);
-	if (!*s || *end || v == 0 || v > 0x7fffffff)
-		return -1;
-	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -79,7 +68,7 @@ int cmd_compile(int argc, char **argv)
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	enum emit_kind kind = EMIT_EBPF;
 	int linktype = DLT_EN10MB, opt, err = 0;
-	uint32_t snaplen = 262144;
+	uint32_t snaplen = XDPCAP_DEFAULT_SNAPLEN;
 	struct xdpcap_cbpf cbpf;
 	char *expr;
 
@@ -100,10 +89,8 @@ int cmd_compile(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (parse_u32(optarg, &snaplen)) {
-				p_err("-s takes a snap length from 1 to 2147483647, not '%s'", optarg);
+			if (arg_u32("-s", optarg, 1, ARG_SNAPLEN_MAX, &snaplen))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(compile_usage, stdout);

@@ -10,8 +10,9 @@
 #include "config.h"
 #include "xdpcap/capture.h"
 #include "cmd.h"
-#include "confine.h"
-#include "std_fds.h"
+#include "frontend/args.h"
+#include "frontend/confine.h"
+#include "frontend/std_fds.h"
 
 static const char usage_text[] =
 	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
@@ -105,17 +106,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "xdpcap: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /*
  * xdpcap list with file capabilities: its --hook-dir (or an abbreviation,
  * as getopt_long takes them) and its HOOK operands, as cmd_list parses
@@ -171,21 +161,6 @@ static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
 	return confine_ring(args->ring_kib, errbuf);
 }
 
-/* A whole number in [min, max], or -1 with a message. */
-static int parse_number(const char *opt, const char *s, unsigned long long min,
-			unsigned long long max, unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (!*s || *end || errno || *s == '-' || *out < min || *out > max) {
-		p_err("%s takes a number from %llu to %llu, not '%s'", opt, min, max, s);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
@@ -232,25 +207,25 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (parse_number("-s", optarg, 1, 0x7fffffff, &n))
+			if (arg_number("-s", optarg, 1, ARG_SNAPLEN_MAX, &n))
 				return EXIT_USAGE;
 			args.snaplen = (uint32_t)n;
 			break;
 		case 'c':
-			if (parse_number("-c", optarg, 1, ~0ull, &args.count))
+			if (arg_number("-c", optarg, 1, ~0ull, &args.count))
 				return EXIT_USAGE;
 			break;
 		case 'C':
-			if (parse_number("-C", optarg, 1, 1000000000ull, &args.rotate_mb))
+			if (arg_number("-C", optarg, 1, 1000000000ull, &args.rotate_mb))
 				return EXIT_USAGE;
 			break;
 		case 'G':
-			if (parse_number("-G", optarg, 1, 0x7fffffff, &n))
+			if (arg_number("-G", optarg, 1, 0x7fffffff, &n))
 				return EXIT_USAGE;
 			args.rotate_seconds = (unsigned int)n;
 			break;
 		case 'W':
-			if (parse_number("-W", optarg, 1, 0x7fffffff, &n))
+			if (arg_number("-W", optarg, 1, 0x7fffffff, &n))
 				return EXIT_USAGE;
 			args.rotate_count = (unsigned int)n;
 			break;
@@ -277,17 +252,17 @@ int main(int argc, char **argv)
 			entry = true;
 			break;
 		case OPT_SAMPLE:
-			if (parse_number("--sample", optarg, 1, 0x7fffffff, &n))
+			if (arg_number("--sample", optarg, 1, ARG_SAMPLE_MAX, &n))
 				return EXIT_USAGE;
 			args.sample = (uint32_t)n;
 			break;
 		case OPT_MAX_RATE:
-			if (parse_number("--max-rate", optarg, 1, XDPCAP_MAX_RATE, &n))
+			if (arg_number("--max-rate", optarg, 1, XDPCAP_MAX_RATE, &n))
 				return EXIT_USAGE;
 			args.max_rate = (uint32_t)n;
 			break;
 		case 'B':
-			if (parse_number("-B", optarg, 8, 1u << 20, &n))
+			if (arg_number("-B", optarg, ARG_RING_KIB_MIN, ARG_RING_KIB_MAX, &n))
 				return EXIT_USAGE;
 			args.ring_kib = (unsigned int)n;
 			break;

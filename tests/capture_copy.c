@@ -178,8 +178,7 @@ int main(void)
 	uint8_t *frames;
 	int demo_fd;
 
-	if (geteuid())
-		tap_bail("needs root (BPF, a private bpffs)");
+	tap_require_root();
 	if (private_bpffs())
 		tap_bail("cannot mount a private bpffs: %s", strerror(errno));
 	unsetenv("XDPCAP_COPY");

@@ -7,6 +7,7 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 corpus=${CORPUS:-$build/tests/data/corpus.pcap}
 xdpcap=$build/xdpcap
@@ -95,7 +96,11 @@ expect_usage_error "unknown option" "Usage" "$xdpcap" --no-such-option
 expect_usage_error "compile syntax error" "syntax error" "$xdpcap" compile "udp port"
 expect_usage_error "compile bad --emit" "--emit takes" "$xdpcap" compile --emit=java ip
 expect_usage_error "compile bad link type" "unknown link type" "$xdpcap" compile -y NOSUCH ip
-expect_usage_error "compile bad snaplen" "snap length" "$xdpcap" compile -s 0 ip
+expect_usage_error "compile bad snaplen" "-s takes a number from 1 to 262144, not .0x10." "$xdpcap" compile -s 0x10 ip
+# numbers are decimal for every option of every command: 010 is ten
+run "$xdpcap" compile --emit=cbpf -s 010 ip
+[ "$rc" -eq 0 ] && grep -q "ret  *#10$" "$tmp/out"
+ok $? "compile -s 010 is ten, as -s 010 of a capture: $(grep ret "$tmp/out" | head -n1)"
 run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
 [ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
 ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"

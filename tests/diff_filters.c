@@ -22,7 +22,7 @@
 
 #include "xdpcap/filter.h"
 #include "xdpcap/filter_prog.h"
-#include "../lib/cbpf.h"
+#include "../lib/filter/cbpf.h"
 #include "bpf_object.h"
 #include "corpus.h"
 #include "tap.h"
@@ -233,6 +233,7 @@ int main(void)
 	size_t any_match = 0, total_matches = 0, loops = 0, gave_up = 0;
 	bool unroll_exact = true;
 
+	tap_require_root();
 	packet_corpus_load(&packets, test_path("CORPUS", "tests/data/corpus.pcap",
 						pbuf, sizeof(pbuf)));
 	filter_corpus_load(&filters, test_path("FILTERS", "tests/data/filters.txt",

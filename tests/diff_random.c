@@ -29,7 +29,7 @@
 
 #include "xdpcap/filter.h"
 #include "xdpcap/filter_prog.h"
-#include "../lib/cbpf.h"
+#include "../lib/filter/cbpf.h"
 #include "cbpf_gen.h"
 #include "tap.h"
 
@@ -394,6 +394,7 @@ int main(void)
 	double start = now_s(), elapsed, nz_pct;
 	bool full;
 
+	tap_require_root();
 	if (maxlen > MAX_PKT)
 		maxlen = MAX_PKT;
 	tap_diag("seed 0x%" PRIx64 " (set XDPCAP_SEED to change), %" PRIu64

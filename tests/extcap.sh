@@ -36,6 +36,7 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 extcap=$build/xdpcap-extcap
@@ -45,7 +46,6 @@ demo=$build/bpf/examples/xdpcap_demo.bpf.o
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 
-[ "$(id -u)" -eq 0 ] || bail "needs root"
 for tool in ip bpftool nsenter unshare mount umount mountpoint bash tshark \
 	tcpdump mkfifo; do
 	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
@@ -319,8 +319,8 @@ for f in "udp port" "port 99999"; do
 done
 
 run "$extcap" --extcap-interface xdp:demo --extcap-capture-filter "ip protochain 6"
-[ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q protochain "$tmp/out"
-check $? "'ip protochain 6': exit 0, one line that names protochain" \
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/out" ]
+check $? "'ip protochain 6' is a good filter: exit 0, no line (its loop runs unrolled)" \
 	"exit $rc, $(tr '\n' '|' <"$tmp/out")" "$tmp/err"
 
 slots_empty "$defdir" xdp:demo && slots_empty "$hooks" xdp:demo

@@ -15,6 +15,7 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
@@ -24,7 +25,6 @@ clang=${BPF_CLANG:-clang}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/netns.sh"
 
-[ "$(id -u)" -eq 0 ] || bail "needs root"
 for tool in ip bpftool nsenter unshare python3 "$clang"; do
 	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
 done

@@ -5,4 +5,5 @@
 # newest linux-image-6.12.N+deb13-amd64 of trixie's main), booted under
 # qemu: see tests/kernels/run.sh. Output is TAP.
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 exec /bin/sh "$top/tests/kernels/run.sh" 6.12

@@ -31,12 +31,12 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/proc.sh"
 
-[ "$(id -u)" -eq 0 ] || bail "run as root: this installs packages"
 for cmd in dpkg-buildpackage dh lintian apt-get dpkg-architecture \
 	debconf-set-selections dpkg-reconfigure debconf-show setcap getcap \
 	runuser useradd userdel systemd-tmpfiles tshark clang gcc pkg-config \

@@ -9,6 +9,7 @@
 # the built library; output is TAP.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 native=$build/tests/pcap-native
 

@@ -8,6 +8,7 @@
 # behind; output is TAP.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 preload_lib=$build/pcap-module/.libs/libpcap-xdp.so
 [ -f "$preload_lib" ] || { echo "Bail out! no $preload_lib: run make"; exit 1; }

@@ -59,6 +59,7 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
@@ -68,7 +69,6 @@ sshd=/usr/sbin/sshd
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 
-[ "$(id -u)" -eq 0 ] || bail "needs root"
 for tool in ip bpftool nsenter unshare mount bash tshark ssh-keygen pgrep \
 	ss; do
 	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static int tap_count, tap_failed;
 
@@ -55,6 +56,18 @@ static inline void tap_bail(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	exit(1);
+}
+
+/*
+ * A test that needs root (BPF) ends here, reported as skipped, when run
+ * without it: make check-unprivileged runs the tests that do not.
+ */
+static inline void tap_require_root(void)
+{
+	if (geteuid() == 0)
+		return;
+	printf("1..0 # SKIP needs root (make check-unprivileged runs the tests that do not)\n");
+	exit(0);
 }
 
 static inline int tap_done(void)

@@ -4,6 +4,9 @@
  * result, with a message that names the problem; and the translators
  * refuse what the checker refuses.
  */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,10 +134,46 @@ static void test_opts(void)
 	       "wire length slot inside the scratch area is refused: %s", errbuf);
 }
 
+/* The size rule of options structs, shared by every one of them. */
+static void test_opts_size(void)
+{
+	struct xdpcap_cbpf prog = PROG(INSN(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0),
+				       INSN(BPF_RET | BPF_A, 0, 0, 0));
+	struct newer {
+		struct xdpcap_ebpf_opts known;
+		uint64_t unknown;
+	} newer = { .known.sz = sizeof(struct newer) };
+	/* an older caller knew scratch_off only: wirelen_off is past its
+	 * size, so its (bad) value is not read */
+	XDPCAP_OPTS(xdpcap_ebpf_opts, older, .wirelen_off = 3);
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_ebpf ebpf;
+	int err;
+
+	older.sz = offsetof(struct xdpcap_ebpf_opts, wirelen_off);
+	err = xdpcap_cbpf_to_ebpf(&prog, &older, &ebpf, errbuf);
+	tap_ok(err == 0, "a smaller size (an older caller) is accepted, the fields past it are defaults");
+	if (!err)
+		xdpcap_ebpf_free(&ebpf);
+	err = xdpcap_cbpf_to_ebpf(&prog, &newer.known, &ebpf, errbuf);
+	tap_ok(err == 0, "a larger size (a newer caller) whose unknown tail is 0 is accepted");
+	if (!err)
+		xdpcap_ebpf_free(&ebpf);
+	newer.unknown = 1;
+	err = xdpcap_cbpf_to_ebpf(&prog, &newer.known, &ebpf, errbuf);
+	tap_ok(err == -EINVAL && strstr(errbuf, "past the"),
+	       "a larger size with a field set that this library does not know is refused: %s",
+	       errbuf);
+	newer.known.sz = 4;
+	err = xdpcap_cbpf_to_ebpf(&prog, &newer.known, &ebpf, errbuf);
+	tap_ok(err == -EINVAL, "a size that cannot hold the size is refused: %s", errbuf);
+}
+
 int main(void)
 {
 	test_checker();
 	test_expr_errors();
 	test_opts();
+	test_opts_size();
 	return tap_done();
 }

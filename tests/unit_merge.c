@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * The merge of several hooks' packets (lib/packet_merge.c): random
+ * The merge of several hooks' packets (lib/capture/packet_merge.c): random
  * streams, each nearly in time order as a ring gives them, added in
  * batches and released up to random times, must come out as a stable
  * sort by time would put them, each once, with its own bytes and
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/packet_merge.h"
+#include "../lib/capture/packet_merge.h"
 #include "tap.h"
 
 #define SOURCES 4

@@ -7,7 +7,10 @@
 #   bail "cannot go on"           # a failure that ends the test
 #   tap_done                      # the plan; exit status 1 if any failed
 #
-# A missing prerequisite is a failure (bail), never a skip.
+# A missing prerequisite is a failure (bail), never a skip; the one
+# exception is root itself: require_root ends a test that needs it as
+# skipped, so that make check-unprivileged (and make check by a user)
+# runs what does not.
 
 tap_n=0
 tap_failed=0
@@ -46,4 +49,12 @@ check() {
 			tail -n 15 | sed 's/^/#   /'
 	fi
 	return 0
+}
+
+# require_root: a test that needs root (BPF, namespaces, qemu) ends here,
+# reported as skipped, when run without it.
+require_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "1..0 # SKIP needs root (make check-unprivileged runs the tests that do not)"
+	exit 0
 }

@@ -73,7 +73,13 @@ struct xdpcap_ebpf_opts {
 	int16_t wirelen_off;
 };
 
-/* Declare and size an options struct: XDPCAP_OPTS(xdpcap_ebpf_opts, o, ...). */
+/*
+ * Declare and size an options struct: XDPCAP_OPTS(xdpcap_ebpf_opts, o, ...).
+ * Every options struct starts with its size, so that a program and the
+ * library may be built against different versions: fields the program
+ * does not know take their default (0); fields the library does not know
+ * must be 0, or the call fails with -EINVAL.
+ */
 #define XDPCAP_OPTS(TYPE, NAME, ...) \
 	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
 

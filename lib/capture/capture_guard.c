@@ -11,8 +11,8 @@
 #include <bpf/bpf.h>
 
 #include "capture_guard.h"
-#include "slot_chain.h"
-#include "slot_lock.h"
+#include "hook/slot_chain.h"
+#include "hook/slot_lock.h"
 #include "util.h"
 
 void capture_wait_for_running_programs(void)

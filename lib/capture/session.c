@@ -13,8 +13,9 @@
 #include <pcap/dlt.h>
 
 #include "xdpcap/session.h"
-#include "packet_comment.h"
+#include "output/packet_comment.h"
 #include "packet_merge.h"
+#include "opts.h"
 #include "util.h"
 
 #define POLL_MS 100
@@ -490,17 +491,23 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 			     struct xdpcap_session_result *res,
 			     struct xdpcap_session_result *by_hook, char *errbuf)
 {
-	struct writer w = { .opts = opts, .fd = opts->out_fd, .n_hooks = n };
+	struct xdpcap_session_opts known;
+	struct writer w = { .opts = &known, .n_hooks = n };
 	struct xdpcap_capture_stats st;
 	int err;
 
 	memset(res, 0, sizeof(*res));
 	if (by_hook)
 		memset(by_hook, 0, n * sizeof(*by_hook));
-	if (opts->sz < sizeof(*opts)) {
-		xdpcap_err(errbuf, "xdpcap_session_opts: unknown size %zu", opts->sz);
+	if (!opts) {
+		xdpcap_err(errbuf, "xdpcap_session_opts: the output is required");
 		return -EINVAL;
 	}
+	err = opts_copy(&known, sizeof(known), opts, "xdpcap_session_opts", errbuf);
+	if (err)
+		return err;
+	opts = &known;
+	w.fd = opts->out_fd;
 	if (!n || n > XDPCAP_SESSION_MAX_HOOKS) {
 		xdpcap_err(errbuf, "a session captures from 1 to %d hooks, not %u",
 			   XDPCAP_SESSION_MAX_HOOKS, n);

@@ -24,11 +24,12 @@
 #include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
-#include "hook_program.h"
-#include "hook_watch.h"
+#include "hook/hook_program.h"
+#include "hook/hook_watch.h"
 #include "ring.h"
-#include "slot_chain.h"
-#include "slot_lock.h"
+#include "hook/slot_chain.h"
+#include "hook/slot_lock.h"
+#include "opts.h"
 #include "util.h"
 
 /*
@@ -440,14 +441,15 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 			const struct xdpcap_capture_opts *opts,
 			struct xdpcap_capture **out, char *errbuf)
 {
+	struct xdpcap_capture_opts known;
 	struct xdpcap_capture *cap;
 	int err;
 
 	*out = NULL;
-	if (opts && opts->sz < sizeof(struct xdpcap_capture_opts)) {
-		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown size %zu", opts->sz);
-		return -EINVAL;
-	}
+	err = opts_copy(&known, sizeof(known), opts, "xdpcap_capture_opts", errbuf);
+	if (err)
+		return err;
+	opts = &known;
 	cap = calloc(1, sizeof(*cap));
 	if (!cap || !(cap->filter = strdup(filter ? filter : ""))) {
 		free(cap);

@@ -15,6 +15,7 @@
 #include "xdpcap/filter.h"
 #include "cbpf.h"
 #include "ebpf_insn.h"
+#include "opts.h"
 #include "util.h"
 
 enum {
@@ -421,13 +422,6 @@ static int resolve_jumps(struct emitter *e, size_t reject_pos, size_t end_pos,
 
 static int check_opts(const struct xdpcap_ebpf_opts *opts, char *errbuf)
 {
-	if (!opts)
-		return 0;
-	if (opts->sz < offsetof(struct xdpcap_ebpf_opts, wirelen_off) +
-			       sizeof(opts->wirelen_off)) {
-		xdpcap_err(errbuf, "xdpcap_ebpf_opts: unknown size %zu", opts->sz);
-		return -EINVAL;
-	}
 	if (opts->scratch_off &&
 	    (opts->scratch_off > -64 || opts->scratch_off < -512 ||
 	     opts->scratch_off % 4)) {
@@ -462,18 +456,20 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 {
 	struct cbpf_flow flow;
 	struct emitter e = { .flow = &flow, .scratch_off = -64 };
+	struct xdpcap_ebpf_opts known;
 	struct xdpcap_cbpf straight;
 	size_t reject_pos;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = check_opts(opts, errbuf);
+	err = opts_copy(&known, sizeof(known), opts, "xdpcap_ebpf_opts", errbuf);
+	if (!err)
+		err = check_opts(&known, errbuf);
 	if (err)
 		return err;
-	if (opts && opts->scratch_off)
-		e.scratch_off = opts->scratch_off;
-	if (opts)
-		e.wirelen_off = opts->wirelen_off;
+	if (known.scratch_off)
+		e.scratch_off = known.scratch_off;
+	e.wirelen_off = known.wirelen_off;
 	err = cbpf_prepare(prog, &straight, errbuf);
 	if (err)
 		return err;
