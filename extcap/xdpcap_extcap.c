@@ -30,6 +30,7 @@
 #include "xdpcap/session.h"
 #include "frontend/args.h"
 #include "frontend/confine.h"
+#include "frontend/option_text.h"
 #include "frontend/report.h"
 #include "frontend/std_fds.h"
 
@@ -88,23 +89,23 @@ static void print_config(void)
 	};
 
 	printf("arg {number=0}{call=--actions}{display=XDP actions}"
-	       "{tooltip=The verdicts whose packets are captured; XDP entry: each packet as it arrived too, before the program changed it (the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
+	       "{tooltip=" OPTION_TEXT_ACTIONS " (before the program changed it; the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
 	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++)
 		printf("value {arg=0}{value=%s}{display=%s}{default=%s}\n",
 		       names[a], xdpcap_action_name(a),
 		       a == XDPCAP_SLOT_ENTRY ? "false" : "true");
 	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
-	       "{tooltip=Bytes kept of each packet (at most %d are copied from the kernel)}"
+	       "{tooltip=" OPTION_TEXT_SNAPLEN "}"
 	       "{type=unsigned}{range=1,%d}{default=%d}\n",
-	       XDPCAP_MAX_CAPLEN, ARG_SNAPLEN_MAX, XDPCAP_DEFAULT_SNAPLEN);
+	       ARG_SNAPLEN_MAX, XDPCAP_DEFAULT_SNAPLEN);
 	printf("arg {number=2}{call=--hook-dir}{display=Hook directory}"
-	       "{tooltip=Where xdp:NAME hooks are pinned}{type=string}{default=%s}\n",
+	       "{tooltip=" OPTION_TEXT_HOOK_DIR "}{type=string}{default=%s}\n",
 	       xdpcap_hook_dir(NULL));
 	printf("arg {number=3}{call=--sample}{display=Keep 1 in N}"
-	       "{tooltip=Of the packets the filter matches, keep 1 in N (each CPU the first of every N it sees), in the kernel; 0 or 1: all}"
+	       "{tooltip=" OPTION_TEXT_SAMPLE "; 0 or 1: all}"
 	       "{type=unsigned}{range=0,%u}{default=0}\n", ARG_SAMPLE_MAX);
 	printf("arg {number=4}{call=--max-rate}{display=Rate cap (packets/s)}"
-	       "{tooltip=Keep at most this many matching packets a second, in the kernel (each CPU an equal share); 0: no cap}"
+	       "{tooltip=" OPTION_TEXT_MAX_RATE "; 0: no cap}"
 	       "{type=unsigned}{range=0,%u}{default=0}\n", XDPCAP_MAX_RATE);
 }
 

@@ -54,7 +54,7 @@ struct pcap_xdp {
 	char hook[256];			/* "xdp:NAME" */
 	unsigned int actions;		/* bit per XDP action, 0: all */
 	uint32_t snaplen;
-	unsigned int ring_kib;		/* per CPU, 0: the library's default */
+	unsigned int ring_kib;		/* the ring, shared by all CPUs (-B); 0: the library's default */
 };
 
 /* Is device one of ours (starts with "xdp:")? */

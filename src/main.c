@@ -12,9 +12,10 @@
 #include "cmd.h"
 #include "frontend/args.h"
 #include "frontend/confine.h"
+#include "frontend/option_text.h"
 #include "frontend/std_fds.h"
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: xdpcap [options] HOOK OUTPUT [FILTER...]\n"
 	"       xdpcap [options] -i HOOK [-i HOOK...] OUTPUT [FILTER...]\n"
 	"       xdpcap -r INPUT OUTPUT [FILTER...]\n"
@@ -32,47 +33,40 @@ static const char usage_text[] =
 	"With -i, once for each, several hooks go into one pcapng file: each is\n"
 	"an interface of its own, and packets are in timestamp order.\n"
 	"\n"
-	"Options:\n"
-	"  -i, --interface HOOK   capture from HOOK (give it up to 16 times)\n"
-	"      --actions LIST     XDP actions to capture: aborted, drop, pass, tx,\n"
-	"                         redirect or 0-4, all, comma-separated (default:\n"
-	"                         all), and entry: each packet as it arrived too\n"
-	"      --entry            capture each packet as it arrived as well, before\n"
-	"                         the program changed it, with the same packet id\n"
-	"                         as its verdict's (needs a hook with an entry\n"
-	"                         slot); FILTER applies to the packet as it arrived\n"
-	"  -s, --snaplen N        bytes to keep per packet (default 262144; at most\n"
-	"                         65000 are copied from the kernel)\n"
-	"  -c, --count N          stop after N packets\n"
-	"  -C MB                  start a new file before a packet once the file holds\n"
-	"                         MB millions of bytes: OUTPUT, OUTPUT1, OUTPUT2, ...\n"
-	"  -G SECONDS             start a new file every SECONDS; OUTPUT may hold\n"
-	"                         strftime(3) conversions (%Y%m%d-%H%M%S), as tcpdump's\n"
-	"  -W COUNT               with -C: COUNT files in turn, OUTPUT0 to OUTPUT<COUNT-1>,\n"
-	"                         the oldest overwritten; with -G alone: stop after\n"
-	"                         COUNT files\n"
-	"      --sample N         keep 1 in N of the packets FILTER matches (each CPU\n"
-	"                         keeps the first of every N it sees), in the kernel\n"
-	"      --max-rate PPS     keep at most PPS matching packets a second, in the\n"
-	"                         kernel (each CPU an equal share, and as many in a\n"
-	"                         burst after a quiet second); packets left out are\n"
-	"                         counted as skipped\n"
-	"  -F, --format FORMAT    pcapng (default: XDP action on every packet) or pcap\n"
-	"  -q, --quiet            no statistics on stderr\n"
-	"  -U, --packet-buffered  write each packet out at once (default for -)\n"
-	"      --force            take over slots another capture keeps to itself\n"
-	"                         (captures share slots where they can)\n"
-	"  -B, --buffer-size KIB  capture ring shared by all CPUs, in KiB, rounded\n"
-	"                         down to a power of two (default: 65536, 64 MiB);\n"
-	"                         one per hook\n"
-	"      --hook-dir DIR     where xdp:NAME hooks are pinned\n"
-	"                         (default $XDPCAP_HOOK_DIR or /sys/fs/bpf/xdpcap)\n"
-	"  -r, --read INPUT       replay INPUT (pcap or pcapng) through the filter\n"
-	"                         in the kernel and write the matches, as\n"
-	"                         tcpdump -r INPUT -w OUTPUT FILTER would\n"
-	"  -v, --verbose          show the kernel verifier's log when it refuses\n"
-	"  -h, --help             show this help and exit\n"
-	"  -V, --version          show the version and exit\n"
+	"Options:\n";
+
+static const struct option_help usage_options[] = {
+	{ "-i, --interface HOOK", "capture from HOOK (give it up to 16 times)" },
+	{ "--actions LIST", OPTION_TEXT_ACTIONS },
+	{ "--entry", "capture each packet as it arrived as well, before the "
+	  "program changed it, with the same packet id as its verdict's (needs "
+	  "a hook with an entry slot); FILTER applies to the packet as it arrived" },
+	{ "-s, --snaplen N", OPTION_TEXT_SNAPLEN },
+	{ "-c, --count N", "stop after N packets" },
+	{ "-C MB", "start a new file before a packet once the file holds MB "
+	  "millions of bytes: OUTPUT, OUTPUT1, OUTPUT2, ..." },
+	{ "-G SECONDS", "start a new file every SECONDS; OUTPUT may hold "
+	  "strftime(3) conversions (%Y%m%d-%H%M%S), as tcpdump's" },
+	{ "-W COUNT", "with -C: COUNT files in turn, OUTPUT0 to OUTPUT<COUNT-1>, "
+	  "the oldest overwritten; with -G alone: stop after COUNT files" },
+	{ "--sample N", OPTION_TEXT_SAMPLE },
+	{ "--max-rate PPS", OPTION_TEXT_MAX_RATE },
+	{ "-F, --format FORMAT", "pcapng (default: XDP action on every packet) or pcap" },
+	{ "-q, --quiet", "no statistics on stderr" },
+	{ "-U, --packet-buffered", "write each packet out at once (default for -)" },
+	{ "--force", "take over slots another capture keeps to itself (captures "
+	  "share slots where they can)" },
+	{ "-B, --buffer-size KIB", OPTION_TEXT_RING },
+	{ "--hook-dir DIR", OPTION_TEXT_HOOK_DIR },
+	{ "-r, --read INPUT", "replay INPUT (pcap or pcapng) through the filter in "
+	  "the kernel and write the matches, as tcpdump -r INPUT -w OUTPUT FILTER would" },
+	{ "-v, --verbose", "show the kernel verifier's log when it refuses" },
+	{ "-h, --help", "show this help and exit" },
+	{ "-V, --version", "show the version and exit" },
+	{ NULL, NULL },
+};
+
+static const char usage_tail[] =
 	"\n"
 	"Statistics go to stderr once a second: received/matched packets per\n"
 	"action at the hook, and packets lost when the capture ring was full.\n"
@@ -82,6 +76,13 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
 	"2 on a bad hook, filter, input file or usage.\n";
+
+static void print_usage(FILE *out)
+{
+	fputs(usage_head, out);
+	option_help_print(out, usage_options);
+	fputs(usage_tail, out);
+}
 
 enum { OPT_ACTIONS = 256, OPT_FORCE, OPT_HOOK_DIR, OPT_ENTRY, OPT_SAMPLE, OPT_MAX_RATE };
 
@@ -276,13 +277,13 @@ int main(int argc, char **argv)
 			args.verbose++;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return 0;
 		case 'V':
 			printf("xdpcap %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
-			fputs(usage_text, stderr);
+			print_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# The documentation says what the programs do: each option that
+# `xdpcap --help` lists is in xdpcap(8) with the same text (the manual
+# may say more after it), and in the README; each setting the extcap
+# offers Wireshark is in xdpcap-extcap(1) with its tooltip's text. The
+# option texts shared by the front ends are written once
+# (lib/frontend/option_text.h); this keeps the manuals from drifting from
+# them. Needs no root.
+set -u
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/tap.sh"
+
+tmp=$(mktemp -d /tmp/xdpcap-docs.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# a manual page as one line of plain text: macros dropped, their words
+# kept (.BR a b is "ab"), font changes and escapes undone, blanks squeezed
+man_text() {
+	perl -ne '
+		chomp;
+		next if /^\.\\"/;
+		if (/^\.(B|I|SM)\s+(.*)/) { $_ = $2; s/"//g; }
+		elsif (/^\.(BR|RB|IR|RI|BI|IB)\s+(.*)/) {
+			my @w = ($2 =~ /"([^"]*)"|(\S+)/g);
+			$_ = join "", grep { defined } @w;
+		}
+		elsif (/^\./) { $_ = ""; }
+		s/\\f[BIRP]//g; s/\\-/-/g; s/\\e/\\/g; s/\\\(em/--/g; s/\\&//g;
+		print "$_ ";
+	' "$1" | tr -s ' \t' '  '
+}
+
+# `--help` options, one a line: "FLAGS<TAB>TEXT"
+help_options() {
+	awk '
+		/^Options:/ { on = 1; next }
+		on && /^$/ { on = 0 }
+		!on { next }
+		/^  / && substr($0, 1, 25) !~ /^ +$/ {
+			if (flags != "") print flags "\t" text
+			flags = substr($0, 1, 24); sub(/^ +/, "", flags); sub(/ +$/, "", flags)
+			text = substr($0, 26); next
+		}
+		{ t = $0; sub(/^ +/, "", t); text = text " " t }
+		END { if (flags != "") print flags "\t" text }
+	'
+}
+
+# is TEXT (case aside for its first letter) in FILE, blanks squeezed
+says() {
+	_text=$(printf '%s' "$2" | tr -s ' ' ' ')
+	_first=$(printf '%s' "$_text" | cut -c1)
+	_rest=$(printf '%s' "$_text" | cut -c2-)
+	_upper=$(printf '%s' "$_first" | tr '[:lower:]' '[:upper:]')
+	grep -qF -e "$_first$_rest" -e "$_upper$_rest" "$1"
+}
+
+man_text "$build/doc/xdpcap.8" >"$tmp/xdpcap.8.txt"
+man_text "$build/doc/xdpcap-extcap.1" >"$tmp/extcap.1.txt"
+"$build/xdpcap" --help | help_options >"$tmp/options"
+[ "$(wc -l <"$tmp/options")" -ge 20 ]
+check $? "xdpcap --help lists $(wc -l <"$tmp/options") options"
+
+missing=
+while IFS="$(printf '\t')" read -r flags text; do
+	says "$tmp/xdpcap.8.txt" "$text" || missing="$missing [$flags]"
+done <"$tmp/options"
+[ -z "$missing" ]
+check $? "xdpcap(8) gives each option the text of --help" "not for$missing"
+
+missing=
+for opt in $(cut -f1 "$tmp/options" | grep -o -- '--[a-z-]*'); do
+	grep -qF -- "$opt" "$top/README.md" || missing="$missing $opt"
+done
+[ -z "$missing" ]
+check $? "the README names each long option of --help" "missing:$missing"
+
+"$build/xdpcap-extcap" --extcap-interface xdp:x --extcap-config >"$tmp/config"
+missing=
+n=0
+while read -r line; do
+	call=$(printf '%s\n' "$line" | sed -n 's/.*{call=\([^}]*\)}.*/\1/p')
+	tip=$(printf '%s\n' "$line" | sed -n 's/.*{tooltip=\([^}]*\)}.*/\1/p')
+	[ -n "$call" ] || continue
+	n=$((n + 1))
+	grep -qF -- "$call" "$tmp/extcap.1.txt" && says "$tmp/extcap.1.txt" "$tip" ||
+		missing="$missing [$call]"
+done <"$tmp/config"
+[ "$n" -ge 5 ] && [ -z "$missing" ]
+check $? "xdpcap-extcap(1) names each of the $n settings with its tooltip's text" "not for$missing"
+
+# the same meaning everywhere: the ring is one for all CPUs
+! grep -n -i -e 'ring per CPU' -e 'per-CPU ring' -e '-B.*per CPU' \
+	"$top/README.md" "$top"/doc/*.in "$top"/pcap-module/*.[ch] >"$tmp/percpu"
+check $? "nothing calls the capture ring per CPU" "" "$tmp/percpu"
+tap_done
