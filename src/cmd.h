@@ -34,6 +34,7 @@ struct capture_args {
 	unsigned int ring_kib;
 	uint32_t sample;	/* --sample: keep 1 in N matches; 0: all */
 	uint32_t max_rate;	/* --max-rate: packets a second; 0: no cap */
+	uint32_t netmask;	/* -m, host byte order; 0: none */
 	/* -C (millions of bytes), -G (seconds), -W (files); 0: none */
 	unsigned long long rotate_mb;
 	unsigned int rotate_seconds, rotate_count;
@@ -43,7 +44,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_replay(const char *in_path, const char *out_path, char **filter,
-	       int nfilter, int verbose);
+	       int nfilter, uint32_t netmask, int verbose);
 int cmd_capture(const struct capture_args *args);
 
 #endif

@@ -117,6 +117,7 @@ static int open_capture(const struct capture_args *args, const char *hook,
 		.ring_kib = args->ring_kib,
 		.sample = args->sample,
 		.max_rate = args->max_rate,
+		.netmask = args->netmask,
 		.notice = notice_to_stderr,
 		.busy = &busy_slot,
 	);

@@ -13,18 +13,21 @@
 enum emit_kind { EMIT_EBPF, EMIT_C, EMIT_CBPF };
 
 static const char compile_usage[] =
-	"Usage: xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
+	"Usage: xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] [-m MASK]\n"
+	"                      FILTER...\n"
 	"\n"
 	"  --emit=ebpf    eBPF assembly of the in-kernel filter (default)\n"
 	"  --emit=c       a C function for clang -target bpf\n"
 	"  --emit=cbpf    libpcap's classic BPF, as tcpdump -d prints it\n"
 	"  -y LINKTYPE    link type name, as for tcpdump -y (default EN10MB)\n"
-	"  -s SNAPLEN     snap length, 1 to 262144 (default 262144)\n";
+	"  -s SNAPLEN     snap length, 1 to 262144 (default 262144)\n"
+	"  -m MASK        IPv4 netmask for 'ip broadcast' (255.255.255.0 or 24)\n";
 
 static const struct option compile_options[] = {
 	{ "emit", required_argument, NULL, 'e' },
 	{ "linktype", required_argument, NULL, 'y' },
 	{ "snaplen", required_argument, NULL, 's' },
+	{ "netmask", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,12 +71,12 @@ int cmd_compile(int argc, char **argv)
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	enum emit_kind kind = EMIT_EBPF;
 	int linktype = DLT_EN10MB, opt, err = 0;
-	uint32_t snaplen = XDPCAP_DEFAULT_SNAPLEN;
+	uint32_t snaplen = XDPCAP_DEFAULT_SNAPLEN, netmask = 0;
 	struct xdpcap_cbpf cbpf;
 	char *expr;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+y:s:h", compile_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+y:s:m:h", compile_options, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			if (parse_emit(optarg, &kind)) {
@@ -92,6 +95,10 @@ int cmd_compile(int argc, char **argv)
 			if (arg_u32("-s", optarg, 1, ARG_SNAPLEN_MAX, &snaplen))
 				return EXIT_USAGE;
 			break;
+		case 'm':
+			if (arg_netmask("-m", optarg, &netmask))
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			fputs(compile_usage, stdout);
 			return 0;
@@ -105,7 +112,8 @@ int cmd_compile(int argc, char **argv)
 		p_err("out of memory");
 		return EXIT_RUNTIME;
 	}
-	err = xdpcap_cbpf_from_expr(expr, linktype, snaplen, &cbpf, errbuf);
+	err = xdpcap_cbpf_from_expr_mask(expr, linktype, snaplen, netmask, &cbpf,
+					 errbuf);
 	if (err)
 		goto out;
 	if (xdpcap_cbpf_reads_metadata(&cbpf))

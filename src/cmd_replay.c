@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 int cmd_replay(const char *in_path, const char *out_path, char **filter,
-	       int nfilter, int verbose)
+	       int nfilter, uint32_t netmask, int verbose)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_replay_stats stats;
@@ -22,7 +22,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 		p_err("out of memory");
 		return EXIT_RUNTIME;
 	}
-	err = xdpcap_replay_open(in_path, expr, &replay, errbuf);
+	err = xdpcap_replay_open_mask(in_path, expr, netmask, &replay, errbuf);
 	free(expr);
 	if (err) {
 		p_err("%s", errbuf);

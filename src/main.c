@@ -20,7 +20,8 @@ static const char usage_head[] =
 	"       xdpcap [options] -i HOOK [-i HOOK...] OUTPUT [FILTER...]\n"
 	"       xdpcap -r INPUT OUTPUT [FILTER...]\n"
 	"       xdpcap list [--json] [--hook-dir DIR] [HOOK...]\n"
-	"       xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] FILTER...\n"
+	"       xdpcap compile [--emit=ebpf|c|cbpf] [-y LINKTYPE] [-s SNAPLEN] [-m MASK]\n"
+	"                      FILTER...\n"
 	"       xdpcap features\n"
 	"\n"
 	"Capture the packets an XDP program returns through the xdpcap hook HOOK,\n"
@@ -51,6 +52,9 @@ static const struct option_help usage_options[] = {
 	  "the oldest overwritten; with -G alone: stop after COUNT files" },
 	{ "--sample N", OPTION_TEXT_SAMPLE },
 	{ "--max-rate PPS", OPTION_TEXT_MAX_RATE },
+	{ "-m, --netmask MASK", "the IPv4 netmask 'ip broadcast' tests against: "
+	  "255.255.255.0 or 24 (default: none, as tcpdump -r: 255.255.255.255 "
+	  "and 0.0.0.0 only)" },
 	{ "-F, --format FORMAT", "pcapng (default: XDP action on every packet) or pcap" },
 	{ "-q, --quiet", "no statistics on stderr" },
 	{ "-U, --packet-buffered", "write each packet out at once (default for -)" },
@@ -95,6 +99,7 @@ static const struct option long_options[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "format", required_argument, NULL, 'F' },
+	{ "netmask", required_argument, NULL, 'm' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "packet-buffered", no_argument, NULL, 'U' },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -192,7 +197,7 @@ int main(int argc, char **argv)
 	}
 
 	/* "+": stop at the first operand, filters may look like options */
-	while ((opt = getopt_long(argc, argv, "+i:s:c:C:G:W:F:qUB:r:vhV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+i:s:c:C:G:W:F:m:qUB:r:vhV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (args.n_hooks == XDPCAP_SESSION_MAX_HOOKS) {
@@ -239,6 +244,10 @@ int main(int argc, char **argv)
 				p_err("-F takes pcapng or pcap, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'm':
+			if (arg_netmask("-m", optarg, &args.netmask))
+				return EXIT_USAGE;
 			break;
 		case 'q':
 			args.quiet = true;
@@ -344,7 +353,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		return cmd_replay(in_path, argv[optind], argv + optind + 1,
-				  argc - optind - 1, args.verbose);
+				  argc - optind - 1, args.netmask, args.verbose);
 	}
 	if (!args.n_hooks) {
 		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list', 'compile' or 'features' (see --help)");

@@ -154,6 +154,28 @@ kept=$(fields "$tmp/pc.pcapng" udp.srcport | sort -n | tr '\n' ' ')
 [ "$kept" = "4000 4001 4002 5000 5001 " ]
 ok $? "'ip6 protochain 17' keeps UDP behind extension headers and bare, not TCP or IPv4 ($kept$(head -c 200 "$tmp/scapy.err"))"
 
+# --- -m: the netmask of "ip broadcast" ---------------------------------------------
+# frames to 192.0.2.255, 192.0.2.0, 255.255.255.255 and 192.0.2.1: with -m 24
+# the first three are broadcasts, without -m only 255.255.255.255 is
+for mask in 24 none; do
+	if [ "$mask" = none ]; then set --; else set -- -m "$mask"; fi
+	start_capture - "$@" xdp:demo "$tmp/bc.pcapng" "ip broadcast"
+	netns_exec "$B" /usr/bin/python3 - "$VETH_B" "$mac_a" <<'EOF' 2>"$tmp/scapy.err"
+import sys
+from scapy.all import Ether, IP, UDP, sendp
+dev, mac = sys.argv[1], sys.argv[2]
+sendp([Ether(dst=mac) / IP(src="192.0.2.2", dst=d) / UDP(sport=8000, dport=1000)
+       for d in ["192.0.2.255", "192.0.2.0", "255.255.255.255", "192.0.2.1"]],
+      iface=dev, verbose=False)
+EOF
+	stop_capture
+	got=$(fields "$tmp/bc.pcapng" ip.dst | tr '\n' ' ')
+	if [ "$mask" = none ]; then want="255.255.255.255 "; else
+		want="192.0.2.255 192.0.2.0 255.255.255.255 "; fi
+	[ "$got" = "$want" ]
+	ok $? "'ip broadcast' with -m $mask keeps $want($got$(head -c 200 "$tmp/scapy.err"))"
+done
+
 # --- action selection ---------------------------------------------------------
 start_capture - --actions pass,tx xdp:demo "$tmp/a.pcapng"
 send_udp "$B" 192.0.2.1 9 2

@@ -53,6 +53,19 @@ for f in "" "ip" "tcp port 80" "udp port 53 or icmp" "vlan and udp" \
 	same_as_tcpdump "$f"
 done
 
+# -m: the netmask of "ip broadcast"; tcpdump -r has none, so compare with
+# the same test spelt out (host part all 0 or all 1)
+for m in 24 255.255.0.0; do
+	case $m in 24) host=0xff ;; *) host=0xffff ;; esac
+	"$xdpcap" -r "$corpus" -m "$m" "$tmp/x.pcap" "ip broadcast" 2>"$tmp/err"
+	tcpdump -r "$corpus" -w "$tmp/t.pcap" \
+		"ip and (ip[16:4] & $host = 0 or ip[16:4] & $host = $host)" 2>/dev/null
+	n=$(tcpdump -r "$tmp/t.pcap" 2>/dev/null | wc -l)
+	cmp -s "$tmp/x.pcap" "$tmp/t.pcap" && [ "$n" -gt 0 ]
+	ok $? "-r -m $m 'ip broadcast': the packets whose host part is all 0 or all 1 ($n)"
+done
+expect_usage_error "-m 33" "-m takes an IPv4 netmask" "$xdpcap" -r "$corpus" -m 33 "$tmp/o.pcap" ip
+
 # the filter may be given as several words, as with tcpdump
 run "$xdpcap" -r "$corpus" "$tmp/w.pcap" udp port 53
 tcpdump -r "$corpus" -w "$tmp/t.pcap" udp port 53 2>/dev/null
@@ -165,6 +178,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
 	--format) arg=pcap ;;
 	--buffer-size) arg=64 ;;
 	--hook-dir) arg=$tmp ;;
+	--netmask) arg=24 ;;
 	*) arg= ;;
 	esac
 	case $opt in

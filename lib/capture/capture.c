@@ -57,6 +57,7 @@ struct xdpcap_capture {
 	bool force;
 	bool entry;			/* capture at entry too */
 	uint32_t sample, max_rate;	/* opts' */
+	uint32_t netmask;		/* opts': for "ip broadcast" */
 	int ring_map_fd, areas_map_fd;
 	/* by slot; the rerun slot's is the hook's own program (entry) */
 	int prog_fds[XDPCAP_ENTRY_HOOK_SLOTS];
@@ -293,8 +294,9 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	int err;
 
 	/* libpcap's results are the snap length: keep it within an area */
-	err = xdpcap_cbpf_from_expr(cap->filter, DLT_EN10MB, cap->layout.max_caplen,
-				    &cbpf, errbuf);
+	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB,
+					 cap->layout.max_caplen, cap->netmask,
+					 &cbpf, errbuf);
 	if (err)
 		return err;
 	if (xdpcap_cbpf_reads_metadata(&cbpf))
@@ -477,6 +479,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
 	cap->sample = opts ? opts->sample : 0;
 	cap->max_rate = opts ? opts->max_rate : 0;
+	cap->netmask = opts->netmask;
 	if (cap->max_rate > XDPCAP_MAX_RATE) {
 		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
 			   cap->max_rate, XDPCAP_MAX_RATE);

@@ -13,15 +13,15 @@
 #include "pcap_glue.h"
 #include "util.h"
 
-int cbpf_compile_on(pcap_t *handle, const char *expr, struct xdpcap_cbpf *prog,
-		    char *errbuf)
+int cbpf_compile_on(pcap_t *handle, const char *expr, uint32_t netmask,
+		    struct xdpcap_cbpf *prog, char *errbuf)
 {
 	struct bpf_program bp;
 	int err = 0;
 
 	prog->insns = NULL;
 	prog->len = 0;
-	if (pcap_compile(handle, &bp, expr ? expr : "", 1, 0) < 0) {
+	if (pcap_compile(handle, &bp, expr ? expr : "", 1, netmask) < 0) {
 		xdpcap_err(errbuf, "bad filter: %s", pcap_geterr(handle));
 		return -EINVAL;
 	}
@@ -46,6 +46,14 @@ out:
 int xdpcap_cbpf_from_expr(const char *expr, int linktype, uint32_t snaplen,
 			  struct xdpcap_cbpf *prog, char *errbuf)
 {
+	return xdpcap_cbpf_from_expr_mask(expr, linktype, snaplen, 0, prog,
+					  errbuf);
+}
+
+int xdpcap_cbpf_from_expr_mask(const char *expr, int linktype,
+			       uint32_t snaplen, uint32_t netmask,
+			       struct xdpcap_cbpf *prog, char *errbuf)
+{
 	pcap_t *dead;
 	int err;
 
@@ -56,7 +64,7 @@ int xdpcap_cbpf_from_expr(const char *expr, int linktype, uint32_t snaplen,
 		xdpcap_err(errbuf, "libpcap cannot open link type %d", linktype);
 		return -ENOMEM;
 	}
-	err = cbpf_compile_on(dead, expr, prog, errbuf);
+	err = cbpf_compile_on(dead, expr, netmask, prog, errbuf);
 	pcap_close(dead);
 	return err;
 }

@@ -11,7 +11,8 @@
  * Compile expr on an open pcap handle. The netmask is 0, as tcpdump uses
  * when reading files, so "ip broadcast" compiles.
  */
-int cbpf_compile_on(pcap_t *handle, const char *expr, struct xdpcap_cbpf *prog,
+int cbpf_compile_on(pcap_t *handle, const char *expr, uint32_t netmask,
+		    struct xdpcap_cbpf *prog,
 		    char *errbuf);
 
 #endif

@@ -26,6 +26,13 @@ struct xdpcap_replay {
 int xdpcap_replay_open(const char *in_path, const char *expr,
 		       struct xdpcap_replay **out, char *errbuf)
 {
+	return xdpcap_replay_open_mask(in_path, expr, 0, out, errbuf);
+}
+
+int xdpcap_replay_open_mask(const char *in_path, const char *expr,
+			    uint32_t netmask, struct xdpcap_replay **out,
+			    char *errbuf)
+{
 	XDPCAP_OPTS(xdpcap_ebpf_opts, opts,
 		.wirelen_off = XDPCAP_FILTER_PROG_WIRELEN_OFF);
 	char pcap_err[PCAP_ERRBUF_SIZE];
@@ -44,7 +51,7 @@ int xdpcap_replay_open(const char *in_path, const char *expr,
 		err = -ENOENT;
 		goto err;
 	}
-	err = cbpf_compile_on(r->in, expr, &r->cbpf, errbuf);
+	err = cbpf_compile_on(r->in, expr, netmask, &r->cbpf, errbuf);
 	if (err)
 		goto err;
 	err = xdpcap_cbpf_to_ebpf(&r->cbpf, &opts, &r->ebpf, errbuf);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 
 #include "args.h"
 #include "report.h"
@@ -22,6 +23,27 @@ int arg_number(const char *opt, const char *s, unsigned long long min,
 		return -1;
 	}
 	return 0;
+}
+
+int arg_netmask(const char *opt, const char *s, uint32_t *out)
+{
+	struct in_addr a;
+	unsigned long long bits;
+	char *end;
+
+	if (inet_pton(AF_INET, s, &a) == 1) {
+		*out = ntohl(a.s_addr);
+		return 0;
+	}
+	errno = 0;
+	bits = strtoull(s, &end, 10);
+	if (isdigit((unsigned char)*s) && !*end && !errno && bits <= 32) {
+		*out = bits ? ~0u << (32 - bits) : 0;
+		return 0;
+	}
+	p_err("%s takes an IPv4 netmask (255.255.255.0) or a prefix length (0 to 32), not '%s'",
+	      opt, s);
+	return -1;
 }
 
 int arg_u32(const char *opt, const char *s, uint32_t min, uint32_t max,

@@ -27,6 +27,13 @@
 int arg_number(const char *opt, const char *s, unsigned long long min,
 	       unsigned long long max, unsigned long long *out);
 
+/*
+ * An IPv4 netmask, dotted (255.255.255.0) or as a prefix length (24), in
+ * host byte order, as pcap_compile() wants it. Returns 0, or -1 after
+ * saying what is wrong (p_err).
+ */
+int arg_netmask(const char *opt, const char *s, uint32_t *out);
+
 /* The same for a value that fits 32 bits. */
 int arg_u32(const char *opt, const char *s, uint32_t min, uint32_t max,
 	    uint32_t *out);

@@ -79,6 +79,12 @@ struct xdpcap_capture_opts {
 	 */
 	uint32_t sample;
 	uint32_t max_rate;
+	/*
+	 * The IPv4 netmask "ip broadcast" tests against, in host byte order
+	 * (255.255.255.0 is 0xffffff00); 0: none, as tcpdump -r, so that it
+	 * matches 255.255.255.255 and 0.0.0.0 only.
+	 */
+	uint32_t netmask;
 };
 
 /*

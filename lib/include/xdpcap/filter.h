@@ -92,6 +92,15 @@ XDPCAP_API int xdpcap_cbpf_from_expr(const char *expr, int linktype,
 				     uint32_t snaplen,
 				     struct xdpcap_cbpf *prog, char *errbuf);
 
+/*
+ * The same, with the IPv4 netmask "ip broadcast" tests against, in host
+ * byte order (255.255.255.0 is 0xffffff00); the function above passes 0,
+ * as tcpdump -r does.
+ */
+XDPCAP_API int xdpcap_cbpf_from_expr_mask(const char *expr, int linktype,
+					  uint32_t snaplen, uint32_t netmask,
+					  struct xdpcap_cbpf *prog, char *errbuf);
+
 /* Join argv-style words into one expression, as tcpdump does. */
 XDPCAP_API char *xdpcap_expr_join(char *const *words, int count);
 

@@ -32,6 +32,12 @@ struct xdpcap_replay_stats {
 XDPCAP_API int xdpcap_replay_open(const char *in_path, const char *expr,
 				  struct xdpcap_replay **replay, char *errbuf);
 
+/* The same, with the netmask of "ip broadcast" (xdpcap_capture_opts). */
+XDPCAP_API int xdpcap_replay_open_mask(const char *in_path, const char *expr,
+				       uint32_t netmask,
+				       struct xdpcap_replay **replay,
+				       char *errbuf);
+
 /* The cBPF and eBPF of the opened filter (owned by the replay). */
 XDPCAP_API const struct xdpcap_cbpf *
 xdpcap_replay_cbpf(const struct xdpcap_replay *replay);
