@@ -131,6 +131,14 @@ static void emit_x_check(struct emitter *e, uint32_t need, uint32_t x_max)
 		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_XPTR, 0, 0,
 				       (int32_t)(CBPF_MAX_PKT - need)),
 			  LABEL_REJECT);
+	/*
+	 * X is below 0xffff here, so the mask changes nothing. It is for
+	 * older verifiers (5.10's): on a branch they cannot rule out, such
+	 * as A > X with A constant, they give X bounds that contradict
+	 * (minimum above maximum) and then refuse it as a packet offset;
+	 * the AND gives it consistent bounds again.
+	 */
+	emit(e, alu32_imm(BPF_AND, R_XPTR, 0xffff));
 	emit(e, alu64_reg(BPF_ADD, R_XPTR, R_DATA));
 	emit(e, alu64_reg(BPF_MOV, R_TMP, R_XPTR));
 	emit(e, alu64_imm(BPF_ADD, R_TMP, (int32_t)need));
