@@ -8,9 +8,9 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
@@ -29,20 +29,6 @@ cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
 count_comment() {
 	fields "$1" frame.comment | grep -c "^$2\$"
-}
-
-# send_udp NS ADDR PORT COUNT
-send_udp() {
-	i=0
-	while [ "$i" -lt "$4" ]; do
-		netns_exec "$1" bash -c "echo xdpcap > /dev/udp/$2/$3" 2>/dev/null
-		i=$((i + 1))
-	done
-}
-
-slots_empty() {
-	"$xdpcap" list --hook-dir "$hooks" "$1" 2>/dev/null |
-		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
 }
 
 netns_setup xcap || bail "cannot create namespaces"

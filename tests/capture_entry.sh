@@ -12,9 +12,9 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
@@ -31,14 +31,6 @@ mkdir -p "$hooks"
 cleanup_add "rm -rf '$tmp'"
 cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
-# send_udp PORT COUNT: datagrams from B to A
-send_udp() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		netns_exec "$B" bash -c "echo xdpcap > /dev/udp/192.0.2.1/$1" 2>/dev/null
-		i=$((i + 1))
-	done
-}
 
 # hook_entries: how many of the hook's seven slots hold a program
 hook_entries() {
@@ -60,8 +52,8 @@ slots_all_empty() {
 traffic() {
 	netns_exec "$B" ping -c 3 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
 	ping_rc=$?
-	send_udp 9 2
-	send_udp 1000 2
+	send_udp "$B" 192.0.2.1 9 2
+	send_udp "$B" 192.0.2.1 1000 2
 }
 
 # pairs FILE: "ID<TAB>entries<TAB>exits<TAB>order ok" per packet id, and
@@ -272,10 +264,10 @@ netns_exec "$A" bpftool map update id "$devmap" key 0 0 0 0 value "$ifindex" 0 0
 start_capture "$A" xdp:redirect "$tmp/redirect.pcapng" udp
 check $? "a capture starts on the redirecting program" "" "$tmp/err"
 rx_before=$(rx_packets "$B" "$VB")
-send_udp 10 2
+send_udp "$B" 192.0.2.1 10 2
 rx_after=$(rx_packets "$B" "$VB")
-send_udp 11 2
-send_udp 12 1
+send_udp "$B" 192.0.2.1 11 2
+send_udp "$B" 192.0.2.1 12 1
 stop_capture
 fields "$tmp/redirect.pcapng" udp.dstport frame.comment frame.verdict.ebpf_xdp | sort | uniq -c >"$tmp/notes"
 grep -q "2 10	XDP_REDIRECT to devmap tx_ports (id $devmap) key 0, ifindex $ifindex ($VA)	4\$" "$tmp/notes"

@@ -10,9 +10,9 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
@@ -98,11 +98,6 @@ while off + 12 <= len(data):
         print(iface, opts.get(6), opts.get(8))
     off += blen
 EOF
-}
-
-slots_empty() {
-	"$xdpcap" list --hook-dir "$hooks" "$1" 2>/dev/null |
-		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty"
 }
 
 both_empty() {

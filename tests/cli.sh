@@ -7,11 +7,11 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 corpus=${CORPUS:-$build/tests/data/corpus.pcap}
 xdpcap=$build/xdpcap
 . "$top/tests/lib/tap.sh"
+require_root
 tmp=$(mktemp -d /tmp/xdpcap-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 

@@ -36,13 +36,13 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 extcap=$build/xdpcap-extcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
 
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 

@@ -15,7 +15,6 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
@@ -23,6 +22,7 @@ demo_frags=$build/bpf/examples/xdpcap_demo_frags.bpf.o
 clang=${BPF_CLANG:-clang}
 
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/netns.sh"
 
 for tool in ip bpftool nsenter unshare python3 "$clang"; do

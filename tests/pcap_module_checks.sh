@@ -28,6 +28,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
+. "$top/tests/lib/capture.sh"
 
 xdpcap=$build/xdpcap
 api=$build/tests/pcap_module_api
@@ -61,13 +62,6 @@ pcap() {
 	env XDPCAP_HOOK_DIR="$hooks" $pcap_env "$@"
 }
 
-send_udp() { # PORT COUNT
-	_i=0
-	while [ "$_i" -lt "$2" ]; do
-		netns_exec "$B" bash -c "echo xdpcap > /dev/udp/192.0.2.1/$1" 2>/dev/null
-		_i=$((_i + 1))
-	done
-}
 
 ping_a() { # COUNT [ARG...]
 	_n=$1
@@ -75,14 +69,10 @@ ping_a() { # COUNT [ARG...]
 	netns_exec "$B" ping -c "$_n" -i 0.1 -W 1 "$@" 192.0.2.1 >/dev/null 2>&1
 }
 
-slots_empty() {
-	"$xdpcap" list --hook-dir "$hooks" xdp:demo 2>/dev/null |
-		grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
-}
 
 # the guard empties the slots as the process goes: allow it a moment
 check_clean() {
-	wait_until 2000 slots_empty
+	wait_until 2000 slots_empty xdp:demo
 	check $? "the hook's slots are empty after $1" "$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)"
 }
 
@@ -164,8 +154,8 @@ check $? "tcpdump -i xdp:demo listens" "" "$tmp/f.err"
 user=$(ps -o user= -p "$td_pid" | tr -d ' ')
 [ "$user" = tcpdump ]
 check $? "tcpdump runs as user tcpdump after opening the device" "$user"
-send_udp 9 4
-send_udp 1000 5
+send_udp "$B" 192.0.2.1 9 4
+send_udp "$B" 192.0.2.1 1000 5
 ping_a 3
 # -l: lines show up while it runs
 wait_until 2000 sh -c "[ \$(grep -c '192.0.2.1.9: UDP' '$tmp/f.out') -eq 4 ]"
@@ -184,7 +174,7 @@ check_clean "SIGINT (tcpdump as user tcpdump)"
 
 # --- -c --------------------------------------------------------------------------
 start_tcpdump c -i xdp:demo -n -c 3 udp
-send_udp 1000 5
+send_udp "$B" 192.0.2.1 1000 5
 wait_until 3000 gone "$td_pid"
 check $? "-c 3 ends tcpdump by itself" "" "$tmp/c.err"
 wait "$td_pid"
@@ -265,8 +255,8 @@ for spec in "drop:2" "pass,tx:2" "3:1" "xdp_drop,TX:3" "all:4"; do
 	# (only what is sent here: IPv6 and ARP chatter passes the hook too)
 	start_tcpdump act -i "xdp:demo:$actions" -n "udp or icmp"
 	listed=$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)
-	send_udp 9 2
-	send_udp 1000 1
+	send_udp "$B" 192.0.2.1 9 2
+	send_udp "$B" 192.0.2.1 1000 1
 	ping_a 1
 	stop_tcpdump INT
 	got=$(closing act captured)

@@ -59,13 +59,13 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-. "$top/tests/lib/tap.sh" && require_root
 build=${TOP_BUILDDIR:-$top}
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
 sshd=/usr/sbin/sshd
 
 . "$top/tests/lib/tap.sh"
+require_root
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 

@@ -51,3 +51,11 @@ stop_capture() {
 	wait "$cap_pid"
 	cap_rc=$?
 }
+
+# slots_empty HOOK [DIR]: xdpcap list shows HOOK (pinned in DIR, default
+# $hooks) with no slot held, the entry slot (if it has one) included
+slots_empty() {
+	_cap_list=$("$xdpcap" list --hook-dir "${2:-$hooks}" "$1" 2>/dev/null) &&
+		echo "$_cap_list" | grep -q "ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty" &&
+		! echo "$_cap_list" | grep -q "ENTRY [^e]"
+}

@@ -238,3 +238,13 @@ netns_cleanup() {
 	fi
 	return 0
 }
+
+# send_udp NS ADDR PORT COUNT: COUNT datagrams ("xdpcap") from namespace NS
+# to ADDR:PORT, one at a time
+send_udp() {
+	_netns_i=0
+	while [ "$_netns_i" -lt "$4" ]; do
+		netns_exec "$1" bash -c "echo xdpcap > /dev/udp/$2/$3" 2>/dev/null
+		_netns_i=$((_netns_i + 1))
+	done
+}
