@@ -45,6 +45,8 @@ struct emitter {
 	int16_t scratch_off, wirelen_off;
 	unsigned int checks;
 	bool reads_wirelen;
+	/* a conditional jump compares A with X (see emit_x_check) */
+	bool compares_x;
 	/* A holds packet bytes not yet swapped to host order (16 or 32) */
 	int a_raw_bits;
 	bool oom;
@@ -127,18 +129,23 @@ static void emit_abs_check(struct emitter *e, uint32_t need)
 static void emit_x_check(struct emitter *e, uint32_t need, uint32_t x_max)
 {
 	emit(e, alu32_reg(BPF_MOV, R_XPTR, R_X));
+	if (e->compares_x) {
+		/*
+		 * On a branch an older verifier (5.10's) cannot rule out, such
+		 * as A > X with A a constant above every X possible there, it
+		 * gives X contradicting bounds (minimum above maximum) and
+		 * then refuses X as a packet offset. Negating twice leaves X
+		 * as it is but makes the verifier forget what it believed;
+		 * the test below bounds it again.
+		 */
+		emit(e, ebpf_insn(BPF_ALU | BPF_NEG, R_XPTR, 0, 0, 0));
+		emit(e, ebpf_insn(BPF_ALU | BPF_NEG, R_XPTR, 0, 0, 0));
+		x_max = UINT32_MAX;
+	}
 	if ((uint64_t)x_max + need > CBPF_MAX_PKT)
 		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_XPTR, 0, 0,
 				       (int32_t)(CBPF_MAX_PKT - need)),
 			  LABEL_REJECT);
-	/*
-	 * X is below 0xffff here, so the mask changes nothing. It is for
-	 * older verifiers (5.10's): on a branch they cannot rule out, such
-	 * as A > X with A constant, they give X bounds that contradict
-	 * (minimum above maximum) and then refuse it as a packet offset;
-	 * the AND gives it consistent bounds again.
-	 */
-	emit(e, alu32_imm(BPF_AND, R_XPTR, 0xffff));
 	emit(e, alu64_reg(BPF_ADD, R_XPTR, R_DATA));
 	emit(e, alu64_reg(BPF_MOV, R_TMP, R_XPTR));
 	emit(e, alu64_imm(BPF_ADD, R_TMP, (int32_t)need));
@@ -492,6 +499,13 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 		goto out;
 	}
 
+	for (size_t i = 0; i < straight.len; i++) {
+		uint16_t code = straight.insns[i].code;
+
+		if (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA &&
+		    BPF_SRC(code) == BPF_X)
+			e.compares_x = true;
+	}
 	if (flow.blocks[0].live)
 		emit_zero_init(&e);
 	for (size_t b = 0; b < flow.nblocks; b++) {
