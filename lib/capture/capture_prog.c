@@ -676,6 +676,7 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	} else if (fd < 0) {
 		xdpcap_err(errbuf, "the kernel refused the capture program for %s (%s)%s",
 			   xdpcap_action_name(spec->action),
+			   fd == -E2BIG ? "too complex: the verifier explored its limit of instructions" :
 			   strerror(-fd), log ? "" : "; -v shows the verifier's log");
 		vlog = log ? calloc(1, VERIFIER_LOG_SIZE) : NULL;
 		if (vlog) {
