@@ -6,8 +6,8 @@
 #include "opts.h"
 #include "util.h"
 
-int opts_copy(void *dst, size_t dst_sz, const void *src, const char *type,
-	      char *errbuf)
+int opts_copy(void *dst, size_t dst_sz, size_t known, const void *src,
+	      const char *type, char *errbuf)
 {
 	size_t user_sz;
 
@@ -21,14 +21,14 @@ int opts_copy(void *dst, size_t dst_sz, const void *src, const char *type,
 			   type, user_sz);
 		return -EINVAL;
 	}
-	for (size_t i = dst_sz; i < user_sz; i++) {
+	for (size_t i = known; i < user_sz; i++) {
 		if (((const unsigned char *)src)[i]) {
 			xdpcap_err(errbuf, "%s: byte %zu is set, past the %zu bytes this library knows (built for a newer one?)",
-				   type, i, dst_sz);
+				   type, i, known);
 			return -EINVAL;
 		}
 	}
 	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
-	       (user_sz < dst_sz ? user_sz : dst_sz) - sizeof(size_t));
+	       (user_sz < known ? user_sz : known) - sizeof(size_t));
 	return 0;
 }

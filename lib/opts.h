@@ -9,19 +9,26 @@
  *                      know is 0 (it asked for nothing we cannot do),
  *                      refused otherwise.
  *
- * The library works on its own full-size copy. Not installed.
+ * "Ours" ends with our last field, not with the struct's padding, where a
+ * later version may put a field. The library works on its own full-size
+ * copy. Not installed.
  */
 #ifndef XDPCAP_OPTS_H
 #define XDPCAP_OPTS_H
 
-#include <stddef.h>
+#include <stddef.h> /* offsetof */
+
+/* Where the fields this library knows of struct TYPE end. */
+#define OPTS_KNOWN(TYPE, LAST_FIELD) \
+	(offsetof(struct TYPE, LAST_FIELD) + sizeof(((struct TYPE *)0)->LAST_FIELD))
 
 /*
  * Copy the caller's options (src, NULL for all defaults) into dst, a
- * struct of dst_sz bytes whose first member is its size_t sz. Returns 0
- * or -EINVAL with a message naming type.
+ * struct of dst_sz bytes whose first member is its size_t sz and whose
+ * known fields end at byte known (OPTS_KNOWN). Returns 0 or -EINVAL with
+ * a message naming type.
  */
-int opts_copy(void *dst, size_t dst_sz, const void *src, const char *type,
-	      char *errbuf);
+int opts_copy(void *dst, size_t dst_sz, size_t known, const void *src,
+	      const char *type, char *errbuf);
 
 #endif

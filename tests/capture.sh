@@ -139,6 +139,8 @@ stop_capture
 kept=$(fields "$tmp/pc.pcapng" udp.srcport | sort -n | tr '\n' ' ')
 [ "$kept" = "4000 4001 4002 5000 5001 " ]
 ok $? "'ip6 protochain 17' keeps UDP behind extension headers and bare, not TCP or IPv4 ($kept$(head -c 200 "$tmp/scapy.err"))"
+grep -q "protochain) goes round at most 126 times on a packet in the kernel" "$tmp/err"
+ok $? "... and says how long a chain it follows: $(grep protochain "$tmp/err")"
 
 # --- -m: the netmask of "ip broadcast" ---------------------------------------------
 # frames to 192.0.2.255, 192.0.2.0, 255.255.255.255 and 192.0.2.1: with -m 24

@@ -946,6 +946,9 @@ uint32_t cbpf_ref_run(const struct sock_filter *insns, const uint8_t *p,
 	uint32_t A = 0, X = 0, mem[BPF_MEMWORDS] = { 0 };
 	bool cond;
 
+	if (es)
+		es->last_backward_jumps = 0;
+
 	for (size_t pc = 0;; pc++) {
 		const struct sock_filter *f = &insns[pc];
 		uint16_t code = f->code;
@@ -1005,6 +1008,8 @@ uint32_t cbpf_ref_run(const struct sock_filter *insns, const uint8_t *p,
 			if (BPF_OP(code) == BPF_JA) {
 				/* signed: libpcap's loops jump backwards */
 				pc += (size_t)(int64_t)(int32_t)k;
+				if (es && (int32_t)k < 0)
+					es->last_backward_jumps++;
 				break;
 			}
 			switch (BPF_OP(code)) {

@@ -118,6 +118,8 @@ struct cbpf_exec_stats {
 	uint64_t executed[256];
 	uint64_t failed[256];
 	uint64_t special[256];
+	/* backward jumps the last run took (rounds of its loops) */
+	uint64_t last_backward_jumps;
 };
 
 /*

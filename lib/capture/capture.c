@@ -291,7 +291,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
 	char name[16];
-	int err;
+	int err, rounds;
 
 	/* libpcap's results are the snap length: keep it within an area */
 	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB,
@@ -301,6 +301,10 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		return err;
 	if (xdpcap_cbpf_reads_metadata(&cbpf))
 		notice(cap, "the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
+	rounds = xdpcap_cbpf_loop_rounds(&cbpf);
+	if (rounds > 0)
+		notice(cap, "the filter's loop (protochain) goes round at most %d times on a packet in the kernel, one header each, all its loops together: a packet with a longer chain is not captured",
+		       rounds);
 	for (size_t i = 0; i < cbpf.len; i++)
 		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
 		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
@@ -448,7 +452,9 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	int err;
 
 	*out = NULL;
-	err = opts_copy(&known, sizeof(known), opts, "xdpcap_capture_opts", errbuf);
+	err = opts_copy(&known, sizeof(known),
+			OPTS_KNOWN(xdpcap_capture_opts, netmask), opts,
+			"xdpcap_capture_opts", errbuf);
 	if (err)
 		return err;
 	opts = &known;

@@ -503,7 +503,9 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 		xdpcap_err(errbuf, "xdpcap_session_opts: the output is required");
 		return -EINVAL;
 	}
-	err = opts_copy(&known, sizeof(known), opts, "xdpcap_session_opts", errbuf);
+	err = opts_copy(&known, sizeof(known),
+			OPTS_KNOWN(xdpcap_session_opts, rotate), opts,
+			"xdpcap_session_opts", errbuf);
 	if (err)
 		return err;
 	opts = &known;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "xdpcap/filter.h"
 #include "cbpf.h"
@@ -143,4 +144,33 @@ bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog)
 			return true;
 	}
 	return false;
+}
+
+int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
+		 char *errbuf)
+{
+	uint32_t rounds;
+	int err;
+
+	err = xdpcap_cbpf_check(prog, errbuf);
+	if (!err)
+		err = cbpf_unroll(prog, 0, out, &rounds, errbuf);
+	return err;
+}
+
+/* Loops are made straight by cbpf_unroll.c; the bound is its copies. */
+int xdpcap_cbpf_loop_rounds(const struct xdpcap_cbpf *prog)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_cbpf out;
+	uint32_t rounds;
+	int err;
+
+	err = xdpcap_cbpf_check(prog, errbuf);
+	if (!err)
+		err = cbpf_unroll(prog, 0, &out, &rounds, errbuf);
+	if (err)
+		return err;
+	free(out.insns);
+	return (int)rounds;
 }

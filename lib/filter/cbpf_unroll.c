@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xdpcap/filter.h"
 #include "cbpf.h"
 #include "util.h"
 
@@ -97,32 +96,4 @@ int cbpf_unroll(const struct xdpcap_cbpf *prog, uint32_t give_up,
 	*out = (struct xdpcap_cbpf){ .insns = insns, .len = n };
 	*rounds = (uint32_t)copies - 1;
 	return 0;
-}
-
-int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
-		 char *errbuf)
-{
-	uint32_t rounds;
-	int err;
-
-	err = xdpcap_cbpf_check(prog, errbuf);
-	if (!err)
-		err = cbpf_unroll(prog, 0, out, &rounds, errbuf);
-	return err;
-}
-
-int xdpcap_cbpf_loop_rounds(const struct xdpcap_cbpf *prog)
-{
-	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_cbpf out;
-	uint32_t rounds;
-	int err;
-
-	err = xdpcap_cbpf_check(prog, errbuf);
-	if (!err)
-		err = cbpf_unroll(prog, 0, &out, &rounds, errbuf);
-	if (err)
-		return err;
-	free(out.insns);
-	return (int)rounds;
 }

@@ -477,7 +477,9 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = opts_copy(&known, sizeof(known), opts, "xdpcap_ebpf_opts", errbuf);
+	err = opts_copy(&known, sizeof(known),
+			OPTS_KNOWN(xdpcap_ebpf_opts, wirelen_off), opts,
+			"xdpcap_ebpf_opts", errbuf);
 	if (!err)
 		err = check_opts(&known, errbuf);
 	if (err)

@@ -31,19 +31,24 @@ int arg_netmask(const char *opt, const char *s, uint32_t *out)
 	unsigned long long bits;
 	char *end;
 
-	if (inet_pton(AF_INET, s, &a) == 1) {
-		*out = ntohl(a.s_addr);
-		return 0;
-	}
 	errno = 0;
 	bits = strtoull(s, &end, 10);
-	if (isdigit((unsigned char)*s) && !*end && !errno && bits <= 32) {
+	if (inet_pton(AF_INET, s, &a) == 1) {
+		*out = ntohl(a.s_addr);
+	} else if (isdigit((unsigned char)*s) && !*end && !errno && bits < 32) {
 		*out = bits ? ~0u << (32 - bits) : 0;
-		return 0;
+	} else {
+		p_err("%s takes an IPv4 netmask (255.255.255.0) or a prefix length (0 to 31), not '%s'",
+		      opt, s);
+		return -1;
 	}
-	p_err("%s takes an IPv4 netmask (255.255.255.0) or a prefix length (0 to 32), not '%s'",
-	      opt, s);
-	return -1;
+	/* libpcap reads all ones as "netmask unknown" */
+	if (*out == 0xffffffffu) {
+		p_err("%s %s leaves no host part, so no broadcast address: give a shorter netmask",
+		      opt, s);
+		return -1;
+	}
+	return 0;
 }
 
 int arg_u32(const char *opt, const char *s, uint32_t min, uint32_t max,

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h> /* memset, for XDPCAP_OPTS */
 #include <linux/filter.h> /* struct sock_filter: one cBPF instruction */
 
 /*
@@ -78,10 +79,14 @@ struct xdpcap_ebpf_opts {
  * Every options struct starts with its size, so that a program and the
  * library may be built against different versions: fields the program
  * does not know take their default (0); fields the library does not know
- * must be 0, or the call fails with -EINVAL.
+ * must be 0, or the call fails with -EINVAL. The macro zeroes the padding
+ * too, where a later version may put a field.
  */
-#define XDPCAP_OPTS(TYPE, NAME, ...) \
-	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+#define XDPCAP_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };	\
+	})
 
 /*
  * Compile a pcap-filter expression with libpcap for a link type (a DLT_
