@@ -80,10 +80,11 @@ int cbpf_unroll(const struct xdpcap_cbpf *prog, uint32_t give_up,
 
 /*
  * Check a program and unroll its loops, giving up with 0 (no match):
- * what both translators start from.
+ * what both translators start from. *rounds (if rounds is not NULL) gets
+ * the bound, as from cbpf_unroll().
  */
 int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
-		 char *errbuf);
+		 uint32_t *rounds, char *errbuf);
 
 /* Analyse a program that passed xdpcap_cbpf_check() without loops. */
 int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,

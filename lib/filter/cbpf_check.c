@@ -147,14 +147,14 @@ bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog)
 }
 
 int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
-		 char *errbuf)
+		 uint32_t *rounds, char *errbuf)
 {
-	uint32_t rounds;
+	uint32_t ignored;
 	int err;
 
 	err = xdpcap_cbpf_check(prog, errbuf);
 	if (!err)
-		err = cbpf_unroll(prog, 0, out, &rounds, errbuf);
+		err = cbpf_unroll(prog, 0, out, rounds ? rounds : &ignored, errbuf);
 	return err;
 }
 
@@ -166,9 +166,7 @@ int xdpcap_cbpf_loop_rounds(const struct xdpcap_cbpf *prog)
 	uint32_t rounds;
 	int err;
 
-	err = xdpcap_cbpf_check(prog, errbuf);
-	if (!err)
-		err = cbpf_unroll(prog, 0, &out, &rounds, errbuf);
+	err = cbpf_prepare(prog, &out, &rounds, errbuf);
 	if (err)
 		return err;
 	free(out.insns);

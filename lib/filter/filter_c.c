@@ -163,7 +163,7 @@ int xdpcap_cbpf_to_c(FILE *out, const struct xdpcap_cbpf *prog,
 	bool *target;
 	int err;
 
-	err = cbpf_prepare(prog, &straight, errbuf);
+	err = cbpf_prepare(prog, &straight, NULL, errbuf);
 	if (err)
 		return err;
 	prog = &straight;

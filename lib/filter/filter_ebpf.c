@@ -487,7 +487,7 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 	if (known.scratch_off)
 		e.scratch_off = known.scratch_off;
 	e.wirelen_off = known.wirelen_off;
-	err = cbpf_prepare(prog, &straight, errbuf);
+	err = cbpf_prepare(prog, &straight, NULL, errbuf);
 	if (err)
 		return err;
 	err = cbpf_flow_build(&flow, &straight, errbuf);

@@ -14,7 +14,7 @@
 /* The snap length: 1 to libpcap's maximum, which is also the default. */
 #define ARG_SNAPLEN_MAX XDPCAP_DEFAULT_SNAPLEN
 /* The capture ring in KiB: 8 KiB to 1 GiB (the library rounds down to a
- * power of two). */
+ * power of two, and makes a ring of less than 64 KiB 64 KiB). */
 #define ARG_RING_KIB_MIN 8
 #define ARG_RING_KIB_MAX (1u << 20)
 /* --sample N: keep 1 in N */
