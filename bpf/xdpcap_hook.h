@@ -67,18 +67,30 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
  *
  * Two more slots: XDPCAP_ENTRY_SLOT for a capture program that sees each
  * packet first, XDPCAP_RERUN_SLOT for the program itself, both filled by
- * xdpcap while it captures at entry. The entry capture copies the packet,
- * marks it with 4 bytes of XDP metadata and runs the program again from
- * its start; xdpcap_enter() finds the mark, takes it away, and the program
- * goes on with the packet exactly as it arrived. While nobody captures at
- * entry, xdpcap_enter() costs a look at the metadata and one tail call
- * into an empty slot.
+ * xdpcap while it captures at entry; and a per-CPU flag, the map
+ * xdpcap_rerun. The entry capture copies the packet, raises its CPU's
+ * flag and runs the program again from its start through the rerun slot
+ * (if that tail call fails, it lowers the flag itself). xdpcap_enter()
+ * finds the flag raised, lowers it and returns: the program goes on with
+ * the packet exactly as it arrived, untouched, metadata included.
+ *
+ * Why a per-CPU flag is enough: an XDP program runs to its end on one
+ * CPU, in softirq or with bottom halves disabled, and nothing else runs
+ * on that CPU between the entry capture raising the flag and the tail
+ * call reaching xdpcap_enter(). Nested runs do not share it: a cpumap's
+ * program runs later on its own CPU, a devmap's program at the flush
+ * after this program returned, and generic XDP on a redirect target
+ * later again, from that device's receive path. A flag left raised
+ * (only if code before xdpcap_enter() returned early on the second run)
+ * lets the next packet on that CPU skip the entry capture once.
+ *
+ * While nobody captures at entry, xdpcap_enter() costs a per-CPU map
+ * lookup and one tail call into an empty slot. It needs no XDP metadata
+ * and no helper that a kernel or driver may refuse.
  */
 #define XDPCAP_ENTRY_SLOT 5
 #define XDPCAP_RERUN_SLOT 6
 #define XDPCAP_HOOK_ENTRY_SLOTS 7
-/* the metadata word an entry capture leaves for xdpcap_enter() */
-#define XDPCAP_ENTRY_MARK 0x78647063u
 
 #define XDPCAP_HOOK_WITH_ENTRY(name)                                          \
 	struct {                                                                \
@@ -86,21 +98,29 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
 		__uint(key_size, sizeof(__u32));                                 \
 		__uint(value_size, sizeof(__u32));                               \
 		__uint(max_entries, XDPCAP_HOOK_ENTRY_SLOTS);                    \
-	} name SEC(".maps")
+	} name SEC(".maps");                                                    \
+	struct {                                                                \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                         \
+		__uint(max_entries, 1);                                          \
+		__type(key, __u32);                                              \
+		__type(value, __u32);                                            \
+	} xdpcap_rerun SEC(".maps")
 
 /*
- * Call first in the program, before reading ctx->data: packet pointers
- * taken before it are invalid after it.
+ * Call first in the program, before reading ctx->data. One hook with
+ * entry slots per program: the flag's map has one name.
  */
-static __always_inline void xdpcap_enter(struct xdp_md *ctx, void *hook)
-{
-	void *meta = (void *)(long)ctx->data_meta;
-	__u32 *mark = meta;
+#define xdpcap_enter(ctx, hook) xdpcap_enter_flagged(ctx, hook, &xdpcap_rerun)
 
-	if ((void *)(mark + 1) <= (void *)(long)ctx->data &&
-	    *mark == XDPCAP_ENTRY_MARK) {
+static __always_inline void xdpcap_enter_flagged(struct xdp_md *ctx, void *hook,
+						 void *rerun_flag)
+{
+	__u32 zero = 0;
+	__u32 *rerun = bpf_map_lookup_elem(rerun_flag, &zero);
+
+	if (rerun && *rerun) {
 		/* the second run, after the entry capture: as it arrived */
-		bpf_xdp_adjust_meta(ctx, (int)sizeof(*mark));
+		*rerun = 0;
 		return;
 	}
 	bpf_tail_call(ctx, hook, XDPCAP_ENTRY_SLOT);

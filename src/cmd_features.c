@@ -15,11 +15,38 @@ static const char features_usage[] =
 	"\n"
 	"Probe the running kernel for what a capture uses (loading small BPF\n"
 	"programs and maps, which needs root) and say how captures copy packets\n"
-	"on it. Exit status 0 when captures work here, 1 when they cannot.\n";
+	"on it, which helpers XDP programs may call, and whether captures at\n"
+	"entry work. Exit status 0 when captures work here, 1 when they cannot.\n";
 
 static void row(const char *what, bool yes, const char *since)
 {
 	printf("  %-34s %-4s (Linux %s)\n", what, yes ? "yes" : "no", since);
+}
+
+/*
+ * Each helper captures call, as the verifier answered a program calling
+ * it; then what that means for entry capture.
+ */
+static void print_helpers(void)
+{
+	const struct xdpcap_kernel_helper *h;
+	bool flag = true, mark = false;
+
+	printf("helpers an XDP program may call here (each probed by a program that calls it):\n");
+	for (size_t i = 0; !xdpcap_kernel_helpers(&h, i, NULL); i++) {
+		printf("  %-34s %-4s %s%s%s\n", h->name, h->allowed ? "yes" : "no", h->use,
+		       h->allowed ? "" : "; refused: ", h->allowed ? "" : h->without);
+		if (!strcmp(h->name, "bpf_xdp_adjust_meta"))
+			mark = h->allowed;
+		else if (h->required)
+			flag &= h->allowed;
+	}
+	printf("entry capture (--entry): %s\n", flag ?
+	       "yes, for programs built with this xdpcap_hook.h (a per-CPU rerun flag; no XDP metadata)" :
+	       "no: a helper it needs is refused");
+	printf("entry capture of programs built with xdpcap_hook.h 0.1 (XDP metadata mark): %s\n",
+	       mark ? "yes, where the driver gives XDP metadata room" :
+	       "no: the verifier refuses bpf_xdp_adjust_meta (such programs do not load here either)");
 }
 
 int cmd_features(int argc, char **argv)
@@ -47,6 +74,7 @@ int cmd_features(int argc, char **argv)
 	row("bpf_xdp_load_bytes, get_buff_len", k.load_bytes, "5.18");
 	row("multi-buffer XDP (frags)", k.frags, "5.18");
 	row("coarse clock (for --max-rate)", k.coarse_time, "5.11");
+	print_helpers();
 	switch (k.copy) {
 	case XDPCAP_COPY_LOAD_BYTES:
 		printf("copy: load-bytes%s: bpf_xdp_load_bytes copies whole frames, the fragments of multi-buffer frames included\n",

@@ -24,6 +24,7 @@
 #include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
+#include "kernel_helpers.h"
 #include "hook/hook_program.h"
 #include "hook/hook_watch.h"
 #include "ring.h"
@@ -64,6 +65,9 @@ struct xdpcap_capture {
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
 	size_t prog_insns[XDPCAP_SLOTS];
 	int notes_map_fd;		/* the program's redirect notes, or -1 */
+	/* entry: the program's rerun flag; -1: it marks packets in their
+	 * XDP metadata instead (built with xdpcap_hook.h 0.1) */
+	int rerun_flag_fd;
 	/* slot_chain.h: to share slots with other captures; -1: keeps
 	 * them to itself (entry captures, no CAP_SYS_ADMIN) */
 	int next_map_fd;
@@ -283,6 +287,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.at_entry = cap->entry,
 		.hook_fd = cap->hook.map_fd,
 		.notes_map_fd = cap->notes_map_fd,
+		.rerun_flag_map_fd = cap->rerun_flag_fd,
 		.next_map_fd = cap->next_map_fd,
 		.sample = cap->sample,
 		.max_rate = cap->max_rate,
@@ -412,6 +417,13 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 							      (int)ARRAY_SIZE(cap->target_maps));
 	if (!cap->entry)
 		return 0;
+	cap->rerun_flag_fd = hook_program_map(ids[0], XDPCAP_RERUN_MAP_NAME,
+					      BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t));
+	if (cap->rerun_flag_fd < 0 && !kernel_helper_allowed(BPF_FUNC_xdp_adjust_meta)) {
+		xdpcap_err(errbuf, "cannot capture at entry on hook %s: its program has no rerun flag (built with xdpcap_hook.h 0.1, it marks packets in XDP metadata), and this kernel's verifier refuses bpf_xdp_adjust_meta in XDP programs; rebuild the program with this xdpcap_hook.h, or capture without --entry (the exits work)",
+			   cap->hook.name);
+		return -EOPNOTSUPP;
+	}
 	fd = bpf_prog_get_fd_by_id(ids[0]);
 	if (fd < 0) {
 		xdpcap_err(errbuf, "cannot open the XDP program %u of hook %s: %s",
@@ -465,7 +477,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
-	cap->notes_map_fd = cap->next_map_fd = -1;
+	cap->notes_map_fd = cap->next_map_fd = cap->rerun_flag_fd = -1;
 	cap->guard.pipe_fd = -1;
 	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
@@ -886,9 +898,11 @@ static int fall_back_to_exits(struct xdpcap_capture *cap, char *errbuf)
 }
 
 /*
- * A driver without XDP metadata room: the entry capture cannot run the
- * program again and aborts each packet. Take it out at once, go on at
- * the exits without packet ids, and say so.
+ * The entry capture could not run the program again and aborted packets:
+ * its rerun slot was emptied, a chain of tail calls was at the kernel's
+ * limit, or (programs built with xdpcap_hook.h 0.1) the driver gives XDP
+ * no metadata room for the mark. Take it out at once, go on at the exits
+ * without packet ids, and say so.
  */
 static void check_entry(struct xdpcap_capture *cap)
 {
@@ -903,9 +917,11 @@ static void check_entry(struct xdpcap_capture *cap)
 	if (!bpf_map_lookup_elem(cap->hook.map_fd, &slot, &id) &&
 	    id == cap->prog_ids[XDPCAP_SLOT_ENTRY])
 		bpf_map_delete_elem(cap->hook.map_fd, &slot);
-	notice(cap, "capture at entry stopped: the program of hook %s could not be run again for %llu packet%s (the driver gives XDP no metadata room, or the program left the hook), which were XDP_ABORTED",
+	notice(cap, "capture at entry stopped: the program of hook %s could not be run again for %llu packet%s (%s), which were XDP_ABORTED",
 	       cap->hook.name, (unsigned long long)st.entry_failed,
-	       st.entry_failed == 1 ? "" : "s");
+	       st.entry_failed == 1 ? "" : "s", cap->rerun_flag_fd >= 0 ?
+	       "its rerun slot was emptied, or the program was at the kernel's limit of tail calls" :
+	       "the driver gives XDP no metadata room, or the program left the hook");
 	if (fall_back_to_exits(cap, errbuf))
 		notice(cap, "the exits cannot go on without it (%s): nothing more is captured", errbuf);
 	else
@@ -1156,6 +1172,8 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 			close(cap->prog_fds[a]);
 	if (cap->notes_map_fd >= 0)
 		close(cap->notes_map_fd);
+	if (cap->rerun_flag_fd >= 0)
+		close(cap->rerun_flag_fd);
 	if (cap->next_map_fd >= 0)
 		close(cap->next_map_fd);
 	if (cap->ring_map_fd >= 0)

@@ -2,7 +2,8 @@
 /*
  * Ask the running kernel what a capture can use: each feature is probed
  * by loading a tiny program or creating a tiny map, so that backported
- * features count and version numbers never matter.
+ * features count and version numbers never matter (the helpers: see
+ * kernel_helpers.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "xdpcap/kernel.h"
+#include "kernel_helpers.h"
 #include "ebpf_insn.h"
 #include "util.h"
 
@@ -43,25 +45,6 @@ static int probe_ring_buffer(void)
 	return errno == EPERM ? -EPERM : 0;
 }
 
-/* bpf_xdp_get_buff_len, then bpf_xdp_load_bytes of one byte */
-static int probe_load_bytes(void)
-{
-	const struct bpf_insn insns[] = {
-		alu64_reg(BPF_MOV, BPF_REG_6, BPF_REG_1),
-		call_helper(BPF_FUNC_xdp_get_buff_len),
-		alu64_reg(BPF_MOV, BPF_REG_1, BPF_REG_6),
-		alu64_imm(BPF_MOV, BPF_REG_2, 0),
-		alu64_reg(BPF_MOV, BPF_REG_3, BPF_REG_10),
-		alu64_imm(BPF_ADD, BPF_REG_3, -8),
-		alu64_imm(BPF_MOV, BPF_REG_4, 1),
-		call_helper(BPF_FUNC_xdp_load_bytes),
-		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
-		exit_insn(),
-	};
-
-	return probe_prog(insns, ARRAY_SIZE(insns), 0);
-}
-
 /* a loop of four rounds: a jump backwards */
 static int probe_bounded_loops(void)
 {
@@ -69,18 +52,6 @@ static int probe_bounded_loops(void)
 		alu64_imm(BPF_MOV, BPF_REG_0, 0),
 		alu64_imm(BPF_ADD, BPF_REG_0, 1),
 		ebpf_insn(BPF_JMP | BPF_JLT | BPF_K, BPF_REG_0, 0, -2, 4),
-		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
-		exit_insn(),
-	};
-
-	return probe_prog(insns, ARRAY_SIZE(insns), 0);
-}
-
-/* the cheap clock a rate cap reads for every match */
-static int probe_coarse_time(void)
-{
-	const struct bpf_insn insns[] = {
-		call_helper(BPF_FUNC_ktime_get_coarse_ns),
 		alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS),
 		exit_insn(),
 	};
@@ -120,6 +91,8 @@ static int choose_copy(struct xdpcap_kernel *k, char *errbuf)
 		xdpcap_err(errbuf, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8 and later): xdpcap cannot capture here");
 		return 0;
 	}
+	if (kernel_helpers_required(errbuf))
+		return 0;
 	if (want && *want) {
 		k->copy_forced = true;
 		if (!strcmp(want, "load-bytes") && k->load_bytes) {
@@ -157,9 +130,11 @@ static int probe(struct xdpcap_kernel *k, char *errbuf)
 	if (r < 0)
 		goto not_permitted;
 	k->bounded_loops = r;
-	k->load_bytes = probe_load_bytes() > 0;
+	k->load_bytes = kernel_helper_allowed(BPF_FUNC_xdp_load_bytes) &&
+			kernel_helper_allowed(BPF_FUNC_xdp_get_buff_len);
 	k->frags = probe_frags() > 0;
-	k->coarse_time = probe_coarse_time() > 0;
+	/* the cheap clock a rate cap reads for every match */
+	k->coarse_time = kernel_helper_allowed(BPF_FUNC_ktime_get_coarse_ns);
 	return 0;
 not_permitted:
 	xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");

@@ -42,8 +42,14 @@ extern "C" {
 #define XDPCAP_SLOT_RERUN 6
 #define XDPCAP_ENTRY_HOOK_SLOTS 7
 #define XDPCAP_SLOTS 6
-/* The XDP metadata word with which the entry capture marks a packet it
- * runs the program again for (bpf/xdpcap_hook.h). */
+/*
+ * The per-CPU flag with which the entry capture tells xdpcap_enter() that
+ * the program runs again (bpf/xdpcap_hook.h): a map of the hook's
+ * program, a PERCPU_ARRAY of one __u32.
+ */
+#define XDPCAP_RERUN_MAP_NAME "xdpcap_rerun"
+/* Programs built with xdpcap_hook.h of 0.1 have no such flag: the entry
+ * capture marks their packets with this XDP metadata word instead. */
 #define XDPCAP_ENTRY_MARK 0x78647063u
 /* The map name xdpcap looks for among an XDP program's maps. */
 #define XDPCAP_HOOK_MAP_NAME "xdpcap_hook"

@@ -8,6 +8,7 @@
 #define XDPCAP_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "xdpcap/filter.h"
 
@@ -44,6 +45,26 @@ struct xdpcap_kernel {
  * XDPCAP_COPY_NONE when no capture can work, with the reason in errbuf.
  */
 XDPCAP_API int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf);
+
+/*
+ * A BPF helper that capture programs call, and whether this kernel's
+ * verifier lets an XDP program call it: found by loading a program that
+ * calls it, once per process. A kernel may refuse a helper it has.
+ */
+struct xdpcap_kernel_helper {
+	const char *name;	/* "bpf_ringbuf_output" */
+	const char *use;	/* what captures call it for */
+	bool required;		/* no capture works without it */
+	const char *without;	/* what happens where it is refused */
+	bool allowed;		/* the verifier took the probe */
+};
+
+/*
+ * The i-th helper (from 0) in *helper; -ENOENT past the last, or -errno
+ * with a message when probing is not permitted.
+ */
+XDPCAP_API int xdpcap_kernel_helpers(const struct xdpcap_kernel_helper **helper,
+				     size_t i, char *errbuf);
 
 /* "load-bytes", "direct" or "none". */
 XDPCAP_API const char *xdpcap_copy_name(enum xdpcap_copy copy);
