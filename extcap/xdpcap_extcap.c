@@ -82,18 +82,36 @@ static void print_interfaces(const char *hook_dir)
 	xdpcap_hook_list_free(hooks, count);
 }
 
-static void print_config(void)
+/*
+ * Whether the hook has entry slots (XDPCAP_HOOK_WITH_ENTRY); true where
+ * it cannot be opened now, as a capture would then say why.
+ */
+static bool hook_has_entry(const struct extcap_args *a)
+{
+	struct xdpcap_hook hook;
+	bool entry;
+
+	if (xdpcap_hook_open(a->interface, a->hook_dir, &hook, NULL))
+		return true;
+	entry = hook.max_entries >= XDPCAP_ENTRY_HOOK_SLOTS;
+	xdpcap_hook_close(&hook);
+	return entry;
+}
+
+/* The options of the interface; "XDP entry" only where its hook has it. */
+static void print_config(const struct extcap_args *a)
 {
 	static const char *const names[XDPCAP_SLOTS] = {
 		"aborted", "drop", "pass", "tx", "redirect", "entry",
 	};
+	const unsigned int actions = hook_has_entry(a) ? XDPCAP_SLOTS : XDPCAP_ACTIONS;
 
 	printf("arg {number=0}{call=--actions}{display=XDP actions}"
 	       "{tooltip=" OPTION_TEXT_ACTIONS " (before the program changed it; the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
-	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++)
+	for (unsigned int i = 0; i < actions; i++)
 		printf("value {arg=0}{value=%s}{display=%s}{default=%s}\n",
-		       names[a], xdpcap_action_name(a),
-		       a == XDPCAP_SLOT_ENTRY ? "false" : "true");
+		       names[i], xdpcap_action_name(i),
+		       i == XDPCAP_SLOT_ENTRY ? "false" : "true");
 	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
 	       "{tooltip=" OPTION_TEXT_SNAPLEN "}"
 	       "{type=unsigned}{range=1,%d}{default=%d}\n",
@@ -315,7 +333,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (a.list_config) {
-		print_config();
+		print_config(&a);
 		return 0;
 	}
 	if (a.capture)

@@ -24,6 +24,9 @@ bpffs_mount || bail "cannot mount bpffs"
 xdpcap=$build/xdpcap
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
 redirect_prog=$build/tests/bpf/xdp_redirect.bpf.o
+user_prog=$build/tests/bpf/xdp_user_entry.bpf.o
+v01_prog=$build/tests/bpf/xdp_entry_v01.bpf.o
+v01_no_enter_prog=$build/tests/bpf/xdp_entry_v01_no_enter.bpf.o
 xdp_load=$build/tests/xdp_load
 tmp=$(mktemp -d /tmp/xdpcap-entry.XXXXXX)
 hooks=/sys/fs/bpf/xdpcap-entry-test
@@ -221,6 +224,71 @@ stop_capture
 check "$ping_rc" "pings are answered (libbpf)"
 whole_pairs "$tmp/libbpf.pcapng"
 check $? "libbpf: every packet twice, one id, entry first" "$(tr '\n' ' ' <"$tmp/pairs")"
+
+# --- a program as a user writes it: iproute2 and libbpf, unpinned ------------
+# udp_pairs FILE: entry/verdict counts of the datagrams to ports 9 and 1000
+udp_pairs() {
+	fields "$1" frame.comment udp.dstport | sort | uniq -c | sed 's/^ *//' | tr '\t\n' '/ '
+}
+user_want="2 XDP entry/1000 2 XDP entry/9 2 XDP_DROP/9 2 XDP_PASS/1000 "
+for loader in iproute2 libbpf; do
+	xdp_detach "$VA" || bail "cannot detach the program"
+	rm -f "$hooks/demo"
+	if [ "$loader" = iproute2 ]; then
+		xdp_attach "$VA" "$user_prog" native
+	else
+		netns_exec "$A" "$xdp_load" "$user_prog" "$VA" native >/dev/null
+	fi || bail "cannot load the user's program with $loader"
+	user_hook=$(hook_map_id "$VA") || bail "no hook in the user's program"
+	start_capture "$A" --entry "xdp:$VA" "$tmp/user-$loader.pcapng" udp
+	check $? "$loader: an entry capture starts on a user's program through its interface" "" "$tmp/err"
+	send_udp "$B" 192.0.2.1 9 2
+	send_udp "$B" 192.0.2.1 1000 2
+	stop_capture
+	got=$(udp_pairs "$tmp/user-$loader.pcapng")
+	[ "$cap_rc" -eq 0 ] && [ "$got" = "$user_want" ]
+	check $? "$loader: each datagram as it arrived and with its verdict (drop 9, pass 1000)" "status $cap_rc: $got" "$tmp/err"
+	whole_pairs "$tmp/user-$loader.pcapng"
+	check $? "$loader: paired by packet id, entry first" "$(tr '\n' ' ' <"$tmp/pairs")"
+	[ "$(bpftool map dump id "$user_hook" | sed -n 's/^Found \([0-9]*\) element.*/\1/p')" = 0 ]
+	check $? "$loader: the hook's seven slots are empty afterwards"
+done
+
+# --- programs built with xdpcap_hook.h 0.1: an XDP metadata mark -------------
+# The kernel's answer decides: where the verifier takes bpf_xdp_adjust_meta
+# they are captured at entry as before; where it refuses it, they do not
+# load, and a hook of theirs without xdpcap_enter() is refused --entry.
+meta=$("$xdpcap" features | awk '$1 == "bpf_xdp_adjust_meta" { print $2 }')
+xdp_detach "$VA" || bail "cannot detach the program"
+if xdp_attach "$VA" "$v01_prog" native 2>"$tmp/v01-load"; then loaded=yes; else loaded=no; fi
+[ "$loaded" = "$meta" ]
+check $? "xdpcap features' probe of bpf_xdp_adjust_meta ($meta) is the verifier's answer to a real program calling it (loaded: $loaded)" "" "$tmp/v01-load"
+if [ "$loaded" = yes ]; then
+	start_capture "$A" --entry "xdp:$VA" "$tmp/v01.pcapng" udp
+	check $? "a 0.1 program: an entry capture starts" "" "$tmp/err"
+	send_udp "$B" 192.0.2.1 9 2
+	send_udp "$B" 192.0.2.1 1000 2
+	stop_capture
+	got=$(udp_pairs "$tmp/v01.pcapng")
+	[ "$got" = "$user_want" ]
+	check $? "a 0.1 program: each datagram at entry and exit, through the metadata mark" "$got" "$tmp/err"
+else
+	grep -q "bpf_xdp_adjust_meta" "$tmp/v01-load"
+	check $? "a 0.1 program calling xdpcap_enter() is refused for bpf_xdp_adjust_meta" "" "$tmp/v01-load"
+	xdp_attach "$VA" "$v01_no_enter_prog" native || bail "cannot attach the 0.1 hook without xdpcap_enter()"
+	nsenter --net="$NETNS_RUN_DIR/$A" -- "$xdpcap" --entry "xdp:$VA" "$tmp/v01.pcapng" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q "refuses bpf_xdp_adjust_meta" "$tmp/err" &&
+		grep -q "without --entry (the exits work)" "$tmp/err" && [ ! -e "$tmp/v01.pcapng" ]
+	check $? "--entry on a 0.1 hook: status 1, names the refused helper and what still works, no file" "status $rc" "$tmp/err"
+	start_capture "$A" "xdp:$VA" "$tmp/v01-exits.pcapng" udp
+	check $? "the same hook's exits are captured" "" "$tmp/err"
+	send_udp "$B" 192.0.2.1 9 2
+	stop_capture
+	got=$(udp_pairs "$tmp/v01-exits.pcapng")
+	[ "$got" = "2 XDP_DROP/9 " ]
+	check $? "... with their verdicts" "$got" "$tmp/err"
+fi
 
 # --- jumbo frames, whole at entry and exit (generic XDP: one buffer) ---------
 netns_setup xejm || bail "cannot create namespaces for jumbo frames"

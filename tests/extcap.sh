@@ -277,6 +277,13 @@ vals=$(sed -n 's/^value {arg=0}{value=\([^}]*\)}{display=\([^}]*\)}{default=\([^
 [ "$vals" = "aborted=XDP_ABORTED=true drop=XDP_DROP=true pass=XDP_PASS=true tx=XDP_TX=true redirect=XDP_REDIRECT=true entry=XDP entry=false " ]
 check $? "its values: aborted, drop, pass, tx, redirect, shown as XDP_*, checked by default, and XDP entry, not checked" \
 	"$vals"
+bpftool map create "$hooks/five" type prog_array key 4 value 4 entries 5 name five ||
+	bail "cannot make a hook of five slots"
+run "$extcap" --extcap-config --extcap-interface xdp:five --hook-dir "$hooks"
+vals=$(sed -n 's/^value {arg=0}{value=\([^}]*\)}.*/\1/p' "$tmp/out" | tr '\n' ' ')
+[ "$rc" -eq 0 ] && [ "$vals" = "aborted drop pass tx redirect " ]
+check $? "a hook of five slots (no entry slot): XDP entry is not offered" "exit $rc, $vals" "$tmp/err"
+rm -f "$hooks/five"
 grep -q '^arg {number=1}{call=--snaplen}.*{type=unsigned}{range=1,262144}{default=262144}' "$tmp/config"
 check $? "--snaplen is unsigned, 1 to 262144, default 262144" "$(grep -e --snaplen "$tmp/config")"
 grep -q "^arg {number=2}{call=--hook-dir}.*{type=string}{default=$defdir}\$" "$tmp/config"

@@ -20,6 +20,7 @@
 #define DEFAULT_DEMO "bpf/examples/xdpcap_demo.bpf.o"
 #define DEFAULT_NOHOOK "bench/xdp_nohook.bpf.o"
 #define DEFAULT_EXIT_ONLY "bench/xdp_exit_only.bpf.o"
+#define DEFAULT_ENTER_META "bench/xdp_enter_meta.bpf.o"
 /* the rate cap measured on the paced 64-byte flood */
 #define CAPPED_RATE 10000u
 #define DEFAULT_FILTERS "tests/data/filters.txt"
@@ -65,6 +66,7 @@ struct config {
 	const char *demo_path;
 	const char *nohook_path;
 	const char *exit_only_path;
+	const char *enter_meta_path;
 	const char *filters_path;
 	const char *xdpcap_path;
 	const char *tcpdump_path;
@@ -147,8 +149,8 @@ struct cell {
 };
 
 struct progs {
-	struct bpf_object *demo_obj, *nohook_obj, *exit_only_obj;
-	int demo_fd, hook_fd, nohook_fd, empty_fd, exit_only_fd;
+	struct bpf_object *demo_obj, *nohook_obj, *exit_only_obj, *enter_meta_obj;
+	int demo_fd, hook_fd, nohook_fd, empty_fd, exit_only_fd, enter_meta_fd;
 	bool attached;
 };
 
@@ -186,6 +188,9 @@ struct hook_cost {
 	double ns[2][9];
 	/* [frame] the demo without xdpcap_enter, and the demo, timed together */
 	double exit_only_ns[2], with_entry_ns[2];
+	/* [frame] the demo with 0.1's xdpcap_enter (metadata mark) and
+	 * the demo, timed together with the demo without xdpcap_enter */
+	double meta_ns[2], flag_ns[2], meta_exit_only_ns[2];
 	/* [frame][phase] the empty program and the demo without hook */
 	double empty_ns[2][6], nohook_ns[2][6];
 	bool ok;

@@ -191,6 +191,14 @@ void load_programs(struct progs *p)
 	if (!prog)
 		die("%s has no program xdpcap_demo", cfg.exit_only_path);
 	p->exit_only_fd = bpf_program__fd(prog);
+
+	p->enter_meta_obj = bpf_object__open_file(cfg.enter_meta_path, NULL);
+	if (!p->enter_meta_obj || bpf_object__load(p->enter_meta_obj))
+		die("cannot load %s: %s", cfg.enter_meta_path, strerror(errno));
+	prog = bpf_object__find_program_by_name(p->enter_meta_obj, "xdpcap_demo");
+	if (!prog)
+		die("%s has no program xdpcap_demo", cfg.enter_meta_path);
+	p->enter_meta_fd = bpf_program__fd(prog);
 }
 
 /* Whether the kernel compiled the demo to machine code. */
@@ -212,6 +220,7 @@ void unload_programs(struct progs *p)
 	bpf_object__close(p->demo_obj);
 	bpf_object__close(p->nohook_obj);
 	bpf_object__close(p->exit_only_obj);
+	bpf_object__close(p->enter_meta_obj);
 }
 
 /* Every slot of the hook must be empty for a run without capture. */

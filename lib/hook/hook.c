@@ -607,6 +607,22 @@ static void append_hook_names(char *msg, size_t size, const char *hook_dir)
 	xdpcap_hook_list_free(hooks, count);
 }
 
+/* The length of the longest component of path. */
+static size_t longest_component(const char *path)
+{
+	size_t longest = 0;
+
+	while (*path) {
+		size_t len = strcspn(path, "/");
+
+		if (len > longest)
+			longest = len;
+		path += len;
+		path += strspn(path, "/");
+	}
+	return longest;
+}
+
 /* spec is [xdp:]NAME: pinned under the hook directory, else an interface. */
 static int open_named(const char *spec, const char *name, const char *hook_dir,
 		      struct xdpcap_hook *hook, char *errbuf)
@@ -622,8 +638,10 @@ static int open_named(const char *spec, const char *name, const char *hook_dir,
 			   name, sizeof(hook->name) - strlen(XDP_PREFIX) - 1);
 		return -ENAMETOOLONG;
 	}
-	err = snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ?
-	      -ENAMETOOLONG : resolve(path, real);
+	/* the kernel says so only where the file system checks: bpffs does,
+	 * the bare /sys/fs/bpf of sysfs does not */
+	err = snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	      longest_component(dir) > NAME_MAX ? -ENAMETOOLONG : resolve(path, real);
 	if (err == -ENAMETOOLONG) {
 		/* the name fits (above): the directory is to blame */
 		xdpcap_err(errbuf, "hook directory '%.64s...' (%zu bytes) is too long for a path",
