@@ -67,30 +67,37 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
  *
  * Two more slots: XDPCAP_ENTRY_SLOT for a capture program that sees each
  * packet first, XDPCAP_RERUN_SLOT for the program itself, both filled by
- * xdpcap while it captures at entry; and a per-CPU flag, the map
- * xdpcap_rerun. The entry capture copies the packet, raises its CPU's
- * flag and runs the program again from its start through the rerun slot
- * (if that tail call fails, it lowers the flag itself). xdpcap_enter()
- * finds the flag raised, lowers it and returns: the program goes on with
- * the packet exactly as it arrived, untouched, metadata included.
+ * xdpcap while it captures at entry; and a per-CPU entry state, the map
+ * xdpcap_entry, that xdpcap turns ON meanwhile. The entry capture copies
+ * the packet, sets its CPU's state to RERUN and runs the program again
+ * from its start through the rerun slot (if that tail call fails, it sets
+ * it back). xdpcap_enter() finds RERUN, sets ON and returns: the program
+ * goes on with the packet exactly as it arrived, untouched, metadata
+ * included.
  *
- * Why a per-CPU flag is enough: an XDP program runs to its end on one
+ * Why a per-CPU state is enough: an XDP program runs to its end on one
  * CPU, in softirq or with bottom halves disabled, and nothing else runs
- * on that CPU between the entry capture raising the flag and the tail
- * call reaching xdpcap_enter(). Nested runs do not share it: a cpumap's
+ * on that CPU between the entry capture setting RERUN and the tail call
+ * reaching xdpcap_enter(). Nested runs do not share it: a cpumap's
  * program runs later on its own CPU, a devmap's program at the flush
- * after this program returned, and generic XDP on a redirect target
- * later again, from that device's receive path. A flag left raised
- * (only if code before xdpcap_enter() returned early on the second run)
- * lets the next packet on that CPU skip the entry capture once.
+ * after this program returned, generic XDP on a redirect target later,
+ * from that device's receive path. (BPF_PROG_TEST_RUN without live frames
+ * runs with softirqs on: a packet received meanwhile on that CPU could
+ * see RERUN, and skip its own entry capture.) RERUN left behind, only if
+ * code before xdpcap_enter() returned early on the second run, makes the
+ * next packet on that CPU skip the entry capture once.
  *
  * While nobody captures at entry, xdpcap_enter() costs a per-CPU map
- * lookup and one tail call into an empty slot. It needs no XDP metadata
- * and no helper that a kernel or driver may refuse.
+ * lookup and a test: no tail call, no XDP metadata, and no helper that a
+ * kernel or driver may refuse.
  */
 #define XDPCAP_ENTRY_SLOT 5
 #define XDPCAP_RERUN_SLOT 6
 #define XDPCAP_HOOK_ENTRY_SLOTS 7
+
+#define XDPCAP_ENTRY_OFF 0	/* nobody captures at entry */
+#define XDPCAP_ENTRY_ON 1	/* an entry capture is in the entry slot */
+#define XDPCAP_ENTRY_RERUN 2	/* the entry capture runs the program again */
 
 #define XDPCAP_HOOK_WITH_ENTRY(name)                                          \
 	struct {                                                                \
@@ -104,23 +111,25 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
 		__uint(max_entries, 1);                                          \
 		__type(key, __u32);                                              \
 		__type(value, __u32);                                            \
-	} xdpcap_rerun SEC(".maps")
+	} xdpcap_entry SEC(".maps")
 
 /*
  * Call first in the program, before reading ctx->data. One hook with
- * entry slots per program: the flag's map has one name.
+ * entry slots per program: the entry state's map has one name.
  */
-#define xdpcap_enter(ctx, hook) xdpcap_enter_flagged(ctx, hook, &xdpcap_rerun)
+#define xdpcap_enter(ctx, hook) xdpcap_enter_state(ctx, hook, &xdpcap_entry)
 
-static __always_inline void xdpcap_enter_flagged(struct xdp_md *ctx, void *hook,
-						 void *rerun_flag)
+static __always_inline void xdpcap_enter_state(struct xdp_md *ctx, void *hook,
+					       void *states)
 {
 	__u32 zero = 0;
-	__u32 *rerun = bpf_map_lookup_elem(rerun_flag, &zero);
+	__u32 *state = bpf_map_lookup_elem(states, &zero);
 
-	if (rerun && *rerun) {
+	if (!state || *state == XDPCAP_ENTRY_OFF)
+		return;
+	if (*state == XDPCAP_ENTRY_RERUN) {
 		/* the second run, after the entry capture: as it arrived */
-		*rerun = 0;
+		*state = XDPCAP_ENTRY_ON;
 		return;
 	}
 	bpf_tail_call(ctx, hook, XDPCAP_ENTRY_SLOT);

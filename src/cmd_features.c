@@ -42,7 +42,7 @@ static void print_helpers(void)
 			flag &= h->allowed;
 	}
 	printf("entry capture (--entry): %s\n", flag ?
-	       "yes, for programs built with this xdpcap_hook.h (a per-CPU rerun flag; no XDP metadata)" :
+	       "yes, for programs built with this xdpcap_hook.h (a per-CPU entry state; no XDP metadata)" :
 	       "no: a helper it needs is refused");
 	printf("entry capture of programs built with xdpcap_hook.h 0.1 (XDP metadata mark): %s\n",
 	       mark ? "yes, where the driver gives XDP metadata room" :

@@ -50,6 +50,19 @@ slots_all_empty() {
 	[ "$(hook_entries)" = 0 ]
 }
 
+# entry_states IFACE: the distinct values of the per-CPU entry state of
+# IFACE's program, "off", "on" or "rerun" (bpf/xdpcap_hook.h), comma-separated
+entry_states() {
+	_prog=$(xdp_prog_id "$1") || return 1
+	for _m in $(bpftool prog show id "$_prog" | sed -n 's/.*map_ids \([0-9,]*\).*/\1/p' | tr , ' '); do
+		bpftool map show id "$_m" | grep -q "name xdpcap_entry " || continue
+		bpftool -j map dump id "$_m" | grep -o '"value":[0-9][0-9]*' | cut -d: -f2 | sort -u |
+			sed 's/^0$/off/; s/^1$/on/; s/^2$/rerun/' | tr '\n' ',' | sed 's/,$//'
+		return 0
+	done
+	return 1
+}
+
 # traffic: 3 pings (XDP_TX), 2 datagrams to port 9 (XDP_DROP), 2 to
 # port 1000 (XDP_PASS); ping's status in $ping_rc
 traffic() {
@@ -99,6 +112,8 @@ start_capture "$A" --entry xdp:demo "$tmp/pairs.pcapng"
 check $? "an entry capture starts on the demo's hook" "" "$tmp/err"
 [ "$(hook_entries)" = 7 ]
 check $? "it fills the five action slots, the entry slot and the rerun slot" "$(hook_entries) filled"
+[ "$(entry_states "$VA")" = on ]
+check $? "it turns the program's entry state on, on every CPU" "$(entry_states "$VA")"
 traffic
 stop_capture
 check "$cap_rc" "SIGINT ends it with status 0" "status $cap_rc" "$tmp/err"
@@ -133,6 +148,8 @@ grep -q "packets matched the filter as they arrived" "$tmp/err"
 check $? "the summary says how many matched as they arrived" "" "$tmp/err"
 [ "$(hook_entries)" = 0 ]
 check $? "all seven slots are empty afterwards" "$(hook_entries) filled"
+[ "$(entry_states "$VA")" = off ]
+check $? "the entry state is off again on every CPU: xdpcap_enter() returns at once" "$(entry_states "$VA")"
 
 # --- the filter applies to the packet as it arrived --------------------------
 start_capture "$A" --entry xdp:demo "$tmp/filter.pcapng" 'icmp[icmptype] == icmp-echo'
@@ -176,6 +193,8 @@ kill -KILL "$cap_pid"
 wait "$cap_pid" 2>/dev/null
 wait_until 5000 slots_all_empty
 check $? "after SIGKILL the guard empties all seven slots" "$(hook_entries) filled"
+[ "$(entry_states "$VA")" = off ]
+check $? "... and turns the entry state off" "$(entry_states "$VA")"
 netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
 check $? "pings are answered afterwards"
 

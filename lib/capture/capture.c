@@ -65,9 +65,9 @@ struct xdpcap_capture {
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
 	size_t prog_insns[XDPCAP_SLOTS];
 	int notes_map_fd;		/* the program's redirect notes, or -1 */
-	/* entry: the program's rerun flag; -1: it marks packets in their
-	 * XDP metadata instead (built with xdpcap_hook.h 0.1) */
-	int rerun_flag_fd;
+	/* entry: the program's entry states; -1: it marks packets in
+	 * their XDP metadata instead (built with xdpcap_hook.h 0.1) */
+	int entry_map_fd;
 	/* slot_chain.h: to share slots with other captures; -1: keeps
 	 * them to itself (entry captures, no CAP_SYS_ADMIN) */
 	int next_map_fd;
@@ -287,7 +287,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.at_entry = cap->entry,
 		.hook_fd = cap->hook.map_fd,
 		.notes_map_fd = cap->notes_map_fd,
-		.rerun_flag_map_fd = cap->rerun_flag_fd,
+		.entry_map_fd = cap->entry_map_fd,
 		.next_map_fd = cap->next_map_fd,
 		.sample = cap->sample,
 		.max_rate = cap->max_rate,
@@ -417,10 +417,10 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 							      (int)ARRAY_SIZE(cap->target_maps));
 	if (!cap->entry)
 		return 0;
-	cap->rerun_flag_fd = hook_program_map(ids[0], XDPCAP_RERUN_MAP_NAME,
-					      BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t));
-	if (cap->rerun_flag_fd < 0 && !kernel_helper_allowed(BPF_FUNC_xdp_adjust_meta)) {
-		xdpcap_err(errbuf, "cannot capture at entry on hook %s: its program has no rerun flag (built with xdpcap_hook.h 0.1, it marks packets in XDP metadata), and this kernel's verifier refuses bpf_xdp_adjust_meta in XDP programs; rebuild the program with this xdpcap_hook.h, or capture without --entry (the exits work)",
+	cap->entry_map_fd = hook_program_map(ids[0], XDPCAP_ENTRY_MAP_NAME,
+					     BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t));
+	if (cap->entry_map_fd < 0 && !kernel_helper_allowed(BPF_FUNC_xdp_adjust_meta)) {
+		xdpcap_err(errbuf, "cannot capture at entry on hook %s: its program has no entry state (built with xdpcap_hook.h 0.1, it is told of the second run by a mark in XDP metadata), and this kernel's verifier refuses bpf_xdp_adjust_meta in XDP programs; rebuild the program with this xdpcap_hook.h, or capture without --entry (the exits work)",
 			   cap->hook.name);
 		return -EOPNOTSUPP;
 	}
@@ -477,7 +477,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
-	cap->notes_map_fd = cap->next_map_fd = cap->rerun_flag_fd = -1;
+	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
 	cap->guard.pipe_fd = -1;
 	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
@@ -757,6 +757,20 @@ static int join_slot(struct xdpcap_capture *cap, uint32_t a)
 	return slot_chain_join(cap->hook.map_fd, a, cap->prog_fds[a], cap->next_map_fd);
 }
 
+/* What the capture holds, for the guard and for clearing the slots. */
+static struct capture_holding holding(const struct xdpcap_capture *cap, int lock_fd)
+{
+	struct capture_holding h = {
+		.hook_fd = cap->hook.map_fd,
+		.lock_fd = lock_fd,
+		.next_fd = cap->next_map_fd,
+		.entry_fd = cap->entry ? cap->entry_map_fd : -1,
+	};
+
+	memcpy(h.prog_ids, cap->prog_ids, sizeof(h.prog_ids));
+	return h;
+}
+
 /* Lock our programs' ids, fork the guard and fill (or join) the slots. */
 static int claim_slots(struct xdpcap_capture *cap, unsigned int join, char *errbuf)
 {
@@ -764,6 +778,7 @@ static int claim_slots(struct xdpcap_capture *cap, unsigned int join, char *errb
 		XDPCAP_SLOT_RERUN, XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX,
 		XDP_REDIRECT, XDPCAP_SLOT_ENTRY,
 	};
+	struct capture_holding h;
 	uint32_t a;
 	int err;
 
@@ -773,8 +788,8 @@ static int claim_slots(struct xdpcap_capture *cap, unsigned int join, char *errb
 			xdpcap_err(errbuf, "cannot lock %s: %s", SLOT_LOCK_FILE, strerror(-err));
 			goto unlock;
 		}
-	err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
-				  cap->next_map_fd, cap->prog_ids, errbuf);
+	h = holding(cap, cap->lock_fd);
+	err = capture_guard_start(&cap->guard, &h, errbuf);
 	if (err)
 		goto unlock;
 	/*
@@ -796,10 +811,20 @@ static int claim_slots(struct xdpcap_capture *cap, unsigned int join, char *errb
 				   a == XDPCAP_SLOT_RERUN ? "the hook's own" : "the capture",
 				   a == XDPCAP_SLOT_RERUN ? "rerun" : xdpcap_action_name(a),
 				   cap->hook.name, strerror(errno));
-			capture_clear_slots(cap->hook.map_fd, -1, cap->next_map_fd, cap->prog_ids);
+			h.lock_fd = -1;
+			capture_clear_slots(&h);
 			capture_guard_stop(&cap->guard);
 			goto unlock;
 		}
+	}
+	/* the entry capture's programs are in: xdpcap_enter() may call it */
+	if (h.entry_fd >= 0 && (err = capture_entry_states_set(h.entry_fd, XDPCAP_ENTRY_ON))) {
+		xdpcap_err(errbuf, "cannot turn on the entry states of the program of %s: %s",
+			   cap->hook.name, strerror(-err));
+		h.lock_fd = -1;
+		capture_clear_slots(&h);
+		capture_guard_stop(&cap->guard);
+		goto unlock;
 	}
 	return 0;
 unlock:
@@ -862,9 +887,11 @@ static int fall_back_to_exits(struct xdpcap_capture *cap, char *errbuf)
 	for (a = 0; !err && a < XDPCAP_ACTIONS; a++)
 		if (cap->prog_ids[a] && cap->lock_fd >= 0)
 			err = slot_lock_hold(cap->lock_fd, cap->prog_ids[a]);
-	if (!err)
-		err = capture_guard_start(&cap->guard, cap->hook.map_fd, cap->lock_fd,
-					  cap->next_map_fd, cap->prog_ids, errbuf);
+	if (!err) {
+		struct capture_holding h = holding(cap, cap->lock_fd);
+
+		err = capture_guard_start(&cap->guard, &h, errbuf);
+	}
 	if (err) {
 		for (a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++) {
 			if (cap->prog_fds[a] >= 0)
@@ -919,7 +946,7 @@ static void check_entry(struct xdpcap_capture *cap)
 		bpf_map_delete_elem(cap->hook.map_fd, &slot);
 	notice(cap, "capture at entry stopped: the program of hook %s could not be run again for %llu packet%s (%s), which were XDP_ABORTED",
 	       cap->hook.name, (unsigned long long)st.entry_failed,
-	       st.entry_failed == 1 ? "" : "s", cap->rerun_flag_fd >= 0 ?
+	       st.entry_failed == 1 ? "" : "s", cap->entry_map_fd >= 0 ?
 	       "its rerun slot was emptied, or the program was at the kernel's limit of tail calls" :
 	       "the driver gives XDP no metadata room, or the program left the hook");
 	if (fall_back_to_exits(cap, errbuf))
@@ -1036,6 +1063,8 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 			void *ctx)
 {
+	struct capture_holding h;
+
 	if (!cap->started || cap->stopped)
 		return 0;
 	cap->stopped = true;
@@ -1043,7 +1072,8 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	 * Empty the slots before reading the rest: ourselves if we may, and
 	 * the guard, which keeps the privileges we may have dropped.
 	 */
-	capture_clear_slots(cap->hook.map_fd, cap->lock_fd, cap->next_map_fd, cap->prog_ids);
+	h = holding(cap, cap->lock_fd);
+	capture_clear_slots(&h);
 	capture_guard_stop(&cap->guard);
 	capture_wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
@@ -1172,8 +1202,8 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 			close(cap->prog_fds[a]);
 	if (cap->notes_map_fd >= 0)
 		close(cap->notes_map_fd);
-	if (cap->rerun_flag_fd >= 0)
-		close(cap->rerun_flag_fd);
+	if (cap->entry_map_fd >= 0)
+		close(cap->entry_map_fd);
 	if (cap->next_map_fd >= 0)
 		close(cap->next_map_fd);
 	if (cap->ring_map_fd >= 0)

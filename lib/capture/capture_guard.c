@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -9,6 +11,7 @@
 #include <linux/membarrier.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "capture_guard.h"
 #include "hook/slot_chain.h"
@@ -32,47 +35,70 @@ static int clear_slot(int hook_fd, uint32_t slot, uint32_t id)
 }
 
 /* Take our programs out of the chains they share slots in. */
-static int leave_slots(int hook_fd, int lock_fd, int next_fd,
-		       const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+static int leave_slots(const struct capture_holding *h)
 {
-	int left = 0;
+	int lock_fd = h->lock_fd, left = 0;
 
 	if (lock_fd >= 0 && slot_lock_claim_begin(lock_fd))
 		lock_fd = -1;
 	for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
-		if (prog_ids[slot] && slot_chain_leave(hook_fd, slot, prog_ids[slot], next_fd) > 0)
+		if (h->prog_ids[slot] &&
+		    slot_chain_leave(h->hook_fd, slot, h->prog_ids[slot], h->next_fd) > 0)
 			left++;
 	if (lock_fd >= 0)
 		slot_lock_claim_end(lock_fd);
 	return left;
 }
 
-int capture_clear_slots(int hook_fd, int lock_fd, int next_fd,
-			const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+int capture_entry_states_set(int entry_fd, uint32_t state)
 {
-	int cleared = clear_slot(hook_fd, XDPCAP_SLOT_ENTRY, prog_ids[XDPCAP_SLOT_ENTRY]);
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t key = 0;
+	uint64_t *values;
+	int err;
 
-	if (next_fd >= 0)
-		cleared += leave_slots(hook_fd, lock_fd, next_fd, prog_ids);
+	if (ncpus < 0)
+		return ncpus;
+	/* user space gives a per-CPU map's values 8 bytes apiece */
+	values = calloc((size_t)ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	for (int i = 0; i < ncpus; i++)
+		values[i] = state;
+	err = bpf_map_update_elem(entry_fd, &key, values, BPF_ANY) ? -errno : 0;
+	free(values);
+	return err;
+}
+
+int capture_clear_slots(const struct capture_holding *h)
+{
+	int cleared = clear_slot(h->hook_fd, XDPCAP_SLOT_ENTRY, h->prog_ids[XDPCAP_SLOT_ENTRY]);
+
+	if (h->next_fd >= 0)
+		cleared += leave_slots(h);
 	else
 		for (uint32_t slot = 0; slot < XDPCAP_ACTIONS; slot++)
-			cleared += clear_slot(hook_fd, slot, prog_ids[slot]);
-	if (prog_ids[XDPCAP_SLOT_RERUN]) {
+			cleared += clear_slot(h->hook_fd, slot, h->prog_ids[slot]);
+	if (h->prog_ids[XDPCAP_SLOT_RERUN]) {
 		uint32_t slot = XDPCAP_SLOT_ENTRY, id;
-
-		capture_wait_for_running_programs();
 		/* unless another entry capture took over (--force) */
-		if (bpf_map_lookup_elem(hook_fd, &slot, &id))
-			cleared += clear_slot(hook_fd, XDPCAP_SLOT_RERUN,
-					      prog_ids[XDPCAP_SLOT_RERUN]);
+		bool entry_empty = bpf_map_lookup_elem(h->hook_fd, &slot, &id) != 0;
+
+		/* a run between the entry capture and xdpcap_enter() goes on
+		 * as a first run that finds nobody capturing: as it should */
+		if (entry_empty && h->entry_fd >= 0)
+			capture_entry_states_set(h->entry_fd, XDPCAP_ENTRY_OFF);
+		capture_wait_for_running_programs();
+		if (entry_empty)
+			cleared += clear_slot(h->hook_fd, XDPCAP_SLOT_RERUN,
+					      h->prog_ids[XDPCAP_SLOT_RERUN]);
 	}
 	return cleared;
 }
 
 /* The guard: wait for the capturing process to go, then clean up. */
 static void __attribute__((noreturn))
-guard_main(int hook_fd, int read_fd, int lock_fd, int next_fd,
-	   const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS])
+guard_main(const struct capture_holding *h, int read_fd)
 {
 	char byte;
 
@@ -89,7 +115,7 @@ guard_main(int hook_fd, int read_fd, int lock_fd, int next_fd,
 	prctl(PR_SET_NAME, "xdpcap-guard", 0, 0, 0);
 	while (read(read_fd, &byte, 1) < 0 && errno == EINTR)
 		;
-	capture_clear_slots(hook_fd, lock_fd, next_fd, prog_ids);
+	capture_clear_slots(h);
 	_exit(0);
 }
 
@@ -121,8 +147,7 @@ static void close_other_fds(const int *keep, size_t nkeep)
 	}
 }
 
-int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
-			int next_fd, const uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS],
+int capture_guard_start(struct capture_guard *guard, const struct capture_holding *h,
 			char *errbuf)
 {
 	int fds[2];
@@ -142,10 +167,10 @@ int capture_guard_start(struct capture_guard *guard, int hook_fd, int lock_fd,
 		return err;
 	}
 	if (pid == 0) {
-		int keep[] = { hook_fd, fds[0], lock_fd, next_fd };
+		int keep[] = { h->hook_fd, fds[0], h->lock_fd, h->next_fd, h->entry_fd };
 
 		close_other_fds(keep, sizeof(keep) / sizeof(keep[0]));
-		guard_main(hook_fd, fds[0], lock_fd, next_fd, prog_ids);
+		guard_main(h, fds[0]);
 	}
 	close(fds[0]);
 	guard->pid = pid;

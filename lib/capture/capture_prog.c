@@ -395,33 +395,34 @@ static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec 
 }
 
 /*
- * The entry program's end: raise the program's per-CPU rerun flag and run
- * the hook's program again from its start, where xdpcap_enter() lowers
- * it. If the tail call fails (the rerun slot was emptied, or the chain
- * of tail calls is at the kernel's limit), lower the flag, count the
- * packet (r7 = R_AREA is valid unless no_area) and abort it: the program
- * was not run on it, so no verdict is known.
+ * The entry program's end: set the program's entry state on this CPU to
+ * RERUN and run the hook's program again from its start, where
+ * xdpcap_enter() sets it back to ON. If the tail call fails (the rerun
+ * slot was emptied, or the chain of tail calls is at the kernel's limit),
+ * set it back here, count the packet (r7 = R_AREA is valid unless
+ * no_area) and abort it: the program was not run on it, so no verdict is
+ * known.
  */
-static void put_rerun_flagged(struct asm_buf *b, const struct capture_prog_spec *s,
-			      bool count_failure)
+static void put_rerun_stated(struct asm_buf *b, const struct capture_prog_spec *s,
+			     bool count_failure)
 {
-	size_t no_flag;
+	size_t no_state;
 
 	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
-	put_map_fd(b, BPF_REG_1, s->rerun_flag_map_fd);
+	put_map_fd(b, BPF_REG_1, s->entry_map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
 	put(b, call_helper(BPF_FUNC_map_lookup_elem));
-	no_flag = b->len;
+	no_state = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
-	put(b, store_imm(BPF_W, BPF_REG_0, 0, 1));
+	put(b, store_imm(BPF_W, BPF_REG_0, 0, XDPCAP_ENTRY_RERUN));
 	put(b, alu64_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 	put_map_fd(b, BPF_REG_2, s->hook_fd);
 	put(b, alu64_imm(BPF_MOV, BPF_REG_3, XDPCAP_SLOT_RERUN));
 	put(b, call_helper(BPF_FUNC_tail_call));
-	put(b, store_imm(BPF_W, R_CAPLEN, 0, 0));
-	land_here(b, no_flag);
+	put(b, store_imm(BPF_W, R_CAPLEN, 0, XDPCAP_ENTRY_ON));
+	land_here(b, no_state);
 	if (count_failure)
 		put_count(b, CNT(failed));
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
@@ -429,7 +430,7 @@ static void put_rerun_flagged(struct asm_buf *b, const struct capture_prog_spec 
 }
 
 /*
- * The same for a program built with an older xdpcap_hook.h, whose
+ * The same for a program built with xdpcap_hook.h 0.1, whose
  * xdpcap_enter() looks for a mark in the packet's XDP metadata: add the
  * mark and run the program again. Where the driver gives XDP no metadata
  * room, the packet is aborted and counted.
@@ -470,8 +471,8 @@ static void put_rerun_marked(struct asm_buf *b, const struct capture_prog_spec *
 static void put_rerun(struct asm_buf *b, const struct capture_prog_spec *s,
 		      bool count_failure)
 {
-	if (s->rerun_flag_map_fd >= 0)
-		put_rerun_flagged(b, s, count_failure);
+	if (s->entry_map_fd >= 0)
+		put_rerun_stated(b, s, count_failure);
 	else
 		put_rerun_marked(b, s, count_failure);
 }

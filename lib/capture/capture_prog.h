@@ -129,10 +129,10 @@ struct capture_prog_spec {
 	 */
 	bool at_entry;
 	int hook_fd;		/* entry: the hook, to run the program again */
-	/* entry: the program's per-CPU rerun flag (xdpcap_rerun), or -1
-	 * for a program built with an older xdpcap_hook.h, whose packets
-	 * are marked in their XDP metadata instead */
-	int rerun_flag_map_fd;
+	/* entry: the program's per-CPU entry states (xdpcap_entry), or -1
+	 * for a program built with xdpcap_hook.h 0.1, whose packets are
+	 * marked in their XDP metadata instead */
+	int entry_map_fd;
 	int notes_map_fd;	/* exits: the program's redirect notes, or -1 */
 	/* exits: the capture's next map (slot_chain.h), tail-called at the
 	 * end to run the captures that share the slot; -1: none */

@@ -42,7 +42,7 @@ static struct helper_probe probes[] = {
 	  { "bpf_ktime_get_ns", "time stamp packets", true,
 	    "xdpcap cannot capture here", false } },
 	{ BPF_FUNC_map_lookup_elem, PERCPU_ARRAY,
-	  { "bpf_map_lookup_elem", "raise the program's rerun flag (entry), read redirect notes", true,
+	  { "bpf_map_lookup_elem", "set the program's entry state (entry capture), read redirect notes", true,
 	    "xdpcap cannot capture here", false } },
 	{ BPF_FUNC_xdp_load_bytes, NO_MAP,
 	  { "bpf_xdp_load_bytes", "copy whole frames, fragments included", false,

@@ -43,12 +43,16 @@ extern "C" {
 #define XDPCAP_ENTRY_HOOK_SLOTS 7
 #define XDPCAP_SLOTS 6
 /*
- * The per-CPU flag with which the entry capture tells xdpcap_enter() that
- * the program runs again (bpf/xdpcap_hook.h): a map of the hook's
- * program, a PERCPU_ARRAY of one __u32.
+ * A program with entry slots has a per-CPU entry state (bpf/xdpcap_hook.h):
+ * a map of the program, a PERCPU_ARRAY of one __u32. OFF: nobody captures
+ * at entry, xdpcap_enter() returns at once; ON: an entry capture is in
+ * the entry slot; RERUN: the entry capture runs the program again.
  */
-#define XDPCAP_RERUN_MAP_NAME "xdpcap_rerun"
-/* Programs built with xdpcap_hook.h of 0.1 have no such flag: the entry
+#define XDPCAP_ENTRY_MAP_NAME "xdpcap_entry"
+#define XDPCAP_ENTRY_OFF 0
+#define XDPCAP_ENTRY_ON 1
+#define XDPCAP_ENTRY_RERUN 2
+/* Programs built with xdpcap_hook.h 0.1 have no entry state: the entry
  * capture marks their packets with this XDP metadata word instead. */
 #define XDPCAP_ENTRY_MARK 0x78647063u
 /* The map name xdpcap looks for among an XDP program's maps. */
