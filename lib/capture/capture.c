@@ -49,6 +49,12 @@
 #define WAKEUP_GATHER_US 1000
 /* At the end, how long to wait for records still being written. */
 #define STOP_DRAIN_MAX_NS (100 * 1000000ull)
+/*
+ * How often a capture sharing slots looks for itself in their chains: a
+ * walk of at most SLOT_CHAIN_MAX programs a slot, a few dozen system
+ * calls; packets between a cut and the next look are missed.
+ */
+#define CHAIN_CHECK_NS (200 * 1000000ull)
 
 struct xdpcap_capture {
 	struct xdpcap_hook hook;
@@ -91,7 +97,7 @@ struct xdpcap_capture {
 	struct xdpcap_busy *busy;	/* the caller's, or NULL */
 	struct hook_watch watch;	/* the hook gone or unused, said once */
 	bool entry_failed;		/* entry capture given up, said once */
-	uint64_t chain_checked_ns;	/* check_chains(), once a second */
+	uint64_t chain_checked_ns;	/* check_chains(), every CHAIN_CHECK_NS */
 	unsigned int chains_lost;	/* slots taken over: said once each */
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
@@ -526,9 +532,10 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	/*
 	 * Sharing slots means opening other captures' programs by id; an
 	 * entry capture runs the hook's program again and so keeps its
-	 * slots to itself.
+	 * slots to itself, and so does one that takes slots over (--force):
+	 * the captures it replaced are told, and do not come back.
 	 */
-	if (!cap->entry && has_capability(CAP_SYS_ADMIN))
+	if (!cap->entry && !cap->force && has_capability(CAP_SYS_ADMIN))
 		cap->next_map_fd = slot_chain_create();
 	err = load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
 	if (err)
@@ -595,13 +602,16 @@ static const char *why_not_shared(const struct xdpcap_capture *cap, unsigned int
 {
 	unsigned int live = 0;
 	uint32_t ids[SLOT_CHAIN_MAX];
-	int chainable;
+	int n, chainable;
 
 	if (a >= XDPCAP_ACTIONS || cap->entry)
 		return "a capture at entry keeps its slots to itself";
 	if (cap->next_map_fd < 0)
 		return "sharing a slot takes CAP_SYS_ADMIN";
-	if (slot_chain_read(cap->hook.map_fd, a, ids, &chainable) < 0 || !chainable)
+	n = slot_chain_read(cap->hook.map_fd, a, ids, &chainable);
+	if (n == -E2BIG)
+		return "it is shared by as many captures as a slot takes";
+	if (n < 0 || !chainable)
 		return "that capture keeps the slot to itself (a capture at entry, or one without CAP_SYS_ADMIN)";
 	live = s->owner_alive;
 	for (unsigned int i = 0; i < s->n_shared; i++)
@@ -955,19 +965,43 @@ static void check_entry(struct xdpcap_capture *cap)
 		notice(cap, "capturing on at the exits only, the filter applied there, without packet ids");
 }
 
+/* "DROP, PASS and TX": the slots of mask, for a message */
+static const char *slot_names(unsigned int mask, char *buf, size_t size)
+{
+	unsigned int n = 0, total = (unsigned int)__builtin_popcount(mask);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int a = 0; a < XDPCAP_ACTIONS && len < size; a++) {
+		if (!(mask & (1u << a)))
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					!n ? "" : n + 1 == total ? " and " : ", ",
+					xdpcap_action_name(a));
+		n++;
+	}
+	return buf;
+}
+
 /*
  * A capture that shares slots can be cut out of a chain: a capture before
  * it that died together with its guard leaves the kernel to empty its
  * next map, and --force puts a program of its own in place of the chain.
- * Once a second, find ours in each chain, and join again where it is
- * missing, unless a capture that keeps the slot to itself holds it (not
- * after dropping CAP_SYS_ADMIN: the chains cannot be read then).
+ * Five times a second, find ours in each chain, and join again where it
+ * is missing, unless a capture that keeps the slot to itself holds it,
+ * or the chain cannot take one more (not after dropping CAP_SYS_ADMIN:
+ * the chains cannot be read then). What happened is said once for all
+ * the slots it happened to.
  */
 static void check_chains(struct xdpcap_capture *cap)
 {
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	unsigned int rejoined = 0, taken = 0, lost = 0;
+	int taker_pid = 0, lost_err = 0;
+	uint32_t taker_prog = 0;
+	char names[64];
 
-	if (cap->next_map_fd < 0 || now < cap->chain_checked_ns + 1000000000ull)
+	if (cap->next_map_fd < 0 || now < cap->chain_checked_ns + CHAIN_CHECK_NS)
 		return;
 	cap->chain_checked_ns = now;
 	/* a process that dropped its privileges (tcpdump) cannot walk chains */
@@ -985,17 +1019,19 @@ static void check_chains(struct xdpcap_capture *cap)
 		n = slot_chain_read(cap->hook.map_fd, a, ids, &chainable);
 		for (int i = 0; i < n; i++)
 			found |= ids[i] == cap->prog_ids[a];
+		/* unreadable, too long or a loop: joining would make it worse */
 		if (n < 0 || found || xdpcap_hook_slot(&cap->hook, a, &s, errbuf))
 			continue;
 		if (s.prog_id && (!s.owner_pid || !chainable)) {
 			cap->chains_lost |= 1u << a;
-			notice(cap, "slot %s of %s was taken over by %s %d: nothing more is captured from it",
-			       xdpcap_action_name(a), cap->hook.name,
-			       s.owner_pid ? "xdpcap process" : "program id",
-			       s.owner_pid ? s.owner_pid : (int)s.prog_id);
+			taken |= 1u << a;
+			taker_pid = s.owner_pid;
+			taker_prog = s.prog_id;
 			continue;
 		}
-		err = cap->lock_fd >= 0 ? slot_lock_claim_begin(cap->lock_fd) : 0;
+		err = n >= SLOT_CHAIN_MAX ? -E2BIG : 0;
+		if (!err && cap->lock_fd >= 0)
+			err = slot_lock_claim_begin(cap->lock_fd);
 		if (!err) {
 			err = join_slot(cap, a);
 			if (cap->lock_fd >= 0)
@@ -1003,13 +1039,28 @@ static void check_chains(struct xdpcap_capture *cap)
 		}
 		if (err) {
 			cap->chains_lost |= 1u << a;
-			notice(cap, "slot %s of %s lost this capture (a capture sharing it died with its guard), and it cannot join again (%s): nothing more is captured from it",
-			       xdpcap_action_name(a), cap->hook.name, strerror(-err));
+			lost |= 1u << a;
+			lost_err = err;
 		} else {
-			notice(cap, "slot %s of %s lost this capture for a moment (a capture sharing it died with its guard): joined again; packets that came in between were missed",
-			       xdpcap_action_name(a), cap->hook.name);
+			rejoined |= 1u << a;
 		}
 	}
+	if (taken)
+		notice(cap, "slot%s %s of %s taken over by %s %d: nothing more is captured from %s",
+		       taken & (taken - 1) ? "s" : "", slot_names(taken, names, sizeof(names)),
+		       cap->hook.name, taker_pid ? "xdpcap process" : "program id",
+		       taker_pid ? taker_pid : (int)taker_prog, taken & (taken - 1) ? "them" : "it");
+	if (rejoined)
+		notice(cap, "this capture was cut out of slot%s %s of %s (a capture sharing %s died with its guard) and joined again: packets in the last %u ms may be missed",
+		       rejoined & (rejoined - 1) ? "s" : "", slot_names(rejoined, names, sizeof(names)),
+		       cap->hook.name, rejoined & (rejoined - 1) ? "them" : "it",
+		       (unsigned int)(CHAIN_CHECK_NS / 1000000));
+	if (lost)
+		notice(cap, "this capture was cut out of slot%s %s of %s (a capture sharing %s died with its guard) and cannot join again (%s): nothing more is captured from %s",
+		       lost & (lost - 1) ? "s" : "", slot_names(lost, names, sizeof(names)),
+		       cap->hook.name, lost & (lost - 1) ? "them" : "it",
+		       lost_err == -E2BIG ? "the chain is full" : strerror(-lost_err),
+		       lost & (lost - 1) ? "them" : "it");
 }
 
 /* Deliver what the ring holds; returns how many or -errno. */

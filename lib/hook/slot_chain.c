@@ -40,17 +40,23 @@ int slot_chain_read(int hook_fd, uint32_t slot, uint32_t ids[SLOT_CHAIN_MAX],
 	ids[0] = id_at(hook_fd, slot);
 	while (ids[n]) {
 		int fd = next_map(ids[n]);
+		uint32_t next;
 
 		if (fd < 0)
 			return fd == -ENOENT || !n ? n + 1 : fd;
 		if (!n && chainable)
 			*chainable = 1;
-		if (++n == SLOT_CHAIN_MAX) {
-			close(fd);
-			break;
-		}
-		ids[n] = id_at(fd, slot);
+		next = id_at(fd, slot);
 		close(fd);
+		n++;
+		if (!next)
+			break;
+		for (int i = 0; i < n; i++)
+			if (ids[i] == next)
+				return -ELOOP;
+		if (n == SLOT_CHAIN_MAX)
+			return -E2BIG;
+		ids[n] = next;
 	}
 	return n;
 }

@@ -27,10 +27,10 @@
 int slot_chain_create(void);
 
 /*
- * The programs of the chain in slot of hook_fd, newest first, up to
- * SLOT_CHAIN_MAX: returns how many (0: empty slot; 1: a program that is
- * alone or not chainable), or -errno. *chainable tells whether the
- * newest has a next map (may be NULL).
+ * The programs of the chain in slot of hook_fd, newest first: returns how
+ * many (0: empty slot; 1: a program that is alone or not chainable), or
+ * -errno: -E2BIG for more than SLOT_CHAIN_MAX, -ELOOP for a program met
+ * twice. *chainable tells whether the newest has a next map (may be NULL).
  */
 int slot_chain_read(int hook_fd, uint32_t slot, uint32_t ids[SLOT_CHAIN_MAX],
 		    int *chainable);
