@@ -134,6 +134,7 @@ a_alone() {
 }
 wait_until 5000 a_alone
 check $? "d and its guard killed: within a second a holds the slots alone again" "$(pass)"
+wait_until 2000 grep -q "cut out of slots" "$tmp/a.err"
 n=$(grep -c "cut out of slots XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX and XDP_REDIRECT of xdp:demo (a capture sharing them died with its guard) and joined again" "$tmp/a.err")
 [ "$n" = 1 ]
 check $? "a says so, once for all five slots" "$n notices" "$tmp/a.err"
@@ -296,6 +297,59 @@ done
 [ "$rcs" = 000000000 ] && [ -z "$bad" ] && [ "$(numbered forced)" = "100 100" ]
 check $? "all end with status 0: each sharer has the 50 datagrams sent before, once each; the forced capture the 100 after, once each" \
 	"statuses $rcs;$bad; forced $(numbered forced)"
+slots_empty xdp:demo
+check $? "every slot is empty afterwards" "$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)"
+
+# --- captures that are pid 1 of pid namespaces of their own (containers) ------
+# Whether a capture runs is told by the kernel (its alive map), not by a
+# pid, which another pid namespace reads as another process.
+# ns_capture NAME: xdpcap as the init of a new pid namespace; the host's
+# pid of that xdpcap in $pid
+ns_capture() {
+	unshare -p -f --mount-proc "$xdpcap" --hook-dir "$hooks" xdp:demo "$tmp/$1.pcapng" \
+		"udp port 4000" 2>"$tmp/$1.err" &
+	wait_until 10000 grep -qs "capturing from" "$tmp/$1.err" || return 1
+	pid=$(pgrep -P $! -x xdpcap)
+	[ -n "$pid" ]
+}
+ns_capture c0
+check $? "a capture as pid 1 of a pid namespace of its own starts" "" "$tmp/c0.err"
+# its guard first, as the namespace's end may take it before it acts
+g=$(guard_of "$pid")
+[ -n "$g" ] && kill -KILL "$g" && kill -KILL "$pid"
+wait_until 5000 sh -c "! kill -0 $pid 2>/dev/null"
+json=$("$xdpcap" list --json --hook-dir "$hooks" xdp:demo 2>&1)
+[ "$(echo "$json" | grep -o '"owner_alive":false' | wc -l)" = 5 ] &&
+	! echo "$json" | grep -q '"owner_alive":true'
+check $? "killed with its guard: its five slots are listed as gone, not alive as the host's pid 1 is" "$json"
+begin c3 "udp port 4000"
+check $? "a capture starts on the slots it left" "" "$tmp/c3.err"
+[ "$(grep -c "^xdpcap: reclaiming slot .* of xdp:demo, left by xdpcap process [0-9]*, which is gone" "$tmp/c3.err")" = 5 ]
+check $? "it takes the dead one's programs out, and says so" "" "$tmp/c3.err"
+end "$pid"
+slots_empty xdp:demo
+check $? "no slot holds a program afterwards" "$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)"
+
+ns_capture c1
+check $? "a capture in a pid namespace of its own starts" "" "$tmp/c1.err"
+pc1=$pid
+ns_capture c2
+check $? "a second one, in another, joins it" "" "$tmp/c2.err"
+pc2=$pid
+got=$(pass)
+[ "$got" = "pid $pc2 + pid $pc1" ]
+check $? "xdpcap list shows both by the pids this namespace knows them by" "$got"
+sendn 1 20 4000
+kill -KILL "$pc2"
+wait_until 5000 sh -c "! kill -0 $pc2 2>/dev/null"
+wait_until 5000 sh -c "[ \"\$('$xdpcap' list --hook-dir '$hooks' xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p')\" = 'pid $pc1' ]"
+check $? "the second killed: the first joins again and takes it out" "$(pass)"
+sendn 21 40 4000
+kill -INT "$pc1"
+wait_until 10000 sh -c "! kill -0 $pc1 2>/dev/null"
+[ "$(numbered c1)" = "40 40" ]
+check $? "the first has every datagram sent while it ran, once each but for the cut" \
+	"c1 $(numbered c1)" "$tmp/c1.err"
 slots_empty xdp:demo
 check $? "every slot is empty afterwards" "$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)"
 

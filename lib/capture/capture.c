@@ -27,6 +27,7 @@
 #include "kernel_helpers.h"
 #include "hook/hook_program.h"
 #include "hook/hook_watch.h"
+#include "hook/prog_owner.h"
 #include "ring.h"
 #include "hook/slot_chain.h"
 #include "hook/slot_lock.h"
@@ -66,6 +67,8 @@ struct xdpcap_capture {
 	uint32_t sample, max_rate;	/* opts' */
 	uint32_t netmask;		/* opts': for "ip broadcast" */
 	int ring_map_fd, areas_map_fd;
+	/* prog_owner.h: what tells others this capture runs */
+	int alive_map_fd, owner_map_fd;
 	/* by slot; the rerun slot's is the hook's own program (entry) */
 	int prog_fds[XDPCAP_ENTRY_HOOK_SLOTS];
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
@@ -99,6 +102,10 @@ struct xdpcap_capture {
 	bool entry_failed;		/* entry capture given up, said once */
 	uint64_t chain_checked_ns;	/* check_chains(), every CHAIN_CHECK_NS */
 	unsigned int chains_lost;	/* slots taken over: said once each */
+	/* check_chains(): what it found and will say at its next look */
+	unsigned int taken_unsaid, rejoined_unsaid;
+	int taker_pid;
+	uint32_t taker_prog;
 	/* the callback of the poll in progress */
 	xdpcap_packet_fn fn;
 	void *fn_ctx;
@@ -266,6 +273,12 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(errno));
 		return err;
 	}
+	cap->owner_map_fd = prog_owner_create(&cap->alive_map_fd);
+	if (cap->owner_map_fd < 0) {
+		xdpcap_err(errbuf, "cannot create the capture's owner maps: %s",
+			   strerror(-cap->owner_map_fd));
+		return cap->owner_map_fd;
+	}
 	/* the counters, readable without a system call */
 	cap->areas_mapped = ((size_t)cap->layout.stride * cap->layout.ncpus + (size_t)page - 1) /
 			    (size_t)page * (size_t)page;
@@ -287,6 +300,7 @@ static int load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	struct capture_prog_spec spec = {
 		.ring_map_fd = cap->ring_map_fd,
 		.areas_map_fd = cap->areas_map_fd,
+		.owner_map_fd = cap->owner_map_fd,
 		.layout = cap->layout,
 		.copy = cap->kernel.copy,
 		.has_buff_len = cap->kernel.load_bytes,
@@ -483,6 +497,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
+	cap->alive_map_fd = cap->owner_map_fd = -1;
 	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
 	cap->guard.pipe_fd = -1;
 	cap->lock_fd = slot_lock_open();
@@ -775,6 +790,7 @@ static struct capture_holding holding(const struct xdpcap_capture *cap, int lock
 		.lock_fd = lock_fd,
 		.next_fd = cap->next_map_fd,
 		.entry_fd = cap->entry ? cap->entry_map_fd : -1,
+		.alive_fd = cap->alive_map_fd,
 	};
 
 	memcpy(h.prog_ids, cap->prog_ids, sizeof(h.prog_ids));
@@ -983,6 +999,26 @@ static const char *slot_names(unsigned int mask, char *buf, size_t size)
 	return buf;
 }
 
+/* What check_chains() found and has not said yet, in one line each. */
+static void say_chains(struct xdpcap_capture *cap)
+{
+	unsigned int taken = cap->taken_unsaid, rejoined = cap->rejoined_unsaid;
+	char names[64];
+
+	cap->taken_unsaid = cap->rejoined_unsaid = 0;
+	if (taken)
+		notice(cap, "slot%s %s of %s taken over by %s %d: nothing more is captured from %s",
+		       taken & (taken - 1) ? "s" : "", slot_names(taken, names, sizeof(names)),
+		       cap->hook.name, cap->taker_pid ? "xdpcap process" : "program id",
+		       cap->taker_pid ? cap->taker_pid : (int)cap->taker_prog,
+		       taken & (taken - 1) ? "them" : "it");
+	if (rejoined)
+		notice(cap, "this capture was cut out of slot%s %s of %s (a capture sharing %s died with its guard) and joined again: packets in the last %u ms may be missed",
+		       rejoined & (rejoined - 1) ? "s" : "", slot_names(rejoined, names, sizeof(names)),
+		       cap->hook.name, rejoined & (rejoined - 1) ? "them" : "it",
+		       (unsigned int)(CHAIN_CHECK_NS / 1000000));
+}
+
 /*
  * A capture that shares slots can be cut out of a chain: a capture before
  * it that died together with its guard leaves the kernel to empty its
@@ -1045,22 +1081,23 @@ static void check_chains(struct xdpcap_capture *cap)
 			rejoined |= 1u << a;
 		}
 	}
-	if (taken)
-		notice(cap, "slot%s %s of %s taken over by %s %d: nothing more is captured from %s",
-		       taken & (taken - 1) ? "s" : "", slot_names(taken, names, sizeof(names)),
-		       cap->hook.name, taker_pid ? "xdpcap process" : "program id",
-		       taker_pid ? taker_pid : (int)taker_prog, taken & (taken - 1) ? "them" : "it");
-	if (rejoined)
-		notice(cap, "this capture was cut out of slot%s %s of %s (a capture sharing %s died with its guard) and joined again: packets in the last %u ms may be missed",
-		       rejoined & (rejoined - 1) ? "s" : "", slot_names(rejoined, names, sizeof(names)),
-		       cap->hook.name, rejoined & (rejoined - 1) ? "them" : "it",
-		       (unsigned int)(CHAIN_CHECK_NS / 1000000));
 	if (lost)
 		notice(cap, "this capture was cut out of slot%s %s of %s (a capture sharing %s died with its guard) and cannot join again (%s): nothing more is captured from %s",
 		       lost & (lost - 1) ? "s" : "", slot_names(lost, names, sizeof(names)),
 		       cap->hook.name, lost & (lost - 1) ? "them" : "it",
 		       lost_err == -E2BIG ? "the chain is full" : strerror(-lost_err),
 		       lost & (lost - 1) ? "them" : "it");
+	/*
+	 * The kernel empties a dead capture's next map, and --force fills
+	 * slots, one slot after another: say it once the slots stay as
+	 * they are, one look later.
+	 */
+	cap->taken_unsaid |= taken;
+	cap->rejoined_unsaid |= rejoined;
+	if (taken)
+		cap->taker_pid = taker_pid, cap->taker_prog = taker_prog;
+	if (!taken && !rejoined)
+		say_chains(cap);
 }
 
 /* Deliver what the ring holds; returns how many or -errno. */
@@ -1119,6 +1156,7 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	if (!cap->started || cap->stopped)
 		return 0;
 	cap->stopped = true;
+	say_chains(cap);
 	/*
 	 * Empty the slots before reading the rest: ourselves if we may, and
 	 * the guard, which keeps the privileges we may have dropped.
@@ -1255,6 +1293,10 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		close(cap->notes_map_fd);
 	if (cap->entry_map_fd >= 0)
 		close(cap->entry_map_fd);
+	if (cap->owner_map_fd >= 0)
+		close(cap->owner_map_fd);
+	if (cap->alive_map_fd >= 0)
+		close(cap->alive_map_fd);
 	if (cap->next_map_fd >= 0)
 		close(cap->next_map_fd);
 	if (cap->ring_map_fd >= 0)

@@ -167,7 +167,8 @@ int capture_guard_start(struct capture_guard *guard, const struct capture_holdin
 		return err;
 	}
 	if (pid == 0) {
-		int keep[] = { h->hook_fd, fds[0], h->lock_fd, h->next_fd, h->entry_fd };
+		int keep[] = { h->hook_fd, fds[0], h->lock_fd, h->next_fd, h->entry_fd,
+				h->alive_fd };
 
 		close_other_fds(keep, sizeof(keep) / sizeof(keep[0]));
 		guard_main(h, fds[0]);

@@ -25,13 +25,15 @@ struct capture_guard {
  * capture runs), next_fd its next map where it shares slots (slot_chain.h;
  * -1: none), entry_fd the program's entry states that an entry capture
  * turned on (bpf/xdpcap_hook.h; -1: none), lock_fd the slot lock
- * (slot_lock.h; -1: none, or held already).
+ * (slot_lock.h; -1: none, or held already), alive_fd the capture's alive
+ * map (prog_owner.h), which the guard keeps open while it lives.
  */
 struct capture_holding {
 	int hook_fd;
 	int lock_fd;
 	int next_fd;
 	int entry_fd;
+	int alive_fd;
 	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
 };
 

@@ -515,6 +515,9 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	size_t no_area, no_match, too_long, sent, sampled = 0, capped = 0, done;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
+	/* a reference only: the program's maps tell who owns it */
+	if (s->owner_map_fd >= 0)
+		put_map_fd(b, BPF_REG_1, s->owner_map_fd);
 	/* this CPU's area */
 	put(b, call_helper(BPF_FUNC_get_smp_processor_id));
 	no_area = b->len;

@@ -144,6 +144,8 @@ struct capture_prog_spec {
 	bool coarse_time;	/* the rate cap reads bpf_ktime_get_coarse_ns */
 	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
+	/* prog_owner.h: referred to, so that others find who owns it */
+	int owner_map_fd;
 	struct capture_area_layout layout;
 	struct capture_prog_kind kind;
 	enum xdpcap_copy copy;	/* LOAD_BYTES or DIRECT */

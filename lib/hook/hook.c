@@ -22,6 +22,7 @@
 
 #include "xdpcap/hook.h"
 #include "slot_chain.h"
+#include "prog_owner.h"
 #include "slot_lock.h"
 #include "util.h"
 
@@ -731,12 +732,35 @@ static bool pid_alive(int pid)
 }
 
 /*
- * The lock tells across pid namespaces; the pid stands in for captures
- * whose lock we cannot see (another /run).
+ * The owner of capture program prog_id named prog_name: its pid as we see
+ * it (0: not xdpcap's), and whether it still runs. The kernel tells that
+ * by the capture's alive map (prog_owner.h), in any namespace; for
+ * programs of xdpcap 0.1, which have none, its slot lock, or else its pid
+ * as a pid of ours.
  */
-static bool owner_alive(int pid, uint32_t prog_id, int lock_fd)
+static int read_owner(uint32_t prog_id, const char *prog_name, int lock_fd, bool *alive)
 {
-	return pid && (slot_lock_held(lock_fd, prog_id) || pid_alive(pid));
+	int pid = xdpcap_prog_name_owner(prog_name);
+	struct prog_owner owner;
+	int local;
+
+	*alive = false;
+	if (!pid)
+		return 0;
+	if (!prog_owner_read(prog_id, &owner)) {
+		*alive = prog_owner_alive(&owner);
+		local = prog_owner_local_pid(&owner);
+		return local ? local : owner.pid;
+	}
+	*alive = slot_lock_held(lock_fd, prog_id) || pid_alive(pid);
+	return pid;
+}
+
+bool xdpcap_prog_owner_elsewhere(uint32_t prog_id)
+{
+	struct prog_owner owner;
+
+	return !prog_owner_read(prog_id, &owner) && !prog_owner_local_pid(&owner);
 }
 
 /* The captures after the slot's own in its chain (slot_chain.h). */
@@ -754,10 +778,9 @@ static void read_sharers(const struct xdpcap_hook *hook, uint32_t key, int lock_
 
 		sh->prog_id = ids[i];
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			sh->owner_pid = xdpcap_prog_name_owner(info.name);
+			sh->owner_pid = read_owner(ids[i], info.name, lock_fd, &sh->owner_alive);
 		if (fd >= 0)
 			close(fd);
-		sh->owner_alive = owner_alive(sh->owner_pid, ids[i], lock_fd);
 	}
 }
 
@@ -804,8 +827,7 @@ static int read_slot(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
 	}
 	slot->prog_id = id;
 	snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
-	slot->owner_pid = xdpcap_prog_name_owner(slot->prog_name);
-	slot->owner_alive = owner_alive(slot->owner_pid, id, lock_fd);
+	slot->owner_pid = read_owner(id, slot->prog_name, lock_fd, &slot->owner_alive);
 	read_sharers(hook, key, lock_fd, slot);
 	return 0;
 }

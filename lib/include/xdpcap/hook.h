@@ -91,10 +91,11 @@ struct xdpcap_slot_sharer {
 struct xdpcap_slot {
 	uint32_t prog_id;		/* 0: empty */
 	char prog_name[16];
-	int owner_pid;			/* the xdpcap process that filled it (from the
-					 * program's name), 0: not xdpcap's */
-	bool owner_alive;		/* that capture still runs (its lock is held,
-					 * or the pid lives in our pid namespace) */
+	int owner_pid;			/* the xdpcap process that filled it, 0: not
+					 * xdpcap's; its pid as the caller sees it, or
+					 * see xdpcap_prog_owner_elsewhere() */
+	bool owner_alive;		/* that capture (or its guard) still runs, as
+					 * the kernel tells, in any namespace */
 	/* the program could not be read (that needs CAP_SYS_ADMIN): its
 	 * name and owner are unknown */
 	bool unreadable;
@@ -166,6 +167,13 @@ XDPCAP_API void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count);
  * greater than 0), or 0 for another name.
  */
 XDPCAP_API int xdpcap_prog_name_owner(const char *prog_name);
+
+/*
+ * Whether the xdpcap process that owns capture program prog_id runs in a
+ * pid namespace the caller cannot see into (beside or above its own):
+ * the slot's owner_pid is then its pid there, not one of the caller's.
+ */
+XDPCAP_API bool xdpcap_prog_owner_elsewhere(uint32_t prog_id);
 
 /* "XDP_DROP" for 1, and so on, "entry" for XDPCAP_SLOT_ENTRY;
  * "XDP_UNKNOWN" out of range. */
