@@ -249,6 +249,19 @@ check $? "libbpf: every packet twice, one id, entry first" "$(tr '\n' ' ' <"$tmp
 udp_pairs() {
 	fields "$1" frame.comment udp.dstport | sort | uniq -c | sed 's/^ *//' | tr '\t\n' '/ '
 }
+# capture_udp NAME ARGS...: capture with ARGS at $VA's hook into
+# $tmp/NAME.pcapng while 2 datagrams go to port 9 and 2 to port 1000;
+# says whether it started, as a check of WHAT
+capture_udp() {
+	_what=$1
+	_file=$tmp/$2.pcapng
+	shift 2
+	start_capture "$A" "$@" "xdp:$VA" "$_file" udp
+	check $? "$_what" "" "$tmp/err"
+	send_udp "$B" 192.0.2.1 9 2
+	send_udp "$B" 192.0.2.1 1000 2
+	stop_capture
+}
 user_want="2 XDP entry/1000 2 XDP entry/9 2 XDP_DROP/9 2 XDP_PASS/1000 "
 for loader in iproute2 libbpf; do
 	xdp_detach "$VA" || bail "cannot detach the program"
@@ -259,11 +272,8 @@ for loader in iproute2 libbpf; do
 		netns_exec "$A" "$xdp_load" "$user_prog" "$VA" native >/dev/null
 	fi || bail "cannot load the user's program with $loader"
 	user_hook=$(hook_map_id "$VA") || bail "no hook in the user's program"
-	start_capture "$A" --entry "xdp:$VA" "$tmp/user-$loader.pcapng" udp
-	check $? "$loader: an entry capture starts on a user's program through its interface" "" "$tmp/err"
-	send_udp "$B" 192.0.2.1 9 2
-	send_udp "$B" 192.0.2.1 1000 2
-	stop_capture
+	capture_udp "$loader: an entry capture starts on a user's program through its interface" \
+		"user-$loader" --entry
 	got=$(udp_pairs "$tmp/user-$loader.pcapng")
 	[ "$cap_rc" -eq 0 ] && [ "$got" = "$user_want" ]
 	check $? "$loader: each datagram as it arrived and with its verdict (drop 9, pass 1000)" "status $cap_rc: $got" "$tmp/err"
@@ -283,11 +293,7 @@ if xdp_attach "$VA" "$v01_prog" native 2>"$tmp/v01-load"; then loaded=yes; else 
 [ "$loaded" = "$meta" ]
 check $? "xdpcap features' probe of bpf_xdp_adjust_meta ($meta) is the verifier's answer to a real program calling it (loaded: $loaded)" "" "$tmp/v01-load"
 if [ "$loaded" = yes ]; then
-	start_capture "$A" --entry "xdp:$VA" "$tmp/v01.pcapng" udp
-	check $? "a 0.1 program: an entry capture starts" "" "$tmp/err"
-	send_udp "$B" 192.0.2.1 9 2
-	send_udp "$B" 192.0.2.1 1000 2
-	stop_capture
+	capture_udp "a 0.1 program: an entry capture starts" v01 --entry
 	got=$(udp_pairs "$tmp/v01.pcapng")
 	[ "$got" = "$user_want" ]
 	check $? "a 0.1 program: each datagram at entry and exit, through the metadata mark" "$got" "$tmp/err"
@@ -300,12 +306,9 @@ else
 	[ "$rc" -eq 1 ] && grep -q "refuses bpf_xdp_adjust_meta" "$tmp/err" &&
 		grep -q "without --entry (the exits work)" "$tmp/err" && [ ! -e "$tmp/v01.pcapng" ]
 	check $? "--entry on a 0.1 hook: status 1, names the refused helper and what still works, no file" "status $rc" "$tmp/err"
-	start_capture "$A" "xdp:$VA" "$tmp/v01-exits.pcapng" udp
-	check $? "the same hook's exits are captured" "" "$tmp/err"
-	send_udp "$B" 192.0.2.1 9 2
-	stop_capture
+	capture_udp "the same hook's exits are captured" v01-exits
 	got=$(udp_pairs "$tmp/v01-exits.pcapng")
-	[ "$got" = "2 XDP_DROP/9 " ]
+	[ "$got" = "2 XDP_DROP/9 2 XDP_PASS/1000 " ]
 	check $? "... with their verdicts" "$got" "$tmp/err"
 fi
 

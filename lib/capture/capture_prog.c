@@ -394,6 +394,16 @@ static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec 
 	land_here(b, done);
 }
 
+/* A packet the entry capture could not run the program again for. */
+static void put_abort(struct asm_buf *b, const struct capture_prog_spec *s,
+		      bool count_failure)
+{
+	if (count_failure)
+		put_count(b, CNT(failed));
+	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
+	put(b, exit_insn());
+}
+
 /*
  * The entry program's end: set the program's entry state on this CPU to
  * RERUN and run the hook's program again from its start, where
@@ -423,10 +433,7 @@ static void put_rerun_stated(struct asm_buf *b, const struct capture_prog_spec *
 	put(b, call_helper(BPF_FUNC_tail_call));
 	put(b, store_imm(BPF_W, R_CAPLEN, 0, XDPCAP_ENTRY_ON));
 	land_here(b, no_state);
-	if (count_failure)
-		put_count(b, CNT(failed));
-	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
-	put(b, exit_insn());
+	put_abort(b, s, count_failure);
 }
 
 /*
@@ -462,10 +469,7 @@ static void put_rerun_marked(struct asm_buf *b, const struct capture_prog_spec *
 	put(b, alu64_imm(BPF_MOV, BPF_REG_2, 4));
 	put(b, call_helper(BPF_FUNC_xdp_adjust_meta));
 	land_here(b, no_meta);
-	if (count_failure)
-		put_count(b, CNT(failed));
-	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
-	put(b, exit_insn());
+	put_abort(b, s, count_failure);
 }
 
 static void put_rerun(struct asm_buf *b, const struct capture_prog_spec *s,
