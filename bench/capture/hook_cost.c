@@ -200,7 +200,7 @@ void print_hook_cost(const struct hook_cost *hc)
 	printf("%sthe entry hook (xdpcap_enter) while nobody captures: %.2f ns (dropped frame) and %.2f ns (passed frame), the demo against the demo without it, timed together\n",
 	       b, hc->with_entry_ns[0] - hc->exit_only_ns[0],
 	       hc->with_entry_ns[1] - hc->exit_only_ns[1]);
-	printf("%sthe entry hook while nobody captures, timed together with the demo without it: per-CPU rerun flag (today) %.2f / %.2f ns, XDP metadata mark (0.1) %.2f / %.2f ns (dropped / passed frame); the flag costs %.2f / %.2f ns more\n",
+	printf("%sthe entry hook while nobody captures, timed together with the demo without it: per-CPU entry state (today) %.2f / %.2f ns, XDP metadata mark (0.1) %.2f / %.2f ns (dropped / passed frame); the state costs %.2f / %.2f ns more\n",
 	       b, hc->flag_ns[0] - hc->meta_exit_only_ns[0], hc->flag_ns[1] - hc->meta_exit_only_ns[1],
 	       hc->meta_ns[0] - hc->meta_exit_only_ns[0], hc->meta_ns[1] - hc->meta_exit_only_ns[1],
 	       hc->flag_ns[0] - hc->meta_ns[0], hc->flag_ns[1] - hc->meta_ns[1]);
