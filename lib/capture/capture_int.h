@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * A live capture's state, shared by the files that do its jobs:
+ *
+ *   capture_open.c    open: the hook, the kernel's features, the maps and
+ *                     the programs; close
+ *   capture_slots.c   start: who holds the slots; claiming, joining them
+ *   capture_repair.c  while it runs: an entry capture given up, chains
+ *                     cut or taken over
+ *   capture.c         the packets: ring records to the caller; stop
+ *   capture_stats.c   counters and accessors
+ *
+ * Not installed.
+ */
+#ifndef XDPCAP_CAPTURE_INT_H
+#define XDPCAP_CAPTURE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdpcap/capture.h"
+#include "xdpcap/kernel.h"
+#include "capture_guard.h"
+#include "capture_prog.h"
+#include "hook/hook_program.h"
+#include "hook/hook_watch.h"
+#include "ring.h"
+
+struct xdpcap_capture {
+	struct xdpcap_hook hook;
+	char *filter;
+	unsigned int actions;
+	uint32_t snaplen;
+	bool force;
+	bool entry;			/* capture at entry too */
+	uint32_t sample, max_rate;	/* opts' */
+	uint32_t netmask;		/* opts': for "ip broadcast" */
+	int ring_map_fd, areas_map_fd;
+	/* prog_owner.h: what tells others this capture runs */
+	int alive_map_fd, owner_map_fd;
+	/* by slot; the rerun slot's is the hook's own program (entry) */
+	int prog_fds[XDPCAP_ENTRY_HOOK_SLOTS];
+	uint32_t prog_ids[XDPCAP_ENTRY_HOOK_SLOTS];
+	size_t prog_insns[XDPCAP_SLOTS];
+	int notes_map_fd;		/* the program's redirect notes, or -1 */
+	/* entry: the program's entry states; -1: it marks packets in
+	 * their XDP metadata instead (built with xdpcap_hook.h 0.1) */
+	int entry_map_fd;
+	/* slot_chain.h: to share slots with other captures; -1: keeps
+	 * them to itself (entry captures, no CAP_SYS_ADMIN) */
+	int next_map_fd;
+	/* the maps the program may redirect through, to name a note's map */
+	struct hook_program_target_map target_maps[8];
+	int n_target_maps;
+	struct ring ring;
+	bool ring_open;
+	uint32_t ring_bytes;
+	struct capture_area_layout layout;
+	const uint8_t *areas;		/* the areas map, read-only */
+	size_t areas_mapped;
+	struct capture_guard guard;
+	int lock_fd;			/* slot_lock.h; -1 without one */
+	struct xdpcap_kernel kernel;	/* what the kernel offers */
+	bool started, stopped;
+	int64_t realtime_offset_ns;	/* epoch time - monotonic time */
+	uint64_t start_ns, end_ns, delivered;
+	void (*notice)(const char *msg, void *ctx);
+	void *notice_ctx;
+	struct xdpcap_busy *busy;	/* the caller's, or NULL */
+	struct hook_watch watch;	/* the hook gone or unused, said once */
+	bool entry_failed;		/* entry capture given up, said once */
+	uint64_t chain_checked_ns;	/* check_chains(), every CHAIN_CHECK_NS */
+	unsigned int chains_lost;	/* slots taken over: said once each */
+	/* check_chains(): what it found and will say at its next look */
+	unsigned int taken_unsaid, rejoined_unsaid;
+	int taker_pid;
+	uint32_t taker_prog;
+	/* the callback of the poll in progress */
+	xdpcap_packet_fn fn;
+	void *fn_ctx;
+	bool fn_stop;
+};
+
+/* Tell the caller (opts' notice), if it listens. */
+void capture_notice(struct xdpcap_capture *cap, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Whether capability nr is in this process's effective set (or unknown). */
+bool capture_has_capability(unsigned int nr);
+
+/* Build and load the capture's programs (capture_open.c). */
+int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf);
+
+/*
+ * Refuse slots that another live capture or program holds, unless
+ * forced, or unless the captures on it share it with this one. With
+ * join, a bit per slot to join rather than fill (capture_slots.c).
+ */
+int capture_check_slots(struct xdpcap_capture *cap, bool notify, unsigned int *join,
+			char *errbuf);
+
+/* Join the captures on slot a (capture_slots.c). */
+int capture_join_slot(struct xdpcap_capture *cap, uint32_t a);
+
+/* What the capture holds, for the guard and for clearing the slots. */
+struct capture_holding capture_holding(const struct xdpcap_capture *cap, int lock_fd);
+
+/* Map the ring for reading (capture.c). */
+int capture_open_ring(struct xdpcap_capture *cap, char *errbuf);
+
+/*
+ * While the capture runs, at each poll: an entry capture given up,
+ * chains cut or taken over (capture_repair.c).
+ */
+void capture_repair(struct xdpcap_capture *cap);
+
+/* Say what capture_repair() found and has not said yet. */
+void capture_say_chains(struct xdpcap_capture *cap);
+
+#endif

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * Opening a capture: the hook and its program, what the kernel offers,
+ * the capture's maps and programs; and closing it.
+ */
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <pcap/dlt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "capture_int.h"
+#include "clock.h"
+#include "kernel_helpers.h"
+#include "hook/prog_owner.h"
+#include "hook/slot_chain.h"
+#include "hook/slot_lock.h"
+#include "opts.h"
+#include "util.h"
+
+/*
+ * The ring is one BPF ring buffer shared by all CPUs, 64 MiB unless told
+ * otherwise: about 70 ms of 1500-byte frames at 600 kfps, for the writer's
+ * stalls.
+ */
+#define DEFAULT_RING_KIB (64 * 1024)
+#define MIN_RING_KIB 64
+
+/* The kernel wants a power of two pages; round down, within limits. */
+static uint32_t ring_bytes(unsigned int kib)
+{
+	uint32_t bytes;
+
+	if (!kib)
+		kib = DEFAULT_RING_KIB;
+	if (kib < MIN_RING_KIB)
+		kib = MIN_RING_KIB;
+	if (kib > (1u << 20))
+		kib = 1u << 20;
+	bytes = kib * 1024u;
+	while (bytes & (bytes - 1))
+		bytes &= bytes - 1;
+	return bytes;
+}
+
+void capture_notice(struct xdpcap_capture *cap, const char *fmt, ...)
+{
+	char msg[XDPCAP_ERRBUF_SIZE];
+	va_list ap;
+
+	if (!cap->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cap->notice(msg, cap->notice_ctx);
+}
+
+/* Whether capability nr is in this process's effective set (or unknown). */
+bool capture_has_capability(unsigned int nr)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return true; /* cannot tell: say nothing about it */
+	return data[nr / 32].effective & (1u << (nr % 32));
+}
+
+/* Whether CAP_BPF or CAP_SYS_ADMIN is in this process's effective set. */
+static bool may_use_bpf(void)
+{
+	const unsigned int cap_bpf = 39; /* older headers lack CAP_BPF */
+
+	return capture_has_capability(cap_bpf) || capture_has_capability(CAP_SYS_ADMIN);
+}
+
+static int create_maps(struct xdpcap_capture *cap, char *errbuf)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, areas_opts, .map_flags = BPF_F_MMAPABLE);
+	long page = sysconf(_SC_PAGESIZE);
+	int ncpus = libbpf_num_possible_cpus();
+	void *areas;
+
+	if (ncpus <= 0) {
+		xdpcap_err(errbuf, "cannot count the CPUs: %s", strerror(-ncpus));
+		return ncpus ? ncpus : -EINVAL;
+	}
+	capture_area_layout(cap->snaplen, (uint32_t)ncpus, &cap->layout);
+	if (cap->layout.max_caplen < cap->snaplen && cap->layout.max_caplen < CAPTURE_MAX_CAPLEN)
+		capture_notice(cap, "packets are cut to %u bytes on this machine of %d CPUs",
+		       cap->layout.max_caplen, ncpus);
+	cap->ring_map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpcap_ring", 0, 0,
+					  cap->ring_bytes, NULL);
+	if (cap->ring_map_fd >= 0)
+		cap->areas_map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpcap_areas",
+						   sizeof(uint32_t),
+						   cap->layout.stride * cap->layout.ncpus,
+						   1, &areas_opts);
+	if (cap->ring_map_fd < 0 || cap->areas_map_fd < 0) {
+		int err = -errno;
+
+		if (err == -EPERM)
+			xdpcap_err(errbuf, "creating BPF maps is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+		else
+			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(errno));
+		return err;
+	}
+	cap->owner_map_fd = prog_owner_create(&cap->alive_map_fd);
+	if (cap->owner_map_fd < 0) {
+		xdpcap_err(errbuf, "cannot create the capture's owner maps: %s",
+			   strerror(-cap->owner_map_fd));
+		return cap->owner_map_fd;
+	}
+	/* the counters, readable without a system call */
+	cap->areas_mapped = ((size_t)cap->layout.stride * cap->layout.ncpus + (size_t)page - 1) /
+			    (size_t)page * (size_t)page;
+	areas = mmap(NULL, cap->areas_mapped, PROT_READ, MAP_SHARED, cap->areas_map_fd, 0);
+	if (areas == MAP_FAILED) {
+		int err = -errno;
+
+		cap->areas_mapped = 0;
+		xdpcap_err(errbuf, "cannot map the capture counters: %s", strerror(errno));
+		return err;
+	}
+	cap->areas = areas;
+	return 0;
+}
+
+int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
+{
+	XDPCAP_OPTS(xdpcap_ebpf_opts, ebpf_opts, .wirelen_off = CAPTURE_WIRELEN_OFF);
+	struct capture_prog_spec spec = {
+		.ring_map_fd = cap->ring_map_fd,
+		.areas_map_fd = cap->areas_map_fd,
+		.owner_map_fd = cap->owner_map_fd,
+		.layout = cap->layout,
+		.copy = cap->kernel.copy,
+		.has_buff_len = cap->kernel.load_bytes,
+		.at_entry = cap->entry,
+		.hook_fd = cap->hook.map_fd,
+		.notes_map_fd = cap->notes_map_fd,
+		.entry_map_fd = cap->entry_map_fd,
+		.next_map_fd = cap->next_map_fd,
+		.sample = cap->sample,
+		.max_rate = cap->max_rate,
+		.coarse_time = cap->kernel.coarse_time,
+	};
+	struct xdpcap_cbpf cbpf;
+	struct xdpcap_ebpf ebpf;
+	char name[16];
+	int err, rounds;
+
+	/* libpcap's results are the snap length: keep it within an area */
+	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB,
+					 cap->layout.max_caplen, cap->netmask,
+					 &cbpf, errbuf);
+	if (err)
+		return err;
+	if (xdpcap_cbpf_reads_metadata(&cbpf))
+		capture_notice(cap, "the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
+	rounds = xdpcap_cbpf_loop_rounds(&cbpf);
+	if (rounds > 0)
+		capture_notice(cap, "the filter's loop (protochain) goes round at most %d times on a packet in the kernel, one header each, all its loops together: a packet with a longer chain is not captured",
+		       rounds);
+	for (size_t i = 0; i < cbpf.len; i++)
+		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
+		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
+		     cbpf.insns[i].k > cap->layout.max_caplen))
+			spec.result_unbounded = true;
+	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, &ebpf, errbuf);
+	xdpcap_cbpf_free(&cbpf);
+	if (err)
+		return err;
+	err = capture_prog_probe_kind(cap->hook.map_fd, &spec.kind, errbuf);
+	if (err)
+		goto out;
+	snprintf(name, sizeof(name), "xdpcap_%d", (int)getpid());
+	spec.name = name;
+	spec.filter = &ebpf;
+	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
+		struct bpf_prog_info info = {};
+		uint32_t info_len = sizeof(info);
+		int fd;
+
+		if (a == XDPCAP_SLOT_ENTRY ? !cap->entry : !(cap->actions & (1u << a)))
+			continue;
+		spec.action = a;
+		fd = capture_prog_load(&spec, log, &cap->prog_insns[a], errbuf);
+		if (fd < 0) {
+			err = fd;
+			goto out;
+		}
+		cap->prog_fds[a] = fd;
+		if (bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
+			err = -errno;
+			xdpcap_err(errbuf, "cannot read the capture program's id: %s",
+				   strerror(errno));
+			goto out;
+		}
+		cap->prog_ids[a] = info.id;
+	}
+out:
+	xdpcap_ebpf_free(&ebpf);
+	return err;
+}
+
+/*
+ * A hook whose program is on no interface of this network namespace
+ * still has it: name it after all (no interface, though).
+ */
+static void name_hook_program(struct xdpcap_hook *hook, uint32_t prog_id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		hook->prog_id = prog_id;
+		snprintf(hook->prog_name, sizeof(hook->prog_name), "%s", info.name);
+	}
+	close(fd);
+}
+
+/*
+ * The hook's own XDP program: an entry capture runs it again (and needs
+ * exactly one), and its redirect notes, if it has them, go with captures
+ * of XDP_REDIRECT.
+ */
+static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
+{
+	uint32_t ids[4];
+	int n, fd;
+
+	if (cap->entry && cap->hook.max_entries < XDPCAP_ENTRY_HOOK_SLOTS) {
+		xdpcap_err(errbuf, "hook %s has %u slots, no entry slot: capturing at entry needs a program that declares it with XDPCAP_HOOK_WITH_ENTRY and calls xdpcap_enter() (xdpcap_hook(3))",
+			   cap->hook.name, cap->hook.max_entries);
+		return -EINVAL;
+	}
+	n = hook_programs(&cap->hook, ids, (int)ARRAY_SIZE(ids));
+	if (n < 0 && cap->entry) {
+		xdpcap_err(errbuf, "cannot find the XDP program of hook %s: %s",
+			   cap->hook.name, strerror(-n));
+		return n;
+	}
+	if (n == 0 && cap->entry) {
+		xdpcap_err(errbuf, "no XDP program uses hook %s: capturing at entry runs that program again, and needs it loaded",
+			   cap->hook.name);
+		return -ENOENT;
+	}
+	if (n > 1 && cap->entry) {
+		xdpcap_err(errbuf, "%d XDP programs use hook %s (ids %u, %u%s): capturing at entry runs the program again, and needs the hook to have one",
+			   n, cap->hook.name, ids[0], ids[1], n > 2 ? ", ..." : "");
+		return -EINVAL;
+	}
+	if (n != 1)
+		return 0;
+	if (!cap->hook.prog_id)
+		name_hook_program(&cap->hook, ids[0]);
+	cap->notes_map_fd = hook_program_map(ids[0], REDIRECT_NOTES_MAP_NAME,
+					     BPF_MAP_TYPE_PERCPU_ARRAY,
+					     sizeof(struct xdpcap_redirect_info));
+	if (cap->notes_map_fd >= 0)
+		cap->n_target_maps = hook_program_target_maps(ids[0], cap->target_maps,
+							      (int)ARRAY_SIZE(cap->target_maps));
+	if (!cap->entry)
+		return 0;
+	cap->entry_map_fd = hook_program_map(ids[0], XDPCAP_ENTRY_MAP_NAME,
+					     BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t));
+	if (cap->entry_map_fd < 0 && !kernel_helper_allowed(BPF_FUNC_xdp_adjust_meta)) {
+		xdpcap_err(errbuf, "cannot capture at entry on hook %s: its program has no entry state (built with xdpcap_hook.h 0.1, it is told of the second run by a mark in XDP metadata), and this kernel's verifier refuses bpf_xdp_adjust_meta in XDP programs; rebuild the program with this xdpcap_hook.h, or capture without --entry (the exits work)",
+			   cap->hook.name);
+		return -EOPNOTSUPP;
+	}
+	fd = bpf_prog_get_fd_by_id(ids[0]);
+	if (fd < 0) {
+		xdpcap_err(errbuf, "cannot open the XDP program %u of hook %s: %s",
+			   ids[0], cap->hook.name, strerror(-fd));
+		return fd;
+	}
+	cap->prog_fds[XDPCAP_SLOT_RERUN] = fd;
+	cap->prog_ids[XDPCAP_SLOT_RERUN] = ids[0];
+	return 0;
+}
+
+/* The kernel's features decide how packets are copied; say what is lost. */
+static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
+{
+	struct xdpcap_kernel *k = &cap->kernel;
+	int err;
+
+	err = xdpcap_kernel_probe(k, errbuf);
+	if (err)
+		return err;
+	if (k->copy == XDPCAP_COPY_NONE)
+		return -EOPNOTSUPP;
+	if (k->copy != XDPCAP_COPY_DIRECT)
+		return 0;
+	if (!k->frags)
+		capture_notice(cap, "this kernel has no multi-buffer XDP (nor bpf_xdp_load_bytes): frames beyond the first buffer cannot occur, and packets are copied from it directly");
+	else
+		capture_notice(cap, "XDPCAP_COPY=direct: packets are copied from their first buffer only; fragments of multi-buffer frames are left out");
+	return 0;
+}
+
+int xdpcap_capture_open(const char *hook, const char *filter,
+			const struct xdpcap_capture_opts *opts,
+			struct xdpcap_capture **out, char *errbuf)
+{
+	struct xdpcap_capture_opts known;
+	struct xdpcap_capture *cap;
+	int err;
+
+	*out = NULL;
+	err = opts_copy(&known, sizeof(known),
+			OPTS_KNOWN(xdpcap_capture_opts, netmask), opts,
+			"xdpcap_capture_opts", errbuf);
+	if (err)
+		return err;
+	opts = &known;
+	cap = calloc(1, sizeof(*cap));
+	if (!cap || !(cap->filter = strdup(filter ? filter : ""))) {
+		free(cap);
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
+	cap->alive_map_fd = cap->owner_map_fd = -1;
+	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
+	cap->guard.pipe_fd = -1;
+	cap->lock_fd = slot_lock_open();
+	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
+		cap->prog_fds[a] = -1;
+	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
+	if (cap->actions & ~((1u << XDPCAP_SLOTS) - 1)) {
+		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown action bits 0x%x", cap->actions);
+		err = -EINVAL;
+		goto err;
+	}
+	cap->snaplen = opts && opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
+	cap->force = opts && opts->force;
+	cap->ring_bytes = ring_bytes(opts ? opts->ring_kib : 0);
+	cap->notice = opts ? opts->notice : NULL;
+	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
+	cap->busy = opts ? opts->busy : NULL;
+	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
+	cap->sample = opts ? opts->sample : 0;
+	cap->max_rate = opts ? opts->max_rate : 0;
+	cap->netmask = opts->netmask;
+	if (cap->max_rate > XDPCAP_MAX_RATE) {
+		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
+			   cap->max_rate, XDPCAP_MAX_RATE);
+		err = -EINVAL;
+		goto err;
+	}
+
+	/* root without them fails on every step below: say why at once */
+	if (geteuid() == 0 && !may_use_bpf()) {
+		xdpcap_err(errbuf, "this process runs as root but without CAP_BPF (nor CAP_SYS_ADMIN): a program that drops them, as dumpcap does for tshark and Wireshark, cannot capture from a hook");
+		err = -EPERM;
+		goto err;
+	}
+	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
+	if (err)
+		goto err;
+	err = probe_kernel(cap, errbuf);
+	if (err)
+		goto err;
+	err = find_hook_program(cap, errbuf);
+	if (err)
+		goto err;
+	err = create_maps(cap, errbuf);
+	if (err)
+		goto err;
+	/*
+	 * Sharing slots means opening other captures' programs by id; an
+	 * entry capture runs the hook's program again and so keeps its
+	 * slots to itself, and so does one that takes slots over (--force):
+	 * the captures it replaced are told, and do not come back.
+	 */
+	if (!cap->entry && !cap->force && capture_has_capability(CAP_SYS_ADMIN))
+		cap->next_map_fd = slot_chain_create();
+	err = capture_load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
+	if (err)
+		goto err;
+	err = capture_check_slots(cap, true, NULL, errbuf);
+	if (err)
+		goto err;
+	cap->realtime_offset_ns = clock_realtime_offset();
+	*out = cap;
+	return 0;
+err:
+	xdpcap_capture_close(cap);
+	return err;
+}
+
+void xdpcap_capture_close(struct xdpcap_capture *cap)
+{
+	if (!cap)
+		return;
+	xdpcap_capture_stop(cap, NULL, NULL);
+	if (cap->ring_open)
+		ring_close(&cap->ring);
+	if (cap->areas)
+		munmap((void *)cap->areas, cap->areas_mapped);
+	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
+		if (cap->prog_fds[a] >= 0)
+			close(cap->prog_fds[a]);
+	if (cap->notes_map_fd >= 0)
+		close(cap->notes_map_fd);
+	if (cap->entry_map_fd >= 0)
+		close(cap->entry_map_fd);
+	if (cap->owner_map_fd >= 0)
+		close(cap->owner_map_fd);
+	if (cap->alive_map_fd >= 0)
+		close(cap->alive_map_fd);
+	if (cap->next_map_fd >= 0)
+		close(cap->next_map_fd);
+	if (cap->ring_map_fd >= 0)
+		close(cap->ring_map_fd);
+	if (cap->areas_map_fd >= 0)
+		close(cap->areas_map_fd);
+	if (cap->lock_fd >= 0)
+		close(cap->lock_fd);
+	xdpcap_hook_close(&cap->hook);
+	free(cap->filter);
+	free(cap);
+}
