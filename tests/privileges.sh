@@ -3,7 +3,8 @@
 #
 # What a user without privileges meets: every command that needs them is
 # refused with exit status 2 and one line that says what privilege is
-# needed, and compile, which loads nothing, works. Runs as root and
+# needed, xdpcap list lists the hooks it may read and marks the others
+# unreadable, and compile, which loads nothing, works. Runs as root and
 # drops to user nobody (setpriv), in a private mount namespace with a
 # bpffs of its own, next to the demo XDP program on a veth pair between
 # two network namespaces of the test's own. Output is TAP.
@@ -66,17 +67,83 @@ refused() {
 }
 
 hooks=/sys/fs/bpf/xdpcap
+closed=/sys/fs/bpf/xdpcap-closed
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
 as_root="run as root (CAP_BPF and CAP_NET_ADMIN)"
 load_root="run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)"
 
 netns_setup xprv || bail "cannot make network namespaces and a veth pair"
 A=$NETNS_A VA=$VETH_A
 xdp_attach "$VA" "$demo" native || bail "cannot attach the demo to $VA"
+prog=$(xdp_prog_id "$VA") || bail "cannot find the demo program"
 # pins are made mode 0600: private stays so, shared is opened to all
 hook_pin "$VA" "$hooks/private" && hook_pin "$VA" "$hooks/shared" &&
 	chmod 0666 "$hooks/shared" || bail "cannot pin the hook of $VA"
+map=$HOOK_MAP_ID
+mkdir -m 0700 "$closed" && hook_pin "$VA" "$closed/inside" ||
+	bail "cannot pin the hook in a directory only root may read"
 as_nobody "$A" test -x "$xdpcap" ||
 	bail "user nobody cannot run $xdpcap (a build directory others cannot enter?)"
+
+# --- list -----------------------------------------------------------------
+
+cat >"$tmp/want" <<EOF
+xdp:private  pinned  map $map  $VA prog $prog xdpcap_demo  $empty
+xdp:shared  pinned  map $map  $VA prog $prog xdpcap_demo  $empty
+EOF
+run netns_exec "$A" "$xdpcap" list
+[ "$rc" -eq 0 ] && cmp -s "$tmp/stdout" "$tmp/want" && [ ! -s "$tmp/stderr" ]
+check $? "root lists both pins: exit 0" "exit $rc" "$tmp/stdout"
+
+cat >"$tmp/want" <<EOF
+xdp:private  pinned  unreadable (not permitted)
+xdp:shared  pinned  map $map  interface unknown  $empty
+EOF
+refused "list as nobody: a pin it may not open" \
+	"xdpcap: opening $hooks/private: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list
+cmp -s "$tmp/stdout" "$tmp/want"
+check $? "... lists the pin it may open, and the other as unreadable, in name order" \
+	"got" "$tmp/stdout"
+
+run as_nobody "$A" "$xdpcap" list --json
+python3 - "$tmp/stdout" "$map" "$hooks" <<'EOF'
+import json, sys
+path, map_id, hooks = sys.argv[1:]
+private, shared = json.load(open(path))
+assert private == {
+    "name": "xdp:private", "source": "pinned", "path": hooks + "/private",
+    "unreadable": True,
+    "error": "opening " + hooks + "/private: not permitted: "
+             "run as root (CAP_BPF and CAP_NET_ADMIN)"}, private
+assert shared["name"] == "xdp:shared" and shared["map_id"] == int(map_id), shared
+assert "unreadable" not in shared and len(shared["slots"]) == 6, shared
+EOF
+py=$?
+[ "$rc" -eq 2 ] && [ "$py" -eq 0 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ]
+check $? "list --json as nobody: exit 2, the unreadable pin with \"unreadable\" and \"error\", the other in full" \
+	"exit $rc" "$tmp/stderr"
+
+cat >"$tmp/want" <<EOF
+xdp:shared  pinned  map $map  interface unknown  $empty
+xdp:private  unreadable (not permitted)
+EOF
+refused "list HOOK... as nobody" \
+	"xdpcap: opening $hooks/private: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list xdp:shared xdp:private
+cmp -s "$tmp/stdout" "$tmp/want"
+check $? "... lists each HOOK in the order given, the one it may not open as unreadable" \
+	"got" "$tmp/stdout"
+
+refused "list of an interface's hook as nobody names CAP_SYS_ADMIN" \
+	"xdpcap: reading the XDP program of $VA: not permitted: run as root (finding an interface's hook needs CAP_SYS_ADMIN)" \
+	as_nobody "$A" "$xdpcap" list "xdp:$VA"
+
+refused "list of a hook directory nobody may not read" \
+	"xdpcap: reading $closed: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list --hook-dir "$closed"
+[ ! -s "$tmp/stdout" ]
+check $? "... lists nothing, and does not say no hooks were found" "got" "$tmp/stdout"
 
 # --- the commands that load programs --------------------------------------
 
