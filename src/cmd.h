@@ -10,7 +10,11 @@
 #include "xdpcap/session.h"
 #include "frontend/report.h"
 
-/* Exit codes: 0 success, 1 a failure while running, 2 bad input. */
+/*
+ * Exit codes: 0 success, 1 a failure while running, 2 bad input or a
+ * refusal for lack of privileges (-EPERM from the library), which the
+ * caller fixes as they fix their input.
+ */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /*

@@ -239,7 +239,7 @@ int cmd_capture(const struct capture_args *args)
 		ret = EXIT_USAGE;
 	} else if (err) {
 		p_err("%s", errbuf);
-		ret = EXIT_RUNTIME;
+		ret = err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
 	} else if (!args->quiet) {
 		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(caps[0]),
 				    res.written, res.discarded);

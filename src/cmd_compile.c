@@ -70,7 +70,7 @@ int cmd_compile(int argc, char **argv)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	enum emit_kind kind = EMIT_EBPF;
-	int linktype = DLT_EN10MB, opt, err = 0;
+	int linktype = DLT_EN10MB, opt, err = 0, past;
 	uint32_t snaplen = XDPCAP_DEFAULT_SNAPLEN, netmask = 0;
 	struct xdpcap_cbpf cbpf;
 	char *expr;
@@ -118,6 +118,11 @@ int cmd_compile(int argc, char **argv)
 		goto out;
 	if (xdpcap_cbpf_reads_metadata(&cbpf))
 		p_err("warning: the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
+	past = xdpcap_cbpf_read_past_packet(&cbpf);
+	if (past >= 0)
+		p_err("warning: cBPF instruction %d reads the packet at offset %s%u, beyond the end of any XDP packet: a packet that reaches that read does not match",
+		      past, BPF_MODE(cbpf.insns[past].code) == BPF_IND ? "x + " : "",
+		      cbpf.insns[past].k);
 	switch (kind) {
 	case EMIT_CBPF:
 		xdpcap_cbpf_dump(stdout, &cbpf);

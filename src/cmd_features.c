@@ -3,6 +3,7 @@
  * xdpcap features: what the running kernel offers a capture, each found
  * by a probe, and the way of copying packets that captures use here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -16,7 +17,8 @@ static const char features_usage[] =
 	"Probe the running kernel for what a capture uses (loading small BPF\n"
 	"programs and maps, which needs root) and say how captures copy packets\n"
 	"on it, which helpers XDP programs may call, and whether captures at\n"
-	"entry work. Exit status 0 when captures work here, 1 when they cannot.\n";
+	"entry work. Exit status 0 when captures work here, 1 when they cannot,\n"
+	"2 when probing is refused for lack of privileges.\n";
 
 static void row(const char *what, bool yes, const char *since)
 {
@@ -54,6 +56,7 @@ int cmd_features(int argc, char **argv)
 	char errbuf[XDPCAP_ERRBUF_SIZE] = "";
 	struct xdpcap_kernel k;
 	struct utsname uts;
+	int err;
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -63,9 +66,10 @@ int cmd_features(int argc, char **argv)
 		fputs(features_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (xdpcap_kernel_probe(&k, errbuf)) {
+	err = xdpcap_kernel_probe(&k, errbuf);
+	if (err) {
 		p_err("%s", errbuf);
-		return EXIT_RUNTIME;
+		return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	if (!uname(&uts))
 		printf("kernel %s\n", uts.release);

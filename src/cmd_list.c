@@ -18,7 +18,9 @@ static const char list_usage[] =
 	"or only the HOOKs given, with who holds each of their slots: nobody\n"
 	"(empty), a running xdpcap (pid N), one that is gone (pid N (gone)),\n"
 	"captures that share it (pid N + pid M, in the order they run), or\n"
-	"another program (prog ID NAME).\n"
+	"another program (prog ID NAME). A hook this process may not open (a\n"
+	"pin whose mode keeps it out) is listed as unreadable, with what it\n"
+	"needs on stderr, and the others are listed all the same.\n"
 	"\n"
 	"HOOK is xdp:NAME or NAME (pinned under the hook directory), xdp:IFNAME or\n"
 	"IFNAME (the hook of the XDP program on that interface), or a bpffs path.\n"
@@ -29,8 +31,9 @@ static const char list_usage[] =
 	"  -h, --help            show this help and exit\n"
 	"\n"
 	"Exit status: 0 on success (also when no hook is found), 1 when the\n"
-	"system fails (not permitted, bpffs not mounted), 2 on an unknown or bad\n"
-	"HOOK or bad usage.\n";
+	"system fails (bpffs not mounted), 2 on an unknown or bad HOOK, bad\n"
+	"usage, or a refusal for lack of privileges (a hook, or the hook\n"
+	"directory, that may not be read: the rest is listed).\n";
 
 enum { OPT_HOOK_DIR = 256 };
 
@@ -46,6 +49,11 @@ struct listed {
 	struct xdpcap_slot slots[XDPCAP_SLOTS];
 	unsigned int nslots;	/* the entry slot too, where the hook has it */
 	bool ok;		/* slots read */
+	/* refused for lack of privileges: why, and whether hook.source
+	 * is known (a HOOK operand that failed to open has only its name) */
+	bool denied, source_known;
+	char why[XDPCAP_ERRBUF_SIZE];
+	size_t order;		/* where the library listed it */
 };
 
 static const char *const source_names[] = {
@@ -108,6 +116,12 @@ static void print_text(const struct listed *l)
 	unsigned int a;
 
 	put_text(h->name);
+	if (l->denied) {
+		if (l->source_known)
+			printf("  %s", source_name(h->source));
+		fputs("  unreadable (not permitted)\n", stdout);
+		return;
+	}
 	printf("  %s  map %u  ", source_name(h->source), h->map_id);
 	if (h->prog_id) {
 		put_text(h->ifname);
@@ -146,11 +160,19 @@ static void print_json(const struct listed *l)
 
 	fputs("{\"name\":", stdout);
 	put_json_str(h->name);
-	fputs(",\"source\":", stdout);
-	put_json_str(source_name(h->source));
+	if (l->source_known) {
+		fputs(",\"source\":", stdout);
+		put_json_str(source_name(h->source));
+	}
 	if (h->path[0]) {
 		fputs(",\"path\":", stdout);
 		put_json_str(h->path);
+	}
+	if (l->denied) {
+		fputs(",\"unreadable\":true,\"error\":", stdout);
+		put_json_str(l->why);
+		putchar('}');
+		return;
 	}
 	printf(",\"map_id\":%u,\"max_entries\":%u", h->map_id, h->max_entries);
 	if (h->prog_id) {
@@ -188,11 +210,72 @@ static void print_json(const struct listed *l)
 	fputs("]}", stdout);
 }
 
-/* Bad names and things that are not hooks are bad input; the rest fails. */
+/*
+ * Bad names, things that are not hooks and refusals for lack of
+ * privileges are for the caller to fix; the rest fails.
+ */
 static int open_error_status(int err)
 {
-	return err == -ENOENT || err == -EINVAL || err == -ENAMETOOLONG ?
-		EXIT_USAGE : EXIT_RUNTIME;
+	return err == -ENOENT || err == -EINVAL || err == -ENAMETOOLONG ||
+	       err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+/* Mark l refused for lack of privileges, and say what it needs. */
+static void deny(struct listed *l, const char *why)
+{
+	p_err("%s", why);
+	l->denied = true;
+	snprintf(l->why, sizeof(l->why), "%s", why);
+}
+
+/* What the library may not open while it lists the others. */
+struct denials {
+	struct listed *v;
+	size_t n, cap;
+	bool dir;		/* the hook directory itself */
+	bool nomem;
+};
+
+static void on_denied(const struct xdpcap_hook *hook, const char *why, void *ctx)
+{
+	struct denials *d = ctx;
+	struct listed *v;
+	size_t cap;
+
+	if (!hook) {
+		p_err("%s", why);
+		d->dir = true;
+		return;
+	}
+	if (d->n == d->cap) {
+		cap = d->cap ? 2 * d->cap : 4;
+		v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			d->nomem = true;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	v = &d->v[d->n++];
+	memset(v, 0, sizeof(*v));
+	v->hook = *hook;
+	v->source_known = true;
+	deny(v, why);
+}
+
+/* Pinned hooks first, by name, readable or not; then the library's order. */
+static int by_place(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+	bool xp = x->hook.source == XDPCAP_HOOK_PINNED;
+	bool yp = y->hook.source == XDPCAP_HOOK_PINNED;
+
+	if (xp != yp)
+		return xp ? -1 : 1;
+	if (xp)
+		return strcmp(x->hook.name, y->hook.name);
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 int cmd_list(int argc, char **argv)
@@ -224,20 +307,40 @@ int cmd_list(int argc, char **argv)
 	}
 
 	if (optind == argc) {
-		err = xdpcap_hook_list(hook_dir, &found, &nfound, errbuf);
-		if (err) {
-			p_err("%s", errbuf);
-			return EXIT_RUNTIME;
+		struct denials den = { 0 };
+
+		err = xdpcap_hook_list_denied(hook_dir, on_denied, &den, &found,
+					      &nfound, errbuf);
+		if (!err && den.nomem) {
+			xdpcap_hook_list_free(found, nfound);
+			err = -ENOMEM;
+			snprintf(errbuf, sizeof(errbuf), "out of memory");
 		}
-		list = calloc(nfound ? nfound : 1, sizeof(*list));
+		if (err) {
+			free(den.v);
+			p_err("%s", errbuf);
+			return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+		}
+		n = nfound + den.n;
+		list = calloc(n ? n : 1, sizeof(*list));
 		if (!list) {
 			xdpcap_hook_list_free(found, nfound);
+			free(den.v);
 			p_err("out of memory");
 			return EXIT_RUNTIME;
 		}
-		for (i = 0; i < nfound; i++)
-			list[n++].hook = found[i];
+		for (i = 0; i < nfound; i++) {
+			list[i].hook = found[i];
+			list[i].source_known = true;
+			list[i].order = i;
+		}
 		free(found); /* the hooks' fds are list's now */
+		if (den.n)
+			memcpy(list + nfound, den.v, den.n * sizeof(*list));
+		free(den.v);
+		qsort(list, n, sizeof(*list), by_place);
+		if (den.n || den.dir)
+			ret = EXIT_USAGE;
 	} else {
 		list = calloc((size_t)(argc - optind), sizeof(*list));
 		if (!list) {
@@ -247,36 +350,46 @@ int cmd_list(int argc, char **argv)
 		for (; optind < argc; optind++) {
 			err = xdpcap_hook_open(argv[optind], hook_dir,
 					       &list[n].hook, errbuf);
-			if (err) {
+			status = err ? open_error_status(err) : 0;
+			ret = status > ret ? status : ret;
+			if (err == -EPERM) {
+				/* shown where it was asked for, as it was named */
+				snprintf(list[n].hook.name, sizeof(list[n].hook.name),
+					 "%s", argv[optind]);
+				deny(&list[n++], errbuf);
+			} else if (err) {
 				p_err("%s", errbuf);
-				status = open_error_status(err);
-				ret = status > ret ? status : ret;
-				continue;
+			} else {
+				list[n++].source_known = true;
 			}
-			n++;
 		}
 	}
 
 	for (i = 0; i < n; i++) {
+		if (list[i].denied)
+			continue;
 		list[i].nslots = list[i].hook.max_entries >= XDPCAP_ENTRY_HOOK_SLOTS ?
 				 XDPCAP_SLOTS : XDPCAP_ACTIONS;
 		err = xdpcap_hook_slots(&list[i].hook, list[i].slots, errbuf);
 		if (!err && list[i].nslots > XDPCAP_SLOT_ENTRY)
 			err = xdpcap_hook_slot(&list[i].hook, XDPCAP_SLOT_ENTRY,
 					       &list[i].slots[XDPCAP_SLOT_ENTRY], errbuf);
-		if (err) {
+		if (err == -EPERM) {
+			deny(&list[i], errbuf);
+			ret = EXIT_USAGE;
+		} else if (err) {
 			p_err("%s", errbuf);
 			if (!ret)
 				ret = EXIT_RUNTIME;
-			continue;
+		} else {
+			list[i].ok = true;
 		}
-		list[i].ok = true;
 	}
 
 	if (json)
 		putchar('[');
 	for (i = 0; i < n; i++) {
-		if (!list[i].ok)
+		if (!list[i].ok && !list[i].denied)
 			continue;
 		if (json) {
 			if (shown)

@@ -34,7 +34,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 		if (log)
 			fprintf(stderr, "%s", log);
 		free(log);
-		ret = EXIT_RUNTIME;
+		ret = err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out;
 	}
 	err = xdpcap_replay_run(replay, out_path, &stats, errbuf);

@@ -79,7 +79,8 @@ static const char usage_tail[] =
 	"packets are copied on it.\n"
 	"\n"
 	"Exit status: 0 on success, 1 when the kernel or the system fails,\n"
-	"2 on a bad hook, filter, input file or usage.\n";
+	"2 on a bad hook, filter, input file or usage, or a refusal for lack of\n"
+	"privileges.\n";
 
 static void print_usage(FILE *out)
 {

@@ -160,6 +160,30 @@ ok $? "-r F F leaves F as it was"
 run "$xdpcap" compile "inbound and udp"
 [ "$rc" -eq 0 ] && grep -q "warning: the filter tests what XDP cannot know yet (inbound" "$tmp/err"
 ok $? "compile 'inbound and udp' warns that XDP cannot tell: $(head -n1 "$tmp/err")"
+# libpcap asks for Linux's ancillary data with loads at SKF_AD_OFF +
+# SKF_AD_* (tcpdump -d shows them as [type], [ifidx], ...); a load past
+# those is a read past any packet, which matches nothing, but tests no
+# metadata
+for f in outbound "ifindex 3"; do
+	run "$xdpcap" compile "$f"
+	[ "$rc" -eq 0 ] && [ "$(grep -c warning "$tmp/err")" -eq 1 ] &&
+		grep -q "warning: the filter tests what XDP cannot know yet" "$tmp/err"
+	ok $? "compile '$f' (ancillary data) warns that XDP cannot tell: $(head -n1 "$tmp/err")"
+done
+# read_past_packet FILTER INSN AT: compile FILTER warns that cBPF
+# instruction INSN reads at AT, past any packet, and of nothing else
+read_past_packet() {
+	run "$xdpcap" compile "$1"
+	[ "$rc" -eq 0 ] && grep -q "w0 = 0" "$tmp/out" &&
+		[ "$(cat "$tmp/err")" = "xdpcap: warning: cBPF instruction $2 reads the packet at $3, beyond the end of any XDP packet: a packet that reaches that read does not match" ]
+	ok $? "compile '$1' warns of a read past any packet, not of metadata: $(head -n1 "$tmp/err")"
+}
+read_past_packet "ether[4294967295] = 1" 0 "offset 4294967295"
+read_past_packet "ether[0xfffff040:4] = 1" 0 "offset 4294963264"
+read_past_packet "tcp[70000] = 1" 7 "offset x + 70014"
+run "$xdpcap" compile "ether[65469:2] = 1"
+[ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]
+ok $? "compile 'ether[65469:2] = 1' (a read within the longest packet read) warns of nothing: $(head -n1 "$tmp/err")"
 
 # --help and --version tell the truth
 run "$xdpcap" --help

@@ -279,10 +279,12 @@ expect_out "without bpffs, list still finds the hooks of interfaces" \
 
 if setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	--bounding-set=-all test -x "$xdpcap" 2>/dev/null; then
-	expect_err "list without privileges says to run as root" 1 \
+	expect_err "list without privileges says to run as root" 2 \
 		"xdpcap: opening $hooks/demo: not permitted: run as root (CAP_BPF and CAP_NET_ADMIN)" \
 		in_ns "$A" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all --bounding-set=-all "$xdpcap" list
+	[ "$(cat "$tmp/out")" = "xdp:demo  pinned  unreadable (not permitted)" ]
+	ok $? "... and lists the hook as unreadable: '$(cat "$tmp/out")'"
 else
 	ok 1 "list without privileges: user 65534 cannot run $xdpcap (a build directory others cannot enter?)"
 fi

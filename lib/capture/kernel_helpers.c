@@ -86,8 +86,10 @@ static int probe_helper(const struct helper_probe *p)
 
 	if (p->map != NO_MAP) {
 		map_fd = make_map(p->map);
+		/* EACCES: a security module's refusal (the verifier's
+		 * answer to a program load is another matter) */
 		if (map_fd < 0)
-			return errno == EPERM ? -EPERM : 0;
+			return errno == EPERM || errno == EACCES ? -EPERM : 0;
 	}
 	insns[n++] = alu64_reg(BPF_MOV, BPF_REG_6, BPF_REG_1);
 	insns[n++] = store_imm(BPF_DW, BPF_REG_10, -8, 0);

@@ -18,7 +18,11 @@
 #include "ebpf_insn.h"
 #include "util.h"
 
-/* 1 if the kernel takes the XDP program, 0 if it refuses it, or -errno */
+/*
+ * 1 if the kernel takes the XDP program, 0 if it refuses it, or -EPERM
+ * if loading programs is not permitted (EACCES is the verifier's answer
+ * to a program, not a refusal of the caller)
+ */
 static int probe_prog(const struct bpf_insn *insns, size_t len, __u32 flags)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = flags);
@@ -33,6 +37,7 @@ static int probe_prog(const struct bpf_insn *insns, size_t len, __u32 flags)
 	return errno == EPERM ? -EPERM : 0;
 }
 
+/* a security module refuses map creation with EACCES */
 static int probe_ring_buffer(void)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpcap_probe", 0, 0,
@@ -42,7 +47,7 @@ static int probe_ring_buffer(void)
 		close(fd);
 		return 1;
 	}
-	return errno == EPERM ? -EPERM : 0;
+	return errno == EPERM || errno == EACCES ? -EPERM : 0;
 }
 
 /* a loop of four rounds: a jump backwards */

@@ -131,19 +131,40 @@ int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf)
 	return 0;
 }
 
+/*
+ * Whether in is what Linux takes for a load of ancillary data: absolute,
+ * at SKF_AD_OFF + one of the SKF_AD_* offsets, every fourth byte below
+ * SKF_AD_MAX. libpcap emits such loads for inbound, outbound and ifindex
+ * (and for vlan on live captures only). Past SKF_AD_MAX the kernel loads
+ * packet bytes: the offset is then only one beyond any packet.
+ */
+static bool loads_ancillary(const struct sock_filter *in)
+{
+	uint32_t off = in->k - (uint32_t)SKF_AD_OFF;
+
+	return BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS &&
+	       in->k >= (uint32_t)SKF_AD_OFF && off < SKF_AD_MAX && !(off % 4);
+}
+
 bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog)
 {
-	/* libpcap asks for metadata with absolute loads past SKF_AD_OFF */
-	const uint32_t skf_ad_off = 0xfffff000u;
+	for (size_t i = 0; i < prog->len; i++)
+		if (loads_ancillary(&prog->insns[i]))
+			return true;
+	return false;
+}
 
+int xdpcap_cbpf_read_past_packet(const struct xdpcap_cbpf *prog)
+{
 	for (size_t i = 0; i < prog->len; i++) {
 		const struct sock_filter *in = &prog->insns[i];
+		uint32_t size = cbpf_load_size(in->code);
 
-		if (BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS &&
-		    in->k >= skf_ad_off)
-			return true;
+		if (size && !loads_ancillary(in) &&
+		    (uint64_t)in->k + size > CBPF_MAX_PKT)
+			return (int)i;
 	}
-	return false;
+	return -1;
 }
 
 int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,

@@ -97,7 +97,7 @@ int xdpcap_filter_prog_load_insns(const struct bpf_insn *insns, size_t len,
 				      "Dual BSD/GPL", insns, len, &opts);
 		}
 		if (err == -EPERM)
-			xdpcap_err(errbuf, "loading a BPF program is not permitted: run as root (or with CAP_BPF and CAP_NET_ADMIN)");
+			xdpcap_err(errbuf, "loading a BPF program is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
 		else
 			xdpcap_err(errbuf, "the kernel refused the filter program (%s)%s",
 				   err == -E2BIG ? "too complex: the verifier explored its limit of instructions" :

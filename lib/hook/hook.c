@@ -395,8 +395,8 @@ int xdpcap_hook_open_ifindex(int ifindex, struct xdpcap_hook *hook,
 		if (fd >= 0)
 			break;
 		if (is_perm(fd)) {
-			xdpcap_err(errbuf, "reading the XDP program of %s: %s",
-				   ifname, not_permitted);
+			xdpcap_err(errbuf, "reading the XDP program of %s: not permitted: run as root (finding an interface's hook needs CAP_SYS_ADMIN)",
+				   ifname);
 			return -EPERM;
 		}
 		if (fd != -ENOENT) {

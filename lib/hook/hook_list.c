@@ -54,12 +54,13 @@ static struct xdpcap_hook *vec_find_map(struct hook_vec *vec, uint32_t map_id)
 
 /*
  * Keep an opened hook (err 0), once per map if once. An error opening it
- * skips it, unless it says the search as a whole cannot work.
+ * skips it, unless it says the search as a whole cannot work (refusals
+ * are the callers' to handle).
  */
 static int keep(struct hook_vec *vec, struct xdpcap_hook *hook, bool once,
 		int err, const char *msg, char *errbuf)
 {
-	if (err == -EPERM || err == -ENOMEM) {
+	if (err == -ENOMEM) {
 		xdpcap_err(errbuf, "%s", msg);
 		return err;
 	}
@@ -111,7 +112,42 @@ static int scan_interfaces(struct hook_vec *vec, char *denied, char *errbuf)
 	return err;
 }
 
-static int scan_dir(const char *dir, struct hook_vec *vec, char *errbuf)
+/* Where refusals go: to the caller's denied, or else they end the search. */
+struct denials {
+	xdpcap_hook_denied_fn fn;
+	void *ctx;
+	bool any;	/* fn was called */
+};
+
+/*
+ * Pass on a refusal to open the pin name of dir, as hook spec (both NULL
+ * for dir itself); -EPERM if nobody takes it.
+ */
+static int deny(struct denials *den, const char *dir, const char *spec,
+		const char *name, const char *why, char *errbuf)
+{
+	struct xdpcap_hook hook;
+
+	if (!den->fn) {
+		xdpcap_err(errbuf, "%s", why);
+		return -EPERM;
+	}
+	if (spec) {
+		memset(&hook, 0, sizeof(hook));
+		hook.map_fd = -1;
+		hook.source = XDPCAP_HOOK_PINNED;
+		memcpy(hook.name, spec, strlen(spec) + 1); /* it fits: scan_dir */
+		if (snprintf(hook.path, sizeof(hook.path), "%s/%s", dir, name) >=
+		    (int)sizeof(hook.path))
+			hook.path[0] = '\0'; /* too long to tell */
+	}
+	den->fn(spec ? &hook : NULL, why, den->ctx);
+	den->any = true;
+	return 0;
+}
+
+static int scan_dir(const char *dir, struct hook_vec *vec, struct denials *den,
+		    char *errbuf)
 {
 	char spec[sizeof(((struct xdpcap_hook *)NULL)->name)];
 	char msg[XDPCAP_ERRBUF_SIZE];
@@ -123,9 +159,9 @@ static int scan_dir(const char *dir, struct hook_vec *vec, char *errbuf)
 	d = opendir(dir);
 	if (!d) {
 		if (errno == EACCES || errno == EPERM) {
-			xdpcap_err(errbuf, "reading %s: not permitted: run as root (CAP_BPF and CAP_NET_ADMIN)",
+			xdpcap_err(msg, "reading %s: not permitted: run as root (CAP_BPF and CAP_NET_ADMIN)",
 				   dir);
-			return -EPERM;
+			return deny(den, dir, NULL, NULL, msg, errbuf);
 		}
 		return 0; /* no directory, no pinned hooks */
 	}
@@ -137,6 +173,10 @@ static int scan_dir(const char *dir, struct hook_vec *vec, char *errbuf)
 		    (int)sizeof(spec))
 			continue;
 		err = xdpcap_hook_open(spec, dir, &hook, msg);
+		if (err == -EPERM) {
+			err = deny(den, dir, spec, ent->d_name, msg, errbuf);
+			continue;
+		}
 		/* the file went away and an interface has that name */
 		if (!err && hook.source != XDPCAP_HOOK_PINNED) {
 			xdpcap_hook_close(&hook);
@@ -155,10 +195,12 @@ static int by_name(const void *a, const void *b)
 		      ((const struct xdpcap_hook *)b)->name);
 }
 
-int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
-		     size_t *count, char *errbuf)
+int xdpcap_hook_list_denied(const char *hook_dir, xdpcap_hook_denied_fn denied_fn,
+			    void *ctx, struct xdpcap_hook **hooks, size_t *count,
+			    char *errbuf)
 {
 	struct hook_vec pinned = { 0 }, ifaces = { 0 };
+	struct denials den = { .fn = denied_fn, .ctx = ctx };
 	char denied[XDPCAP_ERRBUF_SIZE] = "";
 	struct xdpcap_hook *p, *q;
 	size_t i;
@@ -168,9 +210,9 @@ int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
 	*count = 0;
 	err = scan_interfaces(&ifaces, denied, errbuf);
 	if (!err)
-		err = scan_dir(xdpcap_hook_dir(hook_dir), &pinned, errbuf);
+		err = scan_dir(xdpcap_hook_dir(hook_dir), &pinned, &den, errbuf);
 	/* nothing to show, and something we were not allowed to see */
-	if (!err && !pinned.n && !ifaces.n && *denied) {
+	if (!err && !pinned.n && !ifaces.n && !den.any && *denied) {
 		memcpy(errbuf, denied, XDPCAP_ERRBUF_SIZE);
 		err = -EPERM;
 	}
@@ -211,6 +253,12 @@ out:
 	vec_free(&pinned);
 	vec_free(&ifaces);
 	return err;
+}
+
+int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
+		     size_t *count, char *errbuf)
+{
+	return xdpcap_hook_list_denied(hook_dir, NULL, NULL, hooks, count, errbuf);
 }
 
 void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count)

@@ -129,6 +129,14 @@ XDPCAP_API int xdpcap_cbpf_check(const struct xdpcap_cbpf *prog, char *errbuf);
 XDPCAP_API bool xdpcap_cbpf_reads_metadata(const struct xdpcap_cbpf *prog);
 
 /*
+ * The first instruction that reads the packet at an offset beyond any
+ * XDP packet (a read that ends past 65471 bytes, metadata aside, such as
+ * "ether[4294967295]"), or -1 if none does. A packet that reaches such a
+ * read does not match, as in libpcap's interpreter on a shorter packet.
+ */
+XDPCAP_API int xdpcap_cbpf_read_past_packet(const struct xdpcap_cbpf *prog);
+
+/*
  * Loops. libpcap's "protochain" walks the header chain in a loop (a
  * backward jump). The translators unroll it: a packet gets libpcap's
  * result when libpcap's interpreter jumps backwards at most this many

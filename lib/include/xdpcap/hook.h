@@ -159,6 +159,28 @@ XDPCAP_API int xdpcap_hook_slots(const struct xdpcap_hook *hook,
  */
 XDPCAP_API int xdpcap_hook_list(const char *hook_dir, struct xdpcap_hook **hooks,
 				size_t *count, char *errbuf);
+
+/*
+ * Something a listing found but may not open: hook is a pin of the hook
+ * directory, closed (map_fd -1, map_id 0), with only its name, source
+ * and path known; or NULL, for the hook directory itself, which may not
+ * be read. why says what was refused and what privilege it needs.
+ */
+typedef void (*xdpcap_hook_denied_fn)(const struct xdpcap_hook *hook,
+				      const char *why, void *ctx);
+
+/*
+ * As xdpcap_hook_list(), but a pin (or the hook directory) this process
+ * may not open does not end the search: it goes to denied, if not NULL,
+ * and the others are listed. Interfaces whose XDP program it may not
+ * read are skipped, as by xdpcap_hook_list() (most XDP programs have no
+ * hook): that fails the search (-EPERM) only when nothing was found and
+ * nothing went to denied.
+ */
+XDPCAP_API int xdpcap_hook_list_denied(const char *hook_dir,
+				       xdpcap_hook_denied_fn denied, void *ctx,
+				       struct xdpcap_hook **hooks, size_t *count,
+				       char *errbuf);
 XDPCAP_API void xdpcap_hook_list_free(struct xdpcap_hook *hooks, size_t count);
 
 /*

@@ -1,0 +1,186 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# What a user without privileges meets: every command that needs them is
+# refused with exit status 2 and one line that says what privilege is
+# needed, xdpcap list lists the hooks it may read and marks the others
+# unreadable, and compile, which loads nothing, works. Runs as root and
+# drops to user nobody (setpriv), in a private mount namespace with a
+# bpffs of its own, next to the demo XDP program on a veth pair between
+# two network namespaces of the test's own. Output is TAP.
+#
+# Environment:
+#   TOP_SRCDIR    source tree (default: the parent of this directory)
+#   TOP_BUILDDIR  build tree, with xdpcap and bpf/examples/*.bpf.o
+#   CORPUS        a pcap file to replay (default: tests/data/corpus.pcap)
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=${TOP_BUILDDIR:-$top}
+xdpcap=$build/xdpcap
+demo=$build/bpf/examples/xdpcap_demo.bpf.o
+corpus=${CORPUS:-$build/tests/data/corpus.pcap}
+
+. "$top/tests/lib/tap.sh"
+require_root
+. "$top/tests/lib/netns.sh"
+
+for tool in ip bpftool nsenter unshare setpriv python3; do
+	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
+done
+[ -f "$demo" ] || bail "no $demo (built with clang -target bpf)"
+[ -x "$xdpcap" ] || bail "no $xdpcap"
+[ -f "$corpus" ] || bail "no $corpus (make check makes it)"
+netns_private_mounts "$0" "$@" || bail "cannot make a mount namespace (unshare -m)"
+bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
+
+tmp=$(mktemp -d /tmp/xdpcap-privileges.XXXXXX) || exit 1
+cleanup_add "rm -rf '$tmp'"
+# nobody reads the input and may write into out/
+chmod 0755 "$tmp" && mkdir -m 1777 "$tmp/out" &&
+	cp "$corpus" "$tmp/corpus.pcap" && chmod 0644 "$tmp/corpus.pcap" ||
+	bail "cannot make files for user nobody in $tmp"
+
+# run CMD...: exit status in $rc, stdout in $tmp/stdout, stderr in $tmp/stderr
+run() {
+	"$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	rc=$?
+}
+
+# as_nobody NS CMD...: CMD in network namespace NS as user nobody, with
+# no capabilities at all
+as_nobody() {
+	_ns=$1
+	shift
+	netns_exec "$_ns" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$@"
+}
+
+# refused WHAT MESSAGE CMD...: exit 2, and stderr is the one line MESSAGE
+refused() {
+	_what=$1 _msg=$2
+	shift 2
+	run "$@"
+	[ "$rc" -eq 2 ] && [ "$(cat "$tmp/stderr")" = "$_msg" ]
+	check $? "$_what: exit 2, '$(head -n 1 "$tmp/stderr")'" \
+		"exit $rc, stderr '$(head -c 300 "$tmp/stderr")'"
+}
+
+hooks=/sys/fs/bpf/xdpcap
+closed=/sys/fs/bpf/xdpcap-closed
+empty="ABORTED empty, DROP empty, PASS empty, TX empty, REDIRECT empty, ENTRY empty"
+as_root="run as root (CAP_BPF and CAP_NET_ADMIN)"
+load_root="run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)"
+
+netns_setup xprv || bail "cannot make network namespaces and a veth pair"
+A=$NETNS_A VA=$VETH_A
+xdp_attach "$VA" "$demo" native || bail "cannot attach the demo to $VA"
+prog=$(xdp_prog_id "$VA") || bail "cannot find the demo program"
+# pins are made mode 0600: private stays so, shared is opened to all
+hook_pin "$VA" "$hooks/private" && hook_pin "$VA" "$hooks/shared" &&
+	chmod 0666 "$hooks/shared" || bail "cannot pin the hook of $VA"
+map=$HOOK_MAP_ID
+mkdir -m 0700 "$closed" && hook_pin "$VA" "$closed/inside" ||
+	bail "cannot pin the hook in a directory only root may read"
+as_nobody "$A" test -x "$xdpcap" ||
+	bail "user nobody cannot run $xdpcap (a build directory others cannot enter?)"
+
+# --- list -----------------------------------------------------------------
+
+cat >"$tmp/want" <<EOF
+xdp:private  pinned  map $map  $VA prog $prog xdpcap_demo  $empty
+xdp:shared  pinned  map $map  $VA prog $prog xdpcap_demo  $empty
+EOF
+run netns_exec "$A" "$xdpcap" list
+[ "$rc" -eq 0 ] && cmp -s "$tmp/stdout" "$tmp/want" && [ ! -s "$tmp/stderr" ]
+check $? "root lists both pins: exit 0" "exit $rc" "$tmp/stdout"
+
+cat >"$tmp/want" <<EOF
+xdp:private  pinned  unreadable (not permitted)
+xdp:shared  pinned  map $map  interface unknown  $empty
+EOF
+refused "list as nobody: a pin it may not open" \
+	"xdpcap: opening $hooks/private: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list
+cmp -s "$tmp/stdout" "$tmp/want"
+check $? "... lists the pin it may open, and the other as unreadable, in name order" \
+	"got" "$tmp/stdout"
+
+run as_nobody "$A" "$xdpcap" list --json
+python3 - "$tmp/stdout" "$map" "$hooks" <<'EOF'
+import json, sys
+path, map_id, hooks = sys.argv[1:]
+private, shared = json.load(open(path))
+assert private == {
+    "name": "xdp:private", "source": "pinned", "path": hooks + "/private",
+    "unreadable": True,
+    "error": "opening " + hooks + "/private: not permitted: "
+             "run as root (CAP_BPF and CAP_NET_ADMIN)"}, private
+assert shared["name"] == "xdp:shared" and shared["map_id"] == int(map_id), shared
+assert "unreadable" not in shared and len(shared["slots"]) == 6, shared
+EOF
+py=$?
+[ "$rc" -eq 2 ] && [ "$py" -eq 0 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ]
+check $? "list --json as nobody: exit 2, the unreadable pin with \"unreadable\" and \"error\", the other in full" \
+	"exit $rc" "$tmp/stderr"
+
+cat >"$tmp/want" <<EOF
+xdp:shared  pinned  map $map  interface unknown  $empty
+xdp:private  unreadable (not permitted)
+EOF
+refused "list HOOK... as nobody" \
+	"xdpcap: opening $hooks/private: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list xdp:shared xdp:private
+cmp -s "$tmp/stdout" "$tmp/want"
+check $? "... lists each HOOK in the order given, the one it may not open as unreadable" \
+	"got" "$tmp/stdout"
+
+refused "list of an interface's hook as nobody names CAP_SYS_ADMIN" \
+	"xdpcap: reading the XDP program of $VA: not permitted: run as root (finding an interface's hook needs CAP_SYS_ADMIN)" \
+	as_nobody "$A" "$xdpcap" list "xdp:$VA"
+
+refused "list of a hook directory nobody may not read" \
+	"xdpcap: reading $closed: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" list --hook-dir "$closed"
+[ ! -s "$tmp/stdout" ]
+check $? "... lists nothing, and does not say no hooks were found" "got" "$tmp/stdout"
+
+# --- the commands that load programs --------------------------------------
+
+refused "features as nobody" \
+	"xdpcap: probing the kernel's BPF features is not permitted: $load_root" \
+	as_nobody "$A" "$xdpcap" features
+[ ! -s "$tmp/stdout" ]
+check $? "... prints no features" "got" "$tmp/stdout"
+
+refused "-r as nobody" \
+	"xdpcap: loading a BPF program is not permitted: $load_root" \
+	as_nobody "$A" "$xdpcap" -r "$tmp/corpus.pcap" "$tmp/out/replay.pcap" udp
+[ ! -e "$tmp/out/replay.pcap" ]
+check $? "... writes no file"
+
+refused "a capture from a pin nobody may open" \
+	"xdpcap: probing the kernel's BPF features is not permitted: $load_root" \
+	as_nobody "$A" "$xdpcap" -c 1 xdp:shared "$tmp/out/shared.pcapng"
+refused "a capture from a pin nobody may not open" \
+	"xdpcap: opening $hooks/private: not permitted: $as_root" \
+	as_nobody "$A" "$xdpcap" -c 1 xdp:private "$tmp/out/private.pcapng"
+refused "a capture from an interface's hook" \
+	"xdpcap: reading the XDP program of $VA: not permitted: run as root (finding an interface's hook needs CAP_SYS_ADMIN)" \
+	as_nobody "$A" "$xdpcap" -c 1 "xdp:$VA" "$tmp/out/iface.pcapng"
+[ -z "$(ls -A "$tmp/out")" ]
+check $? "... and none writes a file" "got" "$(ls -A "$tmp/out")"
+
+# --- what needs no privileges ---------------------------------------------
+
+run as_nobody "$A" "$xdpcap" compile "udp port 53"
+[ "$rc" -eq 0 ] && grep -q "eBPF instructions" "$tmp/stdout" && [ ! -s "$tmp/stderr" ]
+check $? "compile as nobody: exit 0, it loads nothing" "exit $rc" "$tmp/stderr"
+
+# --- cleaning up ----------------------------------------------------------
+
+netns_cleanup
+[ "$(ip netns list | grep -c -e "$A")" -eq 0 ] && [ ! -d "$tmp" ]
+check $? "cleanup removes the namespaces and the files"
+
+tap_done
