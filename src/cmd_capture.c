@@ -176,6 +176,31 @@ static void print_hook_summaries(const struct capture_args *args,
 	}
 }
 
+static bool disk_full(int err)
+{
+	return err == -ENOSPC || err == -EDQUOT;
+}
+
+/*
+ * A capture that failed once it had begun: the error, then the summary,
+ * -q or not, since the packets it could not write are lost.
+ */
+static void print_failure(const struct capture_args *args, struct xdpcap_capture **caps,
+			  const char *file, int err, const char *errbuf,
+			  const struct xdpcap_session_result *res,
+			  const struct xdpcap_session_result *by_hook)
+{
+	if (disk_full(err))
+		p_err("the disk of %s is full: %s; free some space there, or capture to another file system",
+		      file, errbuf);
+	else
+		p_err("%s", errbuf);
+	stats_summary_print(stderr, &res->stats, xdpcap_capture_actions(caps[0]),
+			    res->written, res->discarded,
+			    disk_full(err) ? "the disk is full" : NULL);
+	print_hook_summaries(args, caps, by_hook);
+}
+
 int cmd_capture(const struct capture_args *args)
 {
 	struct xdpcap_capture *caps[XDPCAP_SESSION_MAX_HOOKS];
@@ -237,12 +262,16 @@ int cmd_capture(const struct capture_args *args)
 	if (err == -EBUSY) {
 		print_busy(errbuf);
 		ret = EXIT_USAGE;
+	} else if (err && progress.started) {
+		print_failure(args, caps, sopts.out_fd == STDOUT_FILENO ? "standard output" : rot.name,
+			      err, errbuf, &res, by_hook);
+		ret = EXIT_RUNTIME;
 	} else if (err) {
 		p_err("%s", errbuf);
 		ret = err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
 	} else if (!args->quiet) {
 		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(caps[0]),
-				    res.written, res.discarded);
+				    res.written, res.discarded, NULL);
 		print_hook_summaries(args, caps, by_hook);
 	}
 	if (rot.fd >= 0 && rot.fd != STDOUT_FILENO)

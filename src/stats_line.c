@@ -73,7 +73,7 @@ void stats_line_format(char *buf, size_t len,
 
 void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 			 unsigned int actions, unsigned long long written,
-			 unsigned long long discarded)
+			 unsigned long long discarded, const char *why)
 {
 	const unsigned int entry = 1u << XDPCAP_SLOT_ENTRY;
 	struct slot_counts c;
@@ -95,7 +95,10 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 	if (st->entry_failed)
 		fprintf(out, "%llu packets aborted: the program could not be run again after the entry capture\n",
 			(unsigned long long)st->entry_failed);
-	if (discarded)
+	if (discarded && why)
+		fprintf(out, "%llu packets discarded (matched, but not written: %s)\n",
+			discarded, why);
+	else if (discarded)
 		fprintf(out, "%llu packets discarded (matched, but the capture ended before they were written)\n",
 			discarded);
 	for (unsigned int i = 0; i < XDPCAP_SLOTS; i++) {

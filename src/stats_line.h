@@ -17,12 +17,14 @@ void stats_line_format(char *buf, size_t len,
 		       unsigned int actions);
 
 /*
- * Several lines for the end of a capture: written + lost + discarded is
- * what matched.
+ * Several lines for the end of a capture: written + lost + skipped +
+ * discarded is what matched. why, if not NULL, says why the discarded
+ * ones were not written ("the disk is full"); by default the capture
+ * ended first.
  */
 void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 			 unsigned int actions, unsigned long long written,
-			 unsigned long long discarded);
+			 unsigned long long discarded, const char *why);
 
 /*
  * One hook's part, on one line: "  12 written, 12 matched, 0 lost, 0

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/resource.h>
@@ -433,36 +434,188 @@ static void test_many(void)
 }
 
 /*
+ * What a child that wrote a file until it could not grow reports: the
+ * packets the writer took and gave up, where the file was cut back, the
+ * errors, and the message.
+ */
+struct full_report {
+	uint64_t taken, unwritten;
+	long long size_cut;		/* after the failed write */
+	int err, stats_err, close_err;
+	char msg[XDPCAP_ERRBUF_SIZE];
+};
+
+/* Packets on one interface until a write fails; the count taken. */
+static int write_until_full(struct xdpcap_output *out, uint64_t *taken)
+{
+	struct xdpcap_output_packet p = { .has_queue = true };
+	int err = 0;
+	uint32_t i;
+
+	*taken = 0;
+	for (i = 0; i < MANY && !err; i++) {
+		p.ts_ns = T0 + i * 1001ull;
+		p.caplen = p.wirelen = 60 + i % 1400;
+		p.data = bytes + i % 64;
+		p.action = i % 5;
+		p.queue = i % 4;
+		err = xdpcap_output_write(out, &p, errbuf);
+		if (!err)
+			(*taken)++;
+	}
+	return err ? err : xdpcap_output_flush(out, errbuf);
+}
+
+/*
+ * In a child (the limit stays there): FORMAT to path, packets until the
+ * file cannot grow past limit bytes (RLIMIT_FSIZE, as on a full disk);
+ * then, with more room (room > 0), the statistics. Or, with few packets
+ * (limit 0): all written, then a limit that leaves room bytes, too few
+ * for the statistics. The report in *rep.
+ */
+static void fill_file(const char *path, enum xdpcap_format format, rlim_t limit,
+		      rlim_t room, struct full_report *rep)
+{
+	struct full_report *shared;
+	struct xdpcap_output *out;
+	int st, fd;
+	pid_t pid;
+
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		tap_bail("mmap: %s", strerror(errno));
+	memset(shared, 0, sizeof(*shared));
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { limit ? limit : RLIM_INFINITY, RLIM_INFINITY };
+		struct xdpcap_output_iface one = { .name = "xdp:eth0", .snaplen = 65535,
+						   .linktype = 1 };
+
+		fd = create(path);
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &lim) ||
+		    xdpcap_output_open(fd, format, &out, errbuf) ||
+		    xdpcap_output_add_iface(out, &one, errbuf))
+			_exit(3);
+		if (limit) {
+			shared->err = write_until_full(out, &shared->taken);
+		} else {
+			for (shared->taken = 0; shared->taken < 10; shared->taken++) {
+				struct xdpcap_output_packet p = pcap_pkt(3);
+
+				if (xdpcap_output_write(out, &p, errbuf))
+					_exit(4);
+			}
+			if (xdpcap_output_flush(out, errbuf))
+				_exit(4);
+			lim.rlim_cur = (rlim_t)size_of(fd) + room;
+			setrlimit(RLIMIT_FSIZE, &lim);
+		}
+		shared->size_cut = size_of(fd);
+		snprintf(shared->msg, sizeof(shared->msg), "%s", errbuf);
+		if (limit && room) {
+			lim.rlim_cur = RLIM_INFINITY;
+			setrlimit(RLIMIT_FSIZE, &lim);
+		}
+		shared->stats_err = xdpcap_output_write_stats(out, 0, &stats[0], errbuf);
+		if (!limit)
+			snprintf(shared->msg, sizeof(shared->msg), "%s", errbuf);
+		shared->unwritten = xdpcap_output_unwritten(out, 0);
+		shared->close_err = xdpcap_output_close(out, errbuf);
+		if (!limit) {
+			shared->err = shared->close_err;
+			snprintf(shared->msg, sizeof(shared->msg), "%s", errbuf);
+		}
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		tap_bail("the child writing %s failed (status %d)", path, st);
+	*rep = *shared;
+	munmap(shared, sizeof(*shared));
+}
+
+/* tshark reads path to the end without a word: the packets it counts, or -1. */
+static long tshark_count(const char *path)
+{
+	char *txt;
+	long n = -1;
+	int st;
+
+	txt = run(&st, "tshark -r %s -T fields -e frame.number 2>&1 | grep -v 'could be dangerous' | "
+		  "awk '/^[0-9]+$/ { n++; next } { bad++ } END { print bad ? -1 : n + 0 }'", path);
+	if (!st)
+		n = strtol(txt, NULL, 10);
+	free(txt);
+	return n;
+}
+
+/* The byte where the message says the file was cut back, or -1. */
+static long long cut_at(const char *msg)
+{
+	const char *p = strstr(msg, "cut back to its last whole block, at byte ");
+
+	return p ? strtoll(p + strlen("cut back to its last whole block, at byte "), NULL, 10) : -1;
+}
+
+/*
  * A file that cannot grow (RLIMIT_FSIZE, as on a full disk): the write
- * error comes back, once, and nothing else goes wrong. In a child, so the
- * limit stays there.
+ * error comes back, the file is cut back to its last whole block, so
+ * readers take it without a word, and it holds the packets taken less
+ * those counted unwritten.
  */
 static void test_file_full(void)
 {
-	char path[sizeof(dir) + 16];
+	char path[sizeof(dir) + 16], *txt;
+	struct full_report r;
 	struct stat sb;
-	pid_t pid;
+	long n;
 	int st;
 
 	snprintf(path, sizeof(path), "%s/full.pcapng", dir);
-	pid = fork();
-	if (pid == 0) {
-		struct rlimit lim = { 100000, 100000 };
-		int fd = create(path), err;
-
-		signal(SIGXFSZ, SIG_IGN);
-		if (setrlimit(RLIMIT_FSIZE, &lim))
-			_exit(3);
-		err = write_many(fd);
-		_exit(err == -EFBIG && strstr(errbuf, "File too large") ? 0 : 1);
-	}
-	waitpid(pid, &st, 0);
-	tap_ok(WIFEXITED(st) && !WEXITSTATUS(st),
-	       "a file that cannot grow: the writer reports -EFBIG (status %d)", st);
+	fill_file(path, XDPCAP_FORMAT_PCAPNG, 100000, 4096, &r);
+	tap_ok(r.err == -EFBIG && strstr(r.msg, "File too large"),
+	       "a file that cannot grow: the writer reports -EFBIG: %s", r.msg);
+	tap_ok(r.size_cut > 0 && r.size_cut <= 100000 && cut_at(r.msg) == r.size_cut,
+	       "  cut back to byte %lld, as the message says, within the limit", r.size_cut);
+	tap_ok(r.unwritten > 0 && r.unwritten < r.taken,
+	       "  %llu of the %llu packets taken counted unwritten",
+	       (unsigned long long)r.unwritten, (unsigned long long)r.taken);
+	n = tshark_count(path);
+	tap_ok(n >= 0 && (uint64_t)n == r.taken - r.unwritten,
+	       "  tshark reads it without a word: %ld packets, those taken less the unwritten", n);
 	if (stat(path, &sb))
 		sb.st_size = -1;
-	tap_ok(sb.st_size > 0 && sb.st_size <= 100000,
-	       "  and wrote no more than the limit (%lld bytes)", (long long)sb.st_size);
+	tap_ok(!r.stats_err && r.close_err == -EFBIG && sb.st_size > r.size_cut,
+	       "  with room again, the statistics still go after the cut (%d), close keeps the error (%d)",
+	       r.stats_err, r.close_err);
+	txt = run(&st, "capinfos -M %s 2>&1", path);
+	tap_ok(!st && strstr(txt, "Number of stat entries = 1\n"),
+	       "  capinfos reads the statistics block at the end");
+	if (st || !strstr(txt, "Number of stat entries = 1\n"))
+		tap_diag("%s", txt);
+	free(txt);
+
+	snprintf(path, sizeof(path), "%s/nostats.pcapng", dir);
+	fill_file(path, XDPCAP_FORMAT_PCAPNG, 0, 40, &r);
+	if (stat(path, &sb))
+		sb.st_size = -1;
+	n = tshark_count(path);
+	tap_ok(r.err == -EFBIG && !r.unwritten && sb.st_size == r.size_cut && n == 10,
+	       "statistics that do not fit: -EFBIG, the file ends after its 10 packets (%ld, %lld of %lld bytes): %s",
+	       n, (long long)sb.st_size, r.size_cut, r.msg);
+
+	snprintf(path, sizeof(path), "%s/full.pcap", dir);
+	fill_file(path, XDPCAP_FORMAT_PCAP, 50000, 0, &r);
+	if (stat(path, &sb))
+		sb.st_size = -1;
+	n = tshark_count(path);
+	tap_ok(r.err == -EFBIG && sb.st_size == r.size_cut && cut_at(r.msg) == r.size_cut &&
+	       n >= 0 && (uint64_t)n == r.taken - r.unwritten,
+	       "pcap that cannot grow: cut back to a whole record at byte %lld, %ld packets read, %llu taken, %llu unwritten",
+	       (long long)sb.st_size, n, (unsigned long long)r.taken,
+	       (unsigned long long)r.unwritten);
 }
 
 int main(void)

@@ -35,6 +35,8 @@ struct hook_state {
 	/* this file: what it holds of this hook, the counters then */
 	unsigned long long file_written;
 	struct xdpcap_capture_stats file_base;
+	/* this file: its packets a failed write gave up, taken off written */
+	unsigned long long file_unwritten;
 };
 
 struct writer {
@@ -59,6 +61,8 @@ static int open_output(struct writer *w, char *errbuf);
 static void file_stats(struct writer *w, const struct hook_state *h,
 		       const struct xdpcap_capture_stats *now,
 		       struct xdpcap_output_stats *ost);
+static unsigned long long discarded(struct writer *w, const struct hook_state *h,
+				    const struct xdpcap_capture_stats *st);
 
 static uint64_t clock_ns(clockid_t clock)
 {
@@ -85,6 +89,57 @@ static bool rotation_due(const struct writer *w, const struct xdpcap_packet *pkt
 }
 
 /*
+ * Packets the file gave up after a failed write were counted written
+ * when it took them: they are not, and so end up discarded.
+ */
+static void take_back_unwritten(struct writer *w)
+{
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		struct hook_state *h = &w->hooks[i];
+		unsigned long long n = xdpcap_output_unwritten(w->out, i) - h->file_unwritten;
+
+		h->file_unwritten += n;
+		h->written -= n;
+		h->file_written -= n;
+		w->written -= n;
+		w->file_written -= n;
+	}
+}
+
+/*
+ * Complete the file: what is buffered first, so that after a failed
+ * write the packets given up are known before the statistics count
+ * them, then each hook's statistics block, each written out at once
+ * (after a failed write the output still tries them, whole or not at
+ * all). In the capture's last file discarded counts the whole capture's;
+ * in one it leaves, the packets it gave up. Returns the first error (its
+ * message in w->errbuf unless w->err holds one already).
+ */
+static int complete_file(struct writer *w, const struct xdpcap_capture_stats *now,
+			 bool last)
+{
+	char scratch[XDPCAP_ERRBUF_SIZE];
+	char *errbuf = w->err ? scratch : w->errbuf;
+	struct xdpcap_output_stats ost;
+	int err, e;
+
+	err = xdpcap_output_flush(w->out, errbuf);
+	take_back_unwritten(w);
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		struct hook_state *h = &w->hooks[i];
+
+		file_stats(w, h, &now[i], &ost);
+		ost.discarded = last ? discarded(w, h, &now[i]) : h->file_unwritten;
+		e = xdpcap_output_write_stats(w->out, i, &ost, err ? scratch : errbuf);
+		if (!e && !err)
+			e = xdpcap_output_flush(w->out, errbuf);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+/*
  * Complete this file with its own statistics (what each hook counted
  * since the file began), and go on in the next. Returns 0, 1 when
  * rotate() ended the capture, or -errno.
@@ -92,20 +147,14 @@ static bool rotation_due(const struct writer *w, const struct xdpcap_packet *pkt
 static int rotate_file(struct writer *w)
 {
 	struct xdpcap_capture_stats now[XDPCAP_SESSION_MAX_HOOKS];
-	struct xdpcap_output_stats ost;
-	int err = 0, fd;
+	int err, fd;
 
 	for (unsigned int i = 0; i < w->n_hooks; i++) {
 		xdpcap_capture_stats(w->hooks[i].cap, &now[i]);
 		now[i].end_ns = realtime_ns();
-		file_stats(w, &w->hooks[i], &now[i], &ost);
-		if (!err)
-			err = xdpcap_output_write_stats(w->out, i, &ost, w->errbuf);
 	}
-	if (!err)
-		err = xdpcap_output_close(w->out, w->errbuf);
-	else
-		xdpcap_output_close(w->out, NULL);
+	err = complete_file(w, now, false);
+	xdpcap_output_close(w->out, NULL);
 	w->out = NULL;
 	if (err)
 		return err;
@@ -171,16 +220,22 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 		}
 	}
 	err = xdpcap_output_write(w->out, &op, w->errbuf);
-	if (!err && w->opts->flush_each)
-		err = xdpcap_output_flush(w->out, w->errbuf);
 	if (err) {
 		w->err = err;
 		return 1;
 	}
+	/* taken: if a flush gives it up, take_back_unwritten() counts it */
 	w->written++;
 	w->file_written++;
 	h->written++;
 	h->file_written++;
+	if (w->opts->flush_each) {
+		err = xdpcap_output_flush(w->out, w->errbuf);
+		if (err) {
+			w->err = err;
+			return 1;
+		}
+	}
 	return count_reached(w);
 }
 
@@ -237,6 +292,10 @@ static int open_output(struct writer *w, char *errbuf)
 
 	w->file_start_ns = realtime_ns();
 	w->file_written = 0;
+	for (unsigned int i = 0; i < w->n_hooks; i++) {
+		w->hooks[i].file_written = 0;
+		w->hooks[i].file_unwritten = 0;
+	}
 	err = xdpcap_output_open(w->fd, w->opts->format, &w->out, errbuf);
 	if (err)
 		return err;
@@ -252,7 +311,6 @@ static int open_output(struct writer *w, char *errbuf)
 			.linktype = DLT_EN10MB,
 		};
 
-		w->hooks[i].file_written = 0;
 		describe(description, sizeof(description), cap);
 		/* interface ids are given in order: hook i is interface i */
 		err = xdpcap_output_add_iface(w->out, &iface, errbuf);
@@ -427,11 +485,13 @@ static unsigned long long discarded(struct writer *w, const struct hook_state *h
 /*
  * Empty each hook's slots and write what is still in its ring, then the
  * statistics: the counters are final once stop() has waited for the
- * programs.
+ * programs. After a failed write too: what was written, and what was not,
+ * is counted either way.
  */
 static void finish(struct writer *w, struct xdpcap_session_result *res,
 		   struct xdpcap_session_result *by_hook)
 {
+	struct xdpcap_capture_stats now[XDPCAP_SESSION_MAX_HOOKS];
 	bool merged = w->n_hooks > 1;
 	int err = 0;
 
@@ -440,27 +500,25 @@ static void finish(struct writer *w, struct xdpcap_session_result *res,
 				    &w->hooks[i]);
 	if (merged && !w->err)
 		write_in_order(w, UINT64_MAX);
+	for (unsigned int i = 0; i < w->n_hooks; i++)
+		xdpcap_capture_stats(w->hooks[i].cap, &now[i]);
+	/* (no file: a rotation failed or ended the capture) */
+	if (w->out)
+		err = complete_file(w, now, true);
+	if (err && !w->err)
+		w->err = err;
 	for (unsigned int i = 0; i < w->n_hooks; i++) {
 		struct hook_state *h = &w->hooks[i];
-		struct xdpcap_session_result one = { .written = h->written };
-		struct xdpcap_output_stats ost;
+		struct xdpcap_session_result one = {
+			.written = h->written, .stats = now[i],
+			.discarded = discarded(w, h, &now[i]),
+		};
 
-		xdpcap_capture_stats(h->cap, &one.stats);
-		one.discarded = discarded(w, h, &one.stats);
 		xdpcap_capture_stats_add(&res->stats, &one.stats);
 		res->discarded += one.discarded;
 		if (by_hook)
 			by_hook[i] = one;
-		if (!w->out || w->err || err)
-			continue; /* a rotation failed or ended the capture; or no file */
-		file_stats(w, h, &one.stats, &ost);
-		ost.discarded = one.discarded;
-		err = xdpcap_output_write_stats(w->out, i, &ost, w->errbuf);
 	}
-	if (w->out && !w->err && !err)
-		err = xdpcap_output_flush(w->out, w->errbuf);
-	if (err && !w->err)
-		w->err = err;
 }
 
 /* Start every hook's capture, or none. */
@@ -528,20 +586,16 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 		goto out;
 	if (opts->started)
 		opts->started(caps[0], opts->ctx);
-	err = open_output(&w, errbuf);
+	/* (a file that cannot be begun ends the capture as a failed write does) */
+	w.err = open_output(&w, w.errbuf);
 	/* the first file's statistics begin with the capture */
 	for (unsigned int i = 0; i < n; i++) {
-		w.hooks[i].file_written = 0;
 		if (!xdpcap_capture_stats(caps[i], &st) &&
 		    (!i || st.start_ns < w.file_start_ns))
 			w.file_start_ns = st.start_ns;
 	}
-	if (err) {
-		for (unsigned int i = 0; i < n; i++)
-			xdpcap_capture_stop(caps[i], NULL, NULL);
-		goto out;
-	}
-	err = n > 1 ? capture_many(&w, errbuf) : capture_one(&w, errbuf);
+	if (!w.err)
+		err = n > 1 ? capture_many(&w, errbuf) : capture_one(&w, errbuf);
 	finish(&w, res, by_hook);
 	/* a reader that went away is a normal way to stop */
 	if (!err && (w.err == -EPIPE ||

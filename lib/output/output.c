@@ -13,12 +13,73 @@
 #include "output.h"
 #include "util.h"
 
+/* "cannot write the capture: REASON", and where the file now ends. */
+static void failed_msg(const struct xdpcap_output *out, char *errbuf)
+{
+	if (out->cut)
+		xdpcap_err(errbuf, "cannot write the capture: %s (the file is cut back to its last whole block, at byte %llu)",
+			   strerror(-out->err), (unsigned long long)out->whole);
+	else if (out->cut_err)
+		xdpcap_err(errbuf, "cannot write the capture: %s, and cannot cut the file back to its last whole block, at byte %llu: %s",
+			   strerror(-out->err), (unsigned long long)out->whole,
+			   strerror(-out->cut_err));
+	else
+		xdpcap_err(errbuf, "cannot write the capture: %s", strerror(-out->err));
+}
+
+/* The blocks that are now whole in the file leave the ring. */
+static void settle(struct xdpcap_output *out)
+{
+	struct pending_block *b;
+
+	while (out->n_pending) {
+		b = &out->pending[out->pending_first];
+		if (b->end > out->offset)
+			break;
+		out->whole = b->end;
+		out->pending_first = (out->pending_first + 1) % OUTPUT_MAX_PENDING;
+		out->n_pending--;
+	}
+}
+
+static void pending_add(struct xdpcap_output *out, uint32_t iface)
+{
+	unsigned int i = (out->pending_first + out->n_pending) % OUTPUT_MAX_PENDING;
+
+	out->pending[i] = (struct pending_block){
+		.end = out->offset + out->len, .iface = iface,
+	};
+	out->n_pending++;
+}
+
+/*
+ * A write failed: the blocks not whole in the file are given up (their
+ * packets counted as unwritten), and a regular file is cut back to the
+ * last whole one, so that readers see no block in part.
+ */
 static int write_failed(struct xdpcap_output *out, int err, char *errbuf)
 {
+	struct pending_block *b;
+
+	settle(out);
+	for (; out->n_pending; out->n_pending--) {
+		b = &out->pending[out->pending_first];
+		if (b->iface < out->n_ifaces)
+			out->unwritten[b->iface]++;
+		out->pending_first = (out->pending_first + 1) % OUTPUT_MAX_PENDING;
+	}
 	out->err = err;
 	/* Half a block may be out already: what is buffered cannot follow it. */
 	out->len = 0;
-	xdpcap_err(errbuf, "cannot write the capture: %s", strerror(-err));
+	if (out->seekable && out->offset > out->whole) {
+		if (ftruncate(out->fd, (off_t)out->whole) ||
+		    lseek(out->fd, (off_t)out->whole, SEEK_SET) < 0)
+			out->cut_err = -errno;
+		else
+			out->offset = out->whole;
+	}
+	out->cut = out->seekable && out->offset == out->whole;
+	failed_msg(out, errbuf);
 	return err;
 }
 
@@ -26,8 +87,7 @@ static int write_failed(struct xdpcap_output *out, int err, char *errbuf)
 static int check_failed(struct xdpcap_output *out, char *errbuf)
 {
 	if (out->err)
-		xdpcap_err(errbuf, "cannot write the capture: %s",
-			   strerror(-out->err));
+		failed_msg(out, errbuf);
 	return out->err;
 }
 
@@ -65,6 +125,7 @@ static int write_all(struct xdpcap_output *out, struct iovec *iov, int cnt,
 			iov->iov_len -= n;
 		}
 	}
+	settle(out);
 	return 0;
 }
 
@@ -101,7 +162,7 @@ static int make_room(struct xdpcap_output *out, char *errbuf)
 }
 
 int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
-	       char *errbuf)
+	       uint32_t iface, char *errbuf)
 {
 	struct iovec big[OUTPUT_MAX_IOV];
 	size_t total = 0;
@@ -110,6 +171,11 @@ int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 
 	for (i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
+	if (out->n_pending == OUTPUT_MAX_PENDING) {
+		err = drain(out, errbuf);
+		if (err)
+			return err;
+	}
 	if (total > OUTPUT_BUF_SIZE - out->len) {
 		err = make_room(out, errbuf);
 		if (!err && total > OUTPUT_BUF_SIZE - out->len)
@@ -124,7 +190,12 @@ int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 			return -EINVAL;
 		}
 		memcpy(big, iov, cnt * sizeof(*iov));
-		return write_all(out, big, cnt, errbuf);
+		err = write_all(out, big, cnt, errbuf);
+		if (err)
+			return err;
+		/* (the buffer was empty: nothing else is pending) */
+		out->whole = out->offset;
+		return 0;
 	}
 	p = out->buf + out->len;
 	for (i = 0; i < cnt; i++) {
@@ -132,6 +203,7 @@ int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 		p += iov[i].iov_len;
 	}
 	out->len += total;
+	pending_add(out, iface);
 	return 0;
 }
 
@@ -150,13 +222,15 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 	}
 	o->fd = fd;
 	/* (appending, writes do not land where we count) */
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_blksize > 0 &&
-	    (size_t)st.st_blksize <= OUTPUT_BUF_SIZE / 4 &&
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
 	    !(fcntl(fd, F_GETFL) & O_APPEND)) {
 		off_t at = lseek(fd, 0, SEEK_CUR);
 
-		o->block = (uint32_t)st.st_blksize;
+		o->seekable = at >= 0;
 		o->offset = at > 0 ? (uint64_t)at : 0;
+		o->whole = o->offset;
+		if (st.st_blksize > 0 && (size_t)st.st_blksize <= OUTPUT_BUF_SIZE / 4)
+			o->block = (uint32_t)st.st_blksize;
 	}
 	switch (format) {
 	case XDPCAP_FORMAT_PCAPNG:
@@ -171,7 +245,8 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 		goto err;
 	}
 	o->buf = malloc(OUTPUT_BUF_SIZE);
-	if (!o->buf) {
+	o->pending = malloc(OUTPUT_MAX_PENDING * sizeof(*o->pending));
+	if (!o->buf || !o->pending) {
 		xdpcap_err(errbuf, "out of memory");
 		err = -ENOMEM;
 		goto err;
@@ -182,6 +257,7 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 	*out = o;
 	return 0;
 err:
+	free(o->pending);
 	free(o->buf);
 	free(o);
 	return err;
@@ -191,13 +267,23 @@ int xdpcap_output_add_iface(struct xdpcap_output *out,
 			    const struct xdpcap_output_iface *iface,
 			    char *errbuf)
 {
+	uint64_t *unwritten;
 	int id;
 
 	if (out->err)
 		return check_failed(out, errbuf);
+	unwritten = realloc(out->unwritten, (out->n_ifaces + 1) * sizeof(*unwritten));
+	if (!unwritten) {
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	unwritten[out->n_ifaces] = 0;
+	out->unwritten = unwritten;
 	id = out->ops->add_iface(out, iface, errbuf);
-	if (id >= 0)
+	if (id >= 0) {
 		out->n_ifaces++;
+		out->ifaces_end = out->offset + out->len;
+	}
 	return id;
 }
 
@@ -220,11 +306,34 @@ int xdpcap_output_write(struct xdpcap_output *out,
 	return out->ops->write(out, pkt, errbuf);
 }
 
+/*
+ * After a failed write the file was cut back to a whole block: the
+ * statistics may still fit (in what the cut freed, say), so that the
+ * file itself tells what it lacks. Each block goes out at once, whole or
+ * not at all; the first error stays the file's.
+ */
+static int write_stats_after_cut(struct xdpcap_output *out, uint32_t iface,
+				 const struct xdpcap_output_stats *stats,
+				 char *errbuf)
+{
+	int first = out->err, err;
+
+	/* (with no interface block whole, readers would refuse it) */
+	if (!out->cut || out->whole < out->ifaces_end)
+		return check_failed(out, errbuf);
+	out->err = 0;
+	err = out->ops->write_stats(out, iface, stats, errbuf);
+	if (!err)
+		err = drain(out, errbuf);
+	out->err = first;
+	return err;
+}
+
 int xdpcap_output_write_stats(struct xdpcap_output *out, uint32_t iface,
 			      const struct xdpcap_output_stats *stats,
 			      char *errbuf)
 {
-	if (out->err)
+	if (out->err && !out->cut)
 		return check_failed(out, errbuf);
 	if (iface >= out->n_ifaces) {
 		xdpcap_err(errbuf, "statistics of interface %u, but the file has %u",
@@ -232,8 +341,15 @@ int xdpcap_output_write_stats(struct xdpcap_output *out, uint32_t iface,
 		return -EINVAL;
 	}
 	if (!out->ops->write_stats)
-		return 0;
+		return out->err ? check_failed(out, errbuf) : 0;
+	if (out->err)
+		return write_stats_after_cut(out, iface, stats, errbuf);
 	return out->ops->write_stats(out, iface, stats, errbuf);
+}
+
+uint64_t xdpcap_output_unwritten(const struct xdpcap_output *out, uint32_t iface)
+{
+	return iface < out->n_ifaces ? out->unwritten[iface] : 0;
 }
 
 void xdpcap_output_set_cancel(struct xdpcap_output *out,
@@ -261,6 +377,8 @@ int xdpcap_output_close(struct xdpcap_output *out, char *errbuf)
 	if (!out)
 		return 0;
 	err = xdpcap_output_flush(out, errbuf);
+	free(out->unwritten);
+	free(out->pending);
 	free(out->buf);
 	free(out);
 	return err;

@@ -7,6 +7,7 @@
 #ifndef XDPCAP_LIB_OUTPUT_H
 #define XDPCAP_LIB_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -25,18 +26,47 @@
 
 struct output_ops;
 
+/* The interface of a block that holds no packet. */
+#define OUTPUT_NO_PACKET UINT32_MAX
+/*
+ * Blocks not yet known to be whole in the file, at most: one more is
+ * put only after the buffer is written out. 1,024 covers a full buffer
+ * of 64-byte blocks; smaller ones only write a little earlier.
+ */
+#define OUTPUT_MAX_PENDING 1024
+
+/* A block put but not yet known to be whole in the file. */
+struct pending_block {
+	uint64_t end;		/* where it ends in the file */
+	uint32_t iface;		/* its packet's interface, or OUTPUT_NO_PACKET */
+};
+
 struct xdpcap_output {
 	int fd;
 	const struct output_ops *ops;
 	/*
-	 * The first write error, kept: after a failed or partial write the
-	 * file is truncated mid-block and nothing later can repair it.
+	 * The first write error, kept: a block may be out in part, and
+	 * nothing that follows it can be read.
 	 */
 	int err;
 	uint32_t n_ifaces;
 	volatile sig_atomic_t *cancel;	/* give up a waiting write when set */
 	uint32_t block;		/* a regular file's block size, or 0 */
+	/*
+	 * A regular file written where we count: after a failed write it is
+	 * cut back to whole, so that readers see no block in part (cut set;
+	 * cut_err, the -errno of a cut that failed).
+	 */
+	bool seekable, cut;
+	int cut_err;
 	uint64_t offset;	/* where the next write lands in the file */
+	uint64_t whole;		/* the blocks up to here are whole in the file */
+	uint64_t ifaces_end;	/* where the last interface block ends */
+	/* the blocks after whole, oldest first: a ring */
+	struct pending_block *pending;
+	unsigned int pending_first, n_pending;
+	/* packets taken, but not whole in the file, by interface */
+	uint64_t *unwritten;
 	size_t len;		/* bytes in buf */
 	uint8_t *buf;		/* OUTPUT_BUF_SIZE bytes */
 };
@@ -68,9 +98,10 @@ extern const struct output_ops output_pcap_ops;
  * Append one block made of cnt (<= OUTPUT_MAX_IOV) pieces, all or
  * nothing: it goes into the buffer (written out first if the block does
  * not fit in what is left), or straight to the fd, uncopied, when it is
- * larger than the whole buffer.
+ * larger than the whole buffer. iface is the interface of the packet the
+ * block holds, or OUTPUT_NO_PACKET.
  */
 int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
-	       char *errbuf);
+	       uint32_t iface, char *errbuf);
 
 #endif

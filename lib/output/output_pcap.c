@@ -46,7 +46,7 @@ static int pcap_add_iface(struct xdpcap_output *out,
 			   iface->name ? iface->name : "another");
 		return -EINVAL;
 	}
-	return output_put(out, &iov, 1, errbuf);
+	return output_put(out, &iov, 1, OUTPUT_NO_PACKET, errbuf);
 }
 
 static int pcap_write(struct xdpcap_output *out,
@@ -62,7 +62,7 @@ static int pcap_write(struct xdpcap_output *out,
 	return output_put(out, (struct iovec[]){
 		{ .iov_base = &rec, .iov_len = sizeof(rec) },
 		{ .iov_base = (void *)pkt->data, .iov_len = pkt->caplen },
-	}, 2, errbuf);
+	}, 2, pkt->iface, errbuf);
 }
 
 /*

@@ -117,7 +117,7 @@ static int put_block(struct xdpcap_output *out, const void *blk, size_t len,
 {
 	struct iovec iov = { .iov_base = (void *)blk, .iov_len = len };
 
-	return output_put(out, &iov, 1, errbuf);
+	return output_put(out, &iov, 1, OUTPUT_NO_PACKET, errbuf);
 }
 
 static int pcapng_start(struct xdpcap_output *out, char *errbuf)
@@ -265,7 +265,7 @@ static int pcapng_write(struct xdpcap_output *out,
 		{ .iov_base = head, .iov_len = EPB_HEAD },
 		{ .iov_base = (void *)pkt->data, .iov_len = pkt->caplen },
 		{ .iov_base = tail, .iov_len = p - tail },
-	}, 3, errbuf);
+	}, 3, pkt->iface, errbuf);
 }
 
 static int pcapng_write_stats(struct xdpcap_output *out, uint32_t iface,
@@ -280,7 +280,7 @@ static int pcapng_write_stats(struct xdpcap_output *out, uint32_t iface,
 
 	if (st->discarded) {
 		n = snprintf(note, sizeof(note),
-			     "%llu packets matched but were not written: the capture ended first (count reached or output gone)",
+			     "%llu packets matched but were not written: the capture ended first (count reached, or the output gone or full)",
 			     (unsigned long long)st->discarded);
 		note_len = n > 0 ? (size_t)n : 0;
 	}

@@ -29,6 +29,10 @@ start_capture() {
 	# started directly (not through a shell function), so that $! is
 	# xdpcap itself: nsenter execs it
 	_cap_err=${cap_err:-$tmp/err}
+	# emptied here: the redirection below empties it only once the
+	# child runs, and the wait could see the last capture's line first
+	# (and send its SIGINT while this one still ignores it)
+	: >"$_cap_err"
 	if [ "$_cap_ns" = - ]; then
 		"$xdpcap" --hook-dir "$hooks" "$@" 2>"$_cap_err" &
 	else

@@ -14,8 +14,11 @@
  *
  * Output is buffered; xdpcap_output_flush() writes what is buffered.
  * Nothing reaches the fd before the buffer fills (a packet larger than
- * the buffer goes straight out) or is flushed. After a failed write every
- * call returns the same error: the file is cut short.
+ * the buffer goes straight out) or is flushed. After a failed write (a
+ * full disk, a reader gone) every call returns the same error: the
+ * blocks not wholly written are given up, and a regular file is cut back
+ * (ftruncate) to its last whole block, so that it stays readable to the
+ * end. xdpcap_output_unwritten() counts the packets given up.
  */
 #ifndef XDPCAP_OUTPUT_H
 #define XDPCAP_OUTPUT_H
@@ -72,8 +75,9 @@ struct xdpcap_output_stats {
 	uint64_t matched;	/* packets the filter accepted (isb_filteraccept) */
 	uint64_t dropped;	/* matched but lost before user space (isb_osdrop) */
 	uint64_t delivered;	/* written to the file (isb_usrdeliv) */
-	/* matched and not lost, yet not written: the output went away or a
-	 * count was reached (pcapng: a comment on the statistics says so) */
+	/* matched and not lost, yet not written: the output went away or
+	 * filled up, or a count was reached (pcapng: a comment on the
+	 * statistics says so) */
 	uint64_t discarded;
 	/* matched, but left out in the kernel by sampling or a rate cap
 	 * (pcapng: said in the comment) */
@@ -96,7 +100,11 @@ XDPCAP_API int xdpcap_output_write(struct xdpcap_output *out,
 				   const struct xdpcap_output_packet *pkt,
 				   char *errbuf);
 
-/* pcapng: an interface statistics block; pcap: nothing. */
+/*
+ * pcapng: an interface statistics block; pcap: nothing. After a failed
+ * write on a regular file, still tried: the block goes out at once,
+ * whole or not at all (0, or the error).
+ */
 XDPCAP_API int xdpcap_output_write_stats(struct xdpcap_output *out,
 					 uint32_t iface,
 					 const struct xdpcap_output_stats *stats,
@@ -106,6 +114,14 @@ XDPCAP_API int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf);
 
 /* Bytes written so far, buffered ones included: the file's size. */
 XDPCAP_API uint64_t xdpcap_output_bytes(const struct xdpcap_output *out);
+
+/*
+ * Packets of interface iface that xdpcap_output_write() took but the
+ * file does not hold whole: those a failed write gave up (0 until one
+ * fails). The file holds the packets written less these.
+ */
+XDPCAP_API uint64_t xdpcap_output_unwritten(const struct xdpcap_output *out,
+					    uint32_t iface);
 
 /* A write that waits (a pipe nobody reads) gives up when *cancel is set. */
 XDPCAP_API void xdpcap_output_set_cancel(struct xdpcap_output *out,

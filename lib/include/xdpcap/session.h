@@ -52,8 +52,9 @@ struct xdpcap_session_result {
 	unsigned long long written;
 	bool reader_gone;		/* the output's reader went away (EPIPE) */
 	/* matched and not lost in the kernel, yet not written (the output
-	 * went away, a count was reached): written + lost + discarded is
-	 * what matched */
+	 * went away, a count was reached, a write failed: those the file
+	 * gave up too): written + lost + skipped + discarded is what
+	 * matched */
 	unsigned long long discarded;
 	struct xdpcap_capture_stats stats;
 };
@@ -61,7 +62,10 @@ struct xdpcap_session_result {
 /*
  * Run a capture opened with xdpcap_capture_open() (not started). Returns
  * 0 when it ended normally (stop, count, the reader gone) or -errno with
- * a message; the slots are empty and the file complete either way.
+ * a message; the slots are empty and the file complete either way, but
+ * after a failed write (a full disk): then the file is cut back to its
+ * last whole block (its statistics follow if they fit), and result
+ * counts as written only the packets the file holds.
  */
 XDPCAP_API int xdpcap_session_run(struct xdpcap_capture *cap,
 				  const struct xdpcap_session_opts *opts,
