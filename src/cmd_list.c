@@ -110,6 +110,24 @@ static const char *short_action(unsigned int action)
 	return xdpcap_action_name(action) + strlen("XDP_");
 }
 
+/*
+ * A capture's owner: "pid N", "(gone)" once it ended, and where its pid
+ * is one of a pid namespace we cannot see into, which.
+ */
+static void put_owner(const char *sep, uint32_t prog_id, int pid, bool alive)
+{
+	printf("%spid %d%s%s", sep, pid,
+	       xdpcap_prog_owner_elsewhere(prog_id) ? " (of another pid namespace)" : "",
+	       alive ? "" : " (gone)");
+}
+
+static void put_json_owner(uint32_t prog_id, int pid, bool alive)
+{
+	printf(",\"owner_pid\":%d,\"owner_alive\":%s", pid, alive ? "true" : "false");
+	if (xdpcap_prog_owner_elsewhere(prog_id))
+		fputs(",\"owner_pidns\":\"other\"", stdout);
+}
+
 static void print_text(const struct listed *l)
 {
 	const struct xdpcap_hook *h = &l->hook;
@@ -138,11 +156,10 @@ static void print_text(const struct listed *l)
 		if (!s->prog_id) {
 			fputs("empty", stdout);
 		} else if (s->owner_pid) {
-			printf("pid %d%s", s->owner_pid,
-			       s->owner_alive ? "" : " (gone)");
+			put_owner("", s->prog_id, s->owner_pid, s->owner_alive);
 			for (unsigned int i = 0; i < s->n_shared; i++)
-				printf(" + pid %d%s", s->shared[i].owner_pid,
-				       s->shared[i].owner_alive ? "" : " (gone)");
+				put_owner(" + ", s->shared[i].prog_id, s->shared[i].owner_pid,
+					  s->shared[i].owner_alive);
 		} else if (s->unreadable) {
 			printf("prog %u (whose needs CAP_SYS_ADMIN to tell)", s->prog_id);
 		} else {
@@ -193,16 +210,18 @@ static void print_json(const struct listed *l)
 			put_json_str(s->prog_name);
 		}
 		if (s->owner_pid)
-			printf(",\"owner_pid\":%d,\"owner_alive\":%s",
-			       s->owner_pid, s->owner_alive ? "true" : "false");
+			put_json_owner(s->prog_id, s->owner_pid, s->owner_alive);
 		if (s->unreadable)
 			fputs(",\"unreadable\":true", stdout);
 		if (s->n_shared) {
 			fputs(",\"shared_with\":[", stdout);
 			for (unsigned int i = 0; i < s->n_shared; i++)
-				printf("%s{\"prog_id\":%u,\"owner_pid\":%d,\"owner_alive\":%s}",
-				       i ? "," : "", s->shared[i].prog_id, s->shared[i].owner_pid,
-				       s->shared[i].owner_alive ? "true" : "false");
+			{
+				printf("%s{\"prog_id\":%u", i ? "," : "", s->shared[i].prog_id);
+				put_json_owner(s->shared[i].prog_id, s->shared[i].owner_pid,
+					       s->shared[i].owner_alive);
+				putchar('}');
+			}
 			putchar(']');
 		}
 		putchar('}');

@@ -339,6 +339,10 @@ pc2=$pid
 got=$(pass)
 [ "$got" = "pid $pc2 + pid $pc1" ]
 check $? "xdpcap list shows both by the pids this namespace knows them by" "$got"
+got=$(unshare -p -f --mount-proc "$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1 |
+	sed -n 's/.*PASS \([^,]*\),.*/\1/p')
+[ "$got" = "pid 1 (of another pid namespace) + pid 1 (of another pid namespace)" ]
+check $? "from a pid namespace beside theirs, each is pid 1 of another pid namespace" "$got"
 sendn 1 20 4000
 kill -KILL "$pc2"
 wait_until 5000 sh -c "! kill -0 $pc2 2>/dev/null"
