@@ -47,11 +47,14 @@ int prog_owner_create(int *alive_fd)
 		err = -errno;
 		goto fail;
 	}
-	if (bpf_map_update_elem(fd, &key, &owner, BPF_ANY) || bpf_map_freeze(fd)) {
+	if (bpf_map_update_elem(fd, &key, &owner, BPF_ANY)) {
 		err = -errno;
 		close(fd);
 		goto fail;
 	}
+	/* read-only from now on, where the kernel lets us (CAP_SYS_ADMIN
+	 * before 5.8) */
+	bpf_map_freeze(fd);
 	return fd;
 fail:
 	close(*alive_fd);

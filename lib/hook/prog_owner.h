@@ -30,7 +30,7 @@ struct prog_owner {
 
 /*
  * Create this process's alive map (*alive_fd) and its owner map, frozen
- * (the owner map's fd is returned), or -errno.
+ * where the kernel allows (the owner map's fd is returned), or -errno.
  */
 int prog_owner_create(int *alive_fd);
 
