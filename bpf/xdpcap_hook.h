@@ -30,8 +30,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-/* XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT */
-#define XDPCAP_HOOK_SLOTS 5
+#include "xdpcap_abi.h"
 
 #define XDPCAP_HOOK(name)                                                     \
 	struct {                                                                \
@@ -91,14 +90,6 @@ static __always_inline int xdpcap_exit(struct xdp_md *ctx, void *hook,
  * lookup and a test: no tail call, no XDP metadata, and no helper that a
  * kernel or driver may refuse.
  */
-#define XDPCAP_ENTRY_SLOT 5
-#define XDPCAP_RERUN_SLOT 6
-#define XDPCAP_HOOK_ENTRY_SLOTS 7
-
-#define XDPCAP_ENTRY_OFF 0	/* nobody captures at entry */
-#define XDPCAP_ENTRY_ON 1	/* an entry capture is in the entry slot */
-#define XDPCAP_ENTRY_RERUN 2	/* the entry capture runs the program again */
-
 #define XDPCAP_HOOK_WITH_ENTRY(name)                                          \
 	struct {                                                                \
 		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                           \
@@ -151,15 +142,6 @@ static __always_inline void xdpcap_enter_state(struct xdp_md *ctx, void *hook,
  * returned: XDP_REDIRECT, or the fallback action from the flags) that a
  * capture of the action reads and writes with the packet.
  */
-struct xdpcap_redirect_note {
-	__u32 pending;		/* 1 from the redirect to the capture */
-	__u32 map_type;		/* 0: bpf_redirect(), no map */
-	__u32 key;
-	__u32 ifindex;		/* the target interface; 0 if not known */
-	__u64 flags;
-	__s64 ret;		/* what the redirect helper returned */
-};
-
 #define XDPCAP_REDIRECT_NOTES()                                               \
 	struct {                                                                \
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                         \

@@ -152,6 +152,7 @@ xdpcap usr/share/doc/xdpcap/examples/xdpcap_demo.bpf.c
 xdpcap usr/share/doc/xdpcap/README.Debian
 libxdpcap0 usr/lib/$multiarch/libxdpcap.so.0
 libxdpcap-dev usr/include/xdpcap_hook.h
+libxdpcap-dev usr/include/xdpcap_abi.h
 libxdpcap-dev usr/lib/$multiarch/libxdpcap.so
 libxdpcap-dev usr/lib/$multiarch/pkgconfig/libxdpcap.pc
 libxdpcap-dev usr/share/man/man3/xdpcap_hook.3.gz
@@ -183,7 +184,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \
 	--allow-downgrades $debs >"$tmp/apt.log" 2>&1
 check $? "apt-get installs the three packages" "" "$tmp/apt.log"
 for f in /usr/bin/xdpcap "$extcap" /usr/lib/$multiarch/libxdpcap.so.0 \
-	/usr/include/xdpcap_hook.h; do
+	/usr/include/xdpcap_hook.h /usr/include/xdpcap_abi.h; do
 	[ -e "$f" ] || bail "$f not installed"
 done
 

@@ -266,7 +266,7 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 		return 0;
 	if (!cap->hook.prog_id)
 		name_hook_program(&cap->hook, ids[0]);
-	cap->notes_map_fd = hook_program_map(ids[0], REDIRECT_NOTES_MAP_NAME,
+	cap->notes_map_fd = hook_program_map(ids[0], XDPCAP_REDIRECT_NOTES_MAP_NAME,
 					     BPF_MAP_TYPE_PERCPU_ARRAY,
 					     sizeof(struct xdpcap_redirect_info));
 	if (cap->notes_map_fd >= 0)

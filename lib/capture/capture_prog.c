@@ -370,6 +370,20 @@ static size_t put_note_lookup(struct asm_buf *b, const struct capture_prog_spec 
  * fell back to. The note is left for the captures after this one on the
  * slot; the last one takes it away (put_exit).
  */
+/* the record's copy of a note is the note, word for word */
+_Static_assert(sizeof(struct xdpcap_redirect_info) == sizeof(struct xdpcap_redirect_note) &&
+	       offsetof(struct xdpcap_redirect_info, pending) ==
+	       offsetof(struct xdpcap_redirect_note, pending) &&
+	       offsetof(struct xdpcap_redirect_info, map_type) ==
+	       offsetof(struct xdpcap_redirect_note, map_type) &&
+	       offsetof(struct xdpcap_redirect_info, key) == offsetof(struct xdpcap_redirect_note, key) &&
+	       offsetof(struct xdpcap_redirect_info, ifindex) ==
+	       offsetof(struct xdpcap_redirect_note, ifindex) &&
+	       offsetof(struct xdpcap_redirect_info, flags) ==
+	       offsetof(struct xdpcap_redirect_note, flags) &&
+	       offsetof(struct xdpcap_redirect_info, ret) == offsetof(struct xdpcap_redirect_note, ret),
+	       "struct xdpcap_redirect_info is not struct xdpcap_redirect_note");
+
 static void put_redirect_note(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	size_t none, unset, done;

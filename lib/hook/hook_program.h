@@ -11,9 +11,6 @@
 
 #include "xdpcap/hook.h"
 
-/* The map name of xdpcap_hook.h's XDPCAP_REDIRECT_NOTES(). */
-#define REDIRECT_NOTES_MAP_NAME "xdpcap_redir"
-
 /*
  * The XDP programs that use the hook's map, xdpcap's own left out (or,
  * where they may not be searched, the hook's interface program). Fills up to

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <xdpcap_abi.h>
+
 #include "xdpcap/filter.h"
 
 #ifdef __cplusplus
@@ -32,31 +34,18 @@ extern "C" {
 
 #define XDPCAP_DEFAULT_HOOK_DIR "/sys/fs/bpf/xdpcap"
 /* One slot per XDP action: ABORTED, DROP, PASS, TX, REDIRECT. */
-#define XDPCAP_ACTIONS 5
+#define XDPCAP_ACTIONS XDPCAP_HOOK_SLOTS
 /*
  * Hooks declared with XDPCAP_HOOK_WITH_ENTRY (bpf/xdpcap_hook.h) have two
  * more: the entry capture, and the XDP program itself, which the entry
- * capture runs again. Captures fill XDPCAP_SLOTS slots at most.
+ * capture runs again (the library's names for xdpcap_abi.h's
+ * XDPCAP_ENTRY_SLOT, XDPCAP_RERUN_SLOT and XDPCAP_HOOK_ENTRY_SLOTS).
+ * Captures fill XDPCAP_SLOTS slots at most.
  */
-#define XDPCAP_SLOT_ENTRY 5
-#define XDPCAP_SLOT_RERUN 6
-#define XDPCAP_ENTRY_HOOK_SLOTS 7
+#define XDPCAP_SLOT_ENTRY XDPCAP_ENTRY_SLOT
+#define XDPCAP_SLOT_RERUN XDPCAP_RERUN_SLOT
+#define XDPCAP_ENTRY_HOOK_SLOTS XDPCAP_HOOK_ENTRY_SLOTS
 #define XDPCAP_SLOTS 6
-/*
- * A program with entry slots has a per-CPU entry state (bpf/xdpcap_hook.h):
- * a map of the program, a PERCPU_ARRAY of one __u32. OFF: nobody captures
- * at entry, xdpcap_enter() returns at once; ON: an entry capture is in
- * the entry slot; RERUN: the entry capture runs the program again.
- */
-#define XDPCAP_ENTRY_MAP_NAME "xdpcap_entry"
-#define XDPCAP_ENTRY_OFF 0
-#define XDPCAP_ENTRY_ON 1
-#define XDPCAP_ENTRY_RERUN 2
-/* Programs built with xdpcap_hook.h 0.1 have no entry state: the entry
- * capture marks their packets with this XDP metadata word instead. */
-#define XDPCAP_ENTRY_MARK 0x78647063u
-/* The map name xdpcap looks for among an XDP program's maps. */
-#define XDPCAP_HOOK_MAP_NAME "xdpcap_hook"
 
 enum xdpcap_hook_source {
 	XDPCAP_HOOK_PINNED,	/* xdp:NAME under the hook directory */
