@@ -101,16 +101,13 @@ static bool hook_has_entry(const struct extcap_args *a)
 /* The options of the interface; "XDP entry" only where its hook has it. */
 static void print_config(const struct extcap_args *a)
 {
-	static const char *const names[XDPCAP_SLOTS] = {
-		"aborted", "drop", "pass", "tx", "redirect", "entry",
-	};
 	const unsigned int actions = hook_has_entry(a) ? XDPCAP_SLOTS : XDPCAP_ACTIONS;
 
 	printf("arg {number=0}{call=--actions}{display=XDP actions}"
 	       "{tooltip=" OPTION_TEXT_ACTIONS " (before the program changed it; the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
 	for (unsigned int i = 0; i < actions; i++)
 		printf("value {arg=0}{value=%s}{display=%s}{default=%s}\n",
-		       names[i], xdpcap_action_name(i),
+		       xdpcap_action_keyword(i), xdpcap_action_name(i),
 		       i == XDPCAP_SLOT_ENTRY ? "false" : "true");
 	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
 	       "{tooltip=" OPTION_TEXT_SNAPLEN "}"

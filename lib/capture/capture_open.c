@@ -340,21 +340,21 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
 		cap->prog_fds[a] = -1;
-	cap->actions = opts && opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
+	cap->actions = opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
 	if (cap->actions & ~((1u << XDPCAP_SLOTS) - 1)) {
 		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown action bits 0x%x", cap->actions);
 		err = -EINVAL;
 		goto err;
 	}
-	cap->snaplen = opts && opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
-	cap->force = opts && opts->force;
-	cap->ring_bytes = ring_bytes(opts ? opts->ring_kib : 0);
-	cap->notice = opts ? opts->notice : NULL;
-	cap->notice_ctx = opts ? opts->notice_ctx : NULL;
-	cap->busy = opts ? opts->busy : NULL;
+	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
+	cap->force = opts->force;
+	cap->ring_bytes = ring_bytes(opts->ring_kib);
+	cap->notice = opts->notice;
+	cap->notice_ctx = opts->notice_ctx;
+	cap->busy = opts->busy;
 	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
-	cap->sample = opts ? opts->sample : 0;
-	cap->max_rate = opts ? opts->max_rate : 0;
+	cap->sample = opts->sample;
+	cap->max_rate = opts->max_rate;
 	cap->netmask = opts->netmask;
 	if (cap->max_rate > XDPCAP_MAX_RATE) {
 		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
@@ -369,7 +369,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		err = -EPERM;
 		goto err;
 	}
-	err = xdpcap_hook_open(hook, opts ? opts->hook_dir : NULL, &cap->hook, errbuf);
+	err = xdpcap_hook_open(hook, opts->hook_dir, &cap->hook, errbuf);
 	if (err)
 		goto err;
 	err = probe_kernel(cap, errbuf);
@@ -389,7 +389,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	 */
 	if (!cap->entry && !cap->force && capture_has_capability(CAP_SYS_ADMIN))
 		cap->next_map_fd = slot_chain_create();
-	err = capture_load_programs(cap, opts ? opts->verifier_log : NULL, errbuf);
+	err = capture_load_programs(cap, opts->verifier_log, errbuf);
 	if (err)
 		goto err;
 	err = capture_check_slots(cap, true, NULL, errbuf);

@@ -16,6 +16,7 @@
 #include "output/packet_comment.h"
 #include "packet_merge.h"
 #include "opts.h"
+#include "clock.h"
 #include "util.h"
 
 #define POLL_MS 100
@@ -63,14 +64,6 @@ static void file_stats(struct writer *w, const struct hook_state *h,
 		       struct xdpcap_output_stats *ost);
 static unsigned long long discarded(struct writer *w, const struct hook_state *h,
 				    const struct xdpcap_capture_stats *st);
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t realtime_ns(void)
 {
@@ -323,10 +316,7 @@ static int open_output(struct writer *w, char *errbuf)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
 /*
@@ -536,14 +526,6 @@ static int start_all(struct writer *w, char *errbuf)
 	return 0;
 }
 
-/* epoch time - monotonic time, as the captures stamp packets */
-static int64_t mono_to_epoch(void)
-{
-	uint64_t m = clock_ns(CLOCK_MONOTONIC), r = realtime_ns();
-
-	return (int64_t)r - (int64_t)m;
-}
-
 int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 			     const struct xdpcap_session_opts *opts,
 			     struct xdpcap_session_result *res,
@@ -575,7 +557,7 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 	}
 	for (unsigned int i = 0; i < n; i++)
 		w.hooks[i] = (struct hook_state){ .w = &w, .cap = caps[i], .index = i };
-	w.mono_to_epoch_ns = mono_to_epoch();
+	w.mono_to_epoch_ns = clock_realtime_offset();
 	/*
 	 * Slots first: a capture refused because they are busy must not have
 	 * written (or emptied) its output. What arrives meanwhile waits in

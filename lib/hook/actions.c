@@ -8,11 +8,18 @@
 #include "xdpcap/capture.h"
 #include "util.h"
 
+/* The keyword of each slot a capture fills, as --actions takes it. */
+static const char *const keywords[XDPCAP_SLOTS] = {
+	"aborted", "drop", "pass", "tx", "redirect", "entry",
+};
+
+const char *xdpcap_action_keyword(unsigned int slot)
+{
+	return slot < XDPCAP_SLOTS ? keywords[slot] : NULL;
+}
+
 int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 {
-	static const char *const names[XDPCAP_SLOTS] = {
-		"aborted", "drop", "pass", "tx", "redirect", "entry",
-	};
 	char *copy, *tok;
 	int err = 0;
 
@@ -40,7 +47,7 @@ int xdpcap_parse_actions(const char *list, unsigned int *mask, char *errbuf)
 			continue;
 		}
 		for (a = 0; a < XDPCAP_SLOTS; a++)
-			if (!strcasecmp(name, names[a]) ||
+			if (!strcasecmp(name, keywords[a]) ||
 			    (a < XDPCAP_ACTIONS && name[0] == '0' + (int)a && !name[1]))
 				break;
 		if (a == XDPCAP_SLOTS) {

@@ -188,6 +188,12 @@ XDPCAP_API void xdpcap_capture_close(struct xdpcap_capture *cap);
 XDPCAP_API int xdpcap_parse_actions(const char *list, unsigned int *mask,
 				    char *errbuf);
 
+/*
+ * The keyword --actions takes for a slot a capture fills ("drop", ...,
+ * "entry"), or NULL past XDPCAP_SLOTS.
+ */
+XDPCAP_API const char *xdpcap_action_keyword(unsigned int slot);
+
 #ifdef __cplusplus
 }
 #endif
