@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "xdpcap/hook.h"
+#include "xdpcap/packet.h"
 #include "output.h"
 #include "util.h"
 

@@ -54,8 +54,8 @@ const char *packet_comment(const struct xdpcap_packet *pkt,
 	const struct xdpcap_redirect_info *r = pkt->redirect;
 	char where[128];
 
-	if (pkt->action == XDPCAP_SLOT_ENTRY)
-		return xdpcap_action_name(XDPCAP_SLOT_ENTRY);
+	if (pkt->action == XDPCAP_ENTRY_SLOT)
+		return xdpcap_action_name(XDPCAP_ENTRY_SLOT);
 	if (!r)
 		return NULL;
 	target(pkt, names, where, sizeof(where));

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "xdpcap/capture.h"
+#include "xdpcap/packet.h"
 
 /* Interface names of redirect targets, looked up once per interface. */
 struct packet_comment_names {

@@ -27,8 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h> /* memset, for XDPCAP_OPTS */
 #include <linux/filter.h> /* struct sock_filter: one cBPF instruction */
+
+#include "xdpcap/common.h"
 
 /*
  * struct bpf_insn is <linux/bpf.h>'s eBPF instruction. It is only declared
@@ -40,11 +41,6 @@ struct bpf_insn;
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define XDPCAP_API __attribute__((visibility("default")))
-
-/* Error messages are written to a caller buffer of this size. */
-#define XDPCAP_ERRBUF_SIZE 512
 
 /* A classic BPF program, as libpcap's pcap_compile() produces it. */
 struct xdpcap_cbpf {
@@ -73,20 +69,6 @@ struct xdpcap_ebpf_opts {
 	 */
 	int16_t wirelen_off;
 };
-
-/*
- * Declare and size an options struct: XDPCAP_OPTS(xdpcap_ebpf_opts, o, ...).
- * Every options struct starts with its size, so that a program and the
- * library may be built against different versions: fields the program
- * does not know take their default (0); fields the library does not know
- * must be 0, or the call fails with -EINVAL. The macro zeroes the padding
- * too, where a later version may put a field.
- */
-#define XDPCAP_OPTS(TYPE, NAME, ...)					\
-	struct TYPE NAME = ({						\
-		memset(&NAME, 0, sizeof(struct TYPE));			\
-		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };	\
-	})
 
 /*
  * Compile a pcap-filter expression with libpcap for a link type (a DLT_

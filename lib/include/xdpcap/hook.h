@@ -26,7 +26,8 @@
 
 #include <xdpcap_abi.h>
 
-#include "xdpcap/filter.h"
+#include "xdpcap/common.h"
+#include "xdpcap/packet.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -186,9 +187,6 @@ XDPCAP_API int xdpcap_prog_name_owner(const char *prog_name);
  */
 XDPCAP_API bool xdpcap_prog_owner_elsewhere(uint32_t prog_id);
 
-/* "XDP_DROP" for 1, and so on, "entry" for XDPCAP_SLOT_ENTRY;
- * "XDP_UNKNOWN" out of range. */
-XDPCAP_API const char *xdpcap_action_name(unsigned int action);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "xdpcap/filter.h"
+#include "xdpcap/common.h"
 
 #ifdef __cplusplus
 extern "C" {

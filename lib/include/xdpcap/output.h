@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xdpcap/filter.h"
+#include "xdpcap/common.h"
 
 #ifdef __cplusplus
 extern "C" {
