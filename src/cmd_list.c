@@ -9,6 +9,7 @@
 
 #include "xdpcap/hook.h"
 #include "cmd.h"
+#include "frontend/confine.h"
 
 static const char list_usage[] =
 	"Usage: xdpcap list [--json] [--hook-dir DIR] [HOOK...]\n"
@@ -297,94 +298,92 @@ static int by_place(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-int cmd_list(int argc, char **argv)
+/*
+ * Every hook there is (cmd_list without HOOK): *out, and the exit status
+ * so far (EXIT_USAGE where some could not be read for lack of
+ * privileges); *out NULL and the status where listing failed.
+ */
+static int find_all(const char *hook_dir, struct listed **out, size_t *n)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	const char *hook_dir = NULL;
 	struct xdpcap_hook *found = NULL;
-	struct listed *list = NULL;
-	size_t nfound = 0, n = 0, shown = 0, i;
-	bool json = false;
-	int opt, err, ret = 0, status;
+	struct denials den = { 0 };
+	struct listed *list;
+	size_t nfound = 0;
+	int err;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+jh", list_options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case OPT_HOOK_DIR:
-			hook_dir = optarg;
-			break;
-		case 'h':
-			fputs(list_usage, stdout);
-			return 0;
-		default:
-			fputs(list_usage, stderr);
-			return EXIT_USAGE;
-		}
+	*out = NULL;
+	err = xdpcap_hook_list_denied(hook_dir, on_denied, &den, &found, &nfound, errbuf);
+	if (!err && den.nomem) {
+		xdpcap_hook_list_free(found, nfound);
+		err = -ENOMEM;
+		snprintf(errbuf, sizeof(errbuf), "out of memory");
 	}
-
-	if (optind == argc) {
-		struct denials den = { 0 };
-
-		err = xdpcap_hook_list_denied(hook_dir, on_denied, &den, &found,
-					      &nfound, errbuf);
-		if (!err && den.nomem) {
-			xdpcap_hook_list_free(found, nfound);
-			err = -ENOMEM;
-			snprintf(errbuf, sizeof(errbuf), "out of memory");
-		}
-		if (err) {
-			free(den.v);
-			p_err("%s", errbuf);
-			return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
-		}
-		n = nfound + den.n;
-		list = calloc(n ? n : 1, sizeof(*list));
-		if (!list) {
-			xdpcap_hook_list_free(found, nfound);
-			free(den.v);
-			p_err("out of memory");
-			return EXIT_RUNTIME;
-		}
-		for (i = 0; i < nfound; i++) {
-			list[i].hook = found[i];
-			list[i].source_known = true;
-			list[i].order = i;
-		}
-		free(found); /* the hooks' fds are list's now */
-		if (den.n)
-			memcpy(list + nfound, den.v, den.n * sizeof(*list));
+	if (err) {
 		free(den.v);
-		qsort(list, n, sizeof(*list), by_place);
-		if (den.n || den.dir)
-			ret = EXIT_USAGE;
-	} else {
-		list = calloc((size_t)(argc - optind), sizeof(*list));
-		if (!list) {
-			p_err("out of memory");
-			return EXIT_RUNTIME;
-		}
-		for (; optind < argc; optind++) {
-			err = xdpcap_hook_open(argv[optind], hook_dir,
-					       &list[n].hook, errbuf);
-			status = err ? open_error_status(err) : 0;
-			ret = status > ret ? status : ret;
-			if (err == -EPERM) {
-				/* shown where it was asked for, as it was named */
-				snprintf(list[n].hook.name, sizeof(list[n].hook.name),
-					 "%s", argv[optind]);
-				deny(&list[n++], errbuf);
-			} else if (err) {
-				p_err("%s", errbuf);
-			} else {
-				list[n++].source_known = true;
-			}
+		p_err("%s", errbuf);
+		return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	*n = nfound + den.n;
+	list = calloc(*n ? *n : 1, sizeof(*list));
+	if (!list) {
+		xdpcap_hook_list_free(found, nfound);
+		free(den.v);
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < nfound; i++) {
+		list[i].hook = found[i];
+		list[i].source_known = true;
+		list[i].order = i;
+	}
+	free(found); /* the hooks' fds are list's now */
+	if (den.n)
+		memcpy(list + nfound, den.v, den.n * sizeof(*list));
+	free(den.v);
+	qsort(list, *n, sizeof(*list), by_place);
+	*out = list;
+	return den.n || den.dir ? EXIT_USAGE : 0;
+}
+
+/* The hooks named (cmd_list HOOK...), as find_all() returns them. */
+static int find_named(const char *hook_dir, int nhooks, char **hooks,
+		      struct listed **out, size_t *n)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct listed *list;
+	int err, status, ret = 0;
+
+	*n = 0;
+	*out = list = calloc((size_t)nhooks, sizeof(*list));
+	if (!list) {
+		p_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	for (int i = 0; i < nhooks; i++) {
+		err = xdpcap_hook_open(hooks[i], hook_dir, &list[*n].hook, errbuf);
+		status = err ? open_error_status(err) : 0;
+		ret = status > ret ? status : ret;
+		if (err == -EPERM) {
+			/* shown where it was asked for, as it was named */
+			snprintf(list[*n].hook.name, sizeof(list[*n].hook.name), "%s", hooks[i]);
+			deny(&list[(*n)++], errbuf);
+		} else if (err) {
+			p_err("%s", errbuf);
+		} else {
+			list[(*n)++].source_known = true;
 		}
 	}
+	return ret;
+}
 
-	for (i = 0; i < n; i++) {
+/* Who holds each slot of each hook listed; the exit status so far. */
+static int read_slots(struct listed *list, size_t n)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	int err, ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		if (list[i].denied)
 			continue;
 		list[i].nslots = list[i].hook.max_entries >= XDPCAP_ENTRY_HOOK_SLOTS ?
@@ -404,6 +403,60 @@ int cmd_list(int argc, char **argv)
 			list[i].ok = true;
 		}
 	}
+	return ret;
+}
+
+/*
+ * With file capabilities (confine.h): the hook directory, and each HOOK
+ * named, within what group xdpcap may list. 0, or -1 with why not.
+ */
+static int confine_list(const char *hook_dir, int nhooks, char **hooks, char *errbuf)
+{
+	if (hook_dir && confine_hook_dir(hook_dir, errbuf))
+		return -1;
+	for (int i = 0; i < nhooks; i++)
+		if (confine_hook(hooks[i], errbuf))
+			return -1;
+	return confine_hook_dir(NULL, errbuf);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	const char *hook_dir = NULL;
+	struct listed *list = NULL;
+	size_t n = 0, shown = 0, i;
+	bool json = false;
+	int opt, ret, status;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+jh", list_options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case OPT_HOOK_DIR:
+			hook_dir = optarg;
+			break;
+		case 'h':
+			fputs(list_usage, stdout);
+			return 0;
+		default:
+			fputs(list_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (confine_active() && confine_list(hook_dir, argc - optind, argv + optind, errbuf)) {
+		p_err("%s", errbuf);
+		return EXIT_USAGE;
+	}
+
+	ret = optind == argc ? find_all(hook_dir, &list, &n) :
+			       find_named(hook_dir, argc - optind, argv + optind, &list, &n);
+	if (!list)
+		return ret;
+	status = read_slots(list, n);
+	ret = status > ret ? status : ret;
 
 	if (json)
 		putchar('[');

@@ -113,43 +113,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * xdpcap list with file capabilities: its --hook-dir (or an abbreviation,
- * as getopt_long takes them) and its HOOK operands, as cmd_list parses
- * them: options first, then operands.
- */
-static int confine_list(int argc, char **argv, char *errbuf)
-{
-	static const char hook_dir_opt[] = "--hook-dir";
-	bool operands = false;
-
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *eq;
-		size_t len;
-
-		if (!operands && !strcmp(arg, "--")) {
-			operands = true;
-			continue;
-		}
-		if (!operands && arg[0] == '-' && arg[1]) {
-			eq = strchr(arg, '=');
-			len = eq ? (size_t)(eq - arg) : strlen(arg);
-			if (len < 4 || len > strlen(hook_dir_opt) ||
-			    strncmp(arg, hook_dir_opt, len))
-				continue;
-			if (confine_hook_dir(eq ? eq + 1 : i + 1 < argc ?
-					     argv[i + 1] : NULL, errbuf))
-				return -1;
-			i += !eq;
-			continue;
-		}
-		operands = true;
-		if (confine_hook(arg, errbuf))
-			return -1;
-	}
-	return confine_hook_dir(NULL, errbuf);
-}
-
 /* A capture or replay with file capabilities: see confine.h. */
 static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
 {
@@ -168,205 +131,237 @@ static int confine_capture(struct capture_args *args, bool replay, char *errbuf)
 	return confine_ring(args->ring_kib, errbuf);
 }
 
-int main(int argc, char **argv)
+/* The sub-commands: the first word picks one; anything else captures. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} subcommands[] = {
+	{ "compile", cmd_compile },
+	{ "features", cmd_features },
+	{ "list", cmd_list },
+};
+
+/* What the options say beyond struct capture_args. */
+struct run_mode {
+	const char *in_path;	/* -r: replay this file */
+	bool entry;		/* --entry */
+};
+
+/*
+ * An option with a number: -1 after taking it, EXIT_USAGE after saying
+ * it is out of range, 0 for another option.
+ */
+static int take_number(int opt, struct capture_args *args)
+{
+	unsigned long long n;
+
+	switch (opt) {
+	case 's':
+		if (arg_number("-s", optarg, 1, ARG_SNAPLEN_MAX, &n))
+			return EXIT_USAGE;
+		args->snaplen = (uint32_t)n;
+		return -1;
+	case 'c':
+		return arg_number("-c", optarg, 1, ~0ull, &args->count) ? EXIT_USAGE : -1;
+	case 'C':
+		return arg_number("-C", optarg, 1, 1000000000ull, &args->rotate_mb) ? EXIT_USAGE : -1;
+	case 'G':
+		if (arg_number("-G", optarg, 1, 0x7fffffff, &n))
+			return EXIT_USAGE;
+		args->rotate_seconds = (unsigned int)n;
+		return -1;
+	case 'W':
+		if (arg_number("-W", optarg, 1, 0x7fffffff, &n))
+			return EXIT_USAGE;
+		args->rotate_count = (unsigned int)n;
+		return -1;
+	case OPT_SAMPLE:
+		if (arg_number("--sample", optarg, 1, ARG_SAMPLE_MAX, &n))
+			return EXIT_USAGE;
+		args->sample = (uint32_t)n;
+		return -1;
+	case OPT_MAX_RATE:
+		if (arg_number("--max-rate", optarg, 1, XDPCAP_MAX_RATE, &n))
+			return EXIT_USAGE;
+		args->max_rate = (uint32_t)n;
+		return -1;
+	case 'B':
+		if (arg_number("-B", optarg, ARG_RING_KIB_MIN, ARG_RING_KIB_MAX, &n))
+			return EXIT_USAGE;
+		args->ring_kib = (unsigned int)n;
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * One option into args: -1 to go on, or the exit status (after --help,
+ * --version, or a bad value, said).
+ */
+static int take_option(int opt, struct capture_args *args, struct run_mode *m)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
+	int ret = take_number(opt, args);
+
+	if (ret)
+		return ret;
+	switch (opt) {
+	case 'i':
+		if (args->n_hooks == XDPCAP_SESSION_MAX_HOOKS) {
+			p_err("-i: at most %d hooks in one capture", XDPCAP_SESSION_MAX_HOOKS);
+			return EXIT_USAGE;
+		}
+		args->hooks[args->n_hooks++] = optarg;
+		return -1;
+	case OPT_ACTIONS:
+		if (xdpcap_parse_actions(optarg, &args->actions, errbuf)) {
+			p_err("%s", errbuf);
+			return EXIT_USAGE;
+		}
+		return -1;
+	case 'F':
+		if (!strcmp(optarg, "pcapng") || !strcmp(optarg, "pcap")) {
+			args->format = optarg[4] ? XDPCAP_FORMAT_PCAPNG : XDPCAP_FORMAT_PCAP;
+			return -1;
+		}
+		p_err("-F takes pcapng or pcap, not '%s'", optarg);
+		return EXIT_USAGE;
+	case 'm':
+		return arg_netmask("-m", optarg, &args->netmask) ? EXIT_USAGE : -1;
+	case 'q':
+		args->quiet = true;
+		return -1;
+	case 'U':
+		args->flush_each = true;
+		return -1;
+	case OPT_FORCE:
+		args->force = true;
+		return -1;
+	case OPT_ENTRY:
+		m->entry = true;
+		return -1;
+	case OPT_HOOK_DIR:
+		args->hook_dir = optarg;
+		return -1;
+	case 'r':
+		m->in_path = optarg;
+		return -1;
+	case 'v':
+		args->verbose++;
+		return -1;
+	case 'h':
+		print_usage(stdout);
+		return 0;
+	case 'V':
+		printf("xdpcap %s\n", PACKAGE_VERSION);
+		return 0;
+	default:
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+}
+
+/* Options that do not go together: 0, or EXIT_USAGE after saying why. */
+static int check_options(const struct capture_args *args, const struct run_mode *m)
+{
+	const char *why = NULL;
+
+	if (args->rotate_count && !args->rotate_mb && !args->rotate_seconds)
+		why = "-W counts the files of -C or -G: give one of them";
+	else if (m->in_path && args->n_hooks)
+		why = "-r replays a file: -i is for live hooks";
+	else if (args->n_hooks > 1 && args->format == XDPCAP_FORMAT_PCAP)
+		why = "a pcap file holds one interface: several hooks (-i) need pcapng";
+	else if (m->in_path && (args->rotate_mb || args->rotate_seconds))
+		why = "-r writes one file: -C, -G and -W are for live captures";
+	else if (m->in_path && (args->sample || args->max_rate))
+		why = "-r replays files: --sample and --max-rate are for live hooks";
+	else if (m->in_path && (args->actions & 1u << XDPCAP_SLOT_ENTRY))
+		why = "-r replays files: capturing at entry (--entry, --actions entry) is for live hooks";
+	if (why)
+		p_err("%s", why);
+	return why ? EXIT_USAGE : 0;
+}
+
+/*
+ * The operands after the options: the hook (without -i), OUTPUT, the
+ * filter. Returns -1 to go on, or the exit status after saying why not.
+ */
+static int take_operands(int argc, char **argv, struct capture_args *args,
+			 const struct run_mode *m, const struct std_fds_closed *closed)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	/* without -i, the first operand is the hook */
+	bool hook_operand = !m->in_path && !args->n_hooks;
+	const char *out;
+
+	if (hook_operand && optind < argc)
+		args->hooks[args->n_hooks++] = argv[optind];
+	for (unsigned int i = 0; i < args->n_hooks; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (!strcmp(args->hooks[i], args->hooks[j])) {
+				p_err("hook %s is given twice", args->hooks[i]);
+				return EXIT_USAGE;
+			}
+	if (confine_active() && confine_capture(args, m->in_path, errbuf)) {
+		p_err("%s", errbuf);
+		return EXIT_USAGE;
+	}
+	out = optind + hook_operand < argc ? argv[optind + hook_operand] : NULL;
+	if (out && closed->out && !strcmp(out, "-")) {
+		p_err("OUTPUT is - but standard output is closed: give a file name");
+		return EXIT_USAGE;
+	}
+	if (out && (args->rotate_mb || args->rotate_seconds) && !strcmp(out, "-")) {
+		p_err("-C and -G write files in turn: OUTPUT must be a file name, not -");
+		return EXIT_USAGE;
+	}
+	if (!m->in_path && !args->n_hooks) {
+		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list', 'compile' or 'features' (see --help)");
+		return EXIT_USAGE;
+	}
+	if (!out) {
+		p_err("missing OUTPUT (a file name, or - for stdout)");
+		return EXIT_USAGE;
+	}
+	args->output = out;
+	optind += hook_operand + 1;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
 	struct capture_args args = {
 		.snaplen = XDPCAP_DEFAULT_SNAPLEN,
 		.format = XDPCAP_FORMAT_PCAPNG,
 	};
-	const char *in_path = NULL;
 	struct std_fds_closed closed;
-	unsigned long long n;
-	bool entry = false, hook_operand;
+	struct run_mode m = { 0 };
 	int opt, ret;
 
 	if (std_fds_open(&closed))
 		return EXIT_RUNTIME;
-	if (argc > 1 && !strcmp(argv[1], "compile"))
-		return cmd_compile(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "features"))
-		return cmd_features(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "list")) {
-		if (!confine_active())
-			return cmd_list(argc - 1, argv + 1);
-		if (confine_list(argc - 1, argv + 1, errbuf)) {
-			p_err("%s", errbuf);
-			return EXIT_USAGE;
-		}
-		return cmd_list(argc - 1, argv + 1);
-	}
-
+	for (size_t i = 0; argc > 1 && i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
 	/* "+": stop at the first operand, filters may look like options */
-	while ((opt = getopt_long(argc, argv, "+i:s:c:C:G:W:F:m:qUB:r:vhV", long_options, NULL)) != -1) {
-		switch (opt) {
-		case 'i':
-			if (args.n_hooks == XDPCAP_SESSION_MAX_HOOKS) {
-				p_err("-i: at most %d hooks in one capture", XDPCAP_SESSION_MAX_HOOKS);
-				return EXIT_USAGE;
-			}
-			args.hooks[args.n_hooks++] = optarg;
-			break;
-		case OPT_ACTIONS:
-			if (xdpcap_parse_actions(optarg, &args.actions, errbuf)) {
-				p_err("%s", errbuf);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			if (arg_number("-s", optarg, 1, ARG_SNAPLEN_MAX, &n))
-				return EXIT_USAGE;
-			args.snaplen = (uint32_t)n;
-			break;
-		case 'c':
-			if (arg_number("-c", optarg, 1, ~0ull, &args.count))
-				return EXIT_USAGE;
-			break;
-		case 'C':
-			if (arg_number("-C", optarg, 1, 1000000000ull, &args.rotate_mb))
-				return EXIT_USAGE;
-			break;
-		case 'G':
-			if (arg_number("-G", optarg, 1, 0x7fffffff, &n))
-				return EXIT_USAGE;
-			args.rotate_seconds = (unsigned int)n;
-			break;
-		case 'W':
-			if (arg_number("-W", optarg, 1, 0x7fffffff, &n))
-				return EXIT_USAGE;
-			args.rotate_count = (unsigned int)n;
-			break;
-		case 'F':
-			if (!strcmp(optarg, "pcapng")) {
-				args.format = XDPCAP_FORMAT_PCAPNG;
-			} else if (!strcmp(optarg, "pcap")) {
-				args.format = XDPCAP_FORMAT_PCAP;
-			} else {
-				p_err("-F takes pcapng or pcap, not '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'm':
-			if (arg_netmask("-m", optarg, &args.netmask))
-				return EXIT_USAGE;
-			break;
-		case 'q':
-			args.quiet = true;
-			break;
-		case 'U':
-			args.flush_each = true;
-			break;
-		case OPT_FORCE:
-			args.force = true;
-			break;
-		case OPT_ENTRY:
-			entry = true;
-			break;
-		case OPT_SAMPLE:
-			if (arg_number("--sample", optarg, 1, ARG_SAMPLE_MAX, &n))
-				return EXIT_USAGE;
-			args.sample = (uint32_t)n;
-			break;
-		case OPT_MAX_RATE:
-			if (arg_number("--max-rate", optarg, 1, XDPCAP_MAX_RATE, &n))
-				return EXIT_USAGE;
-			args.max_rate = (uint32_t)n;
-			break;
-		case 'B':
-			if (arg_number("-B", optarg, ARG_RING_KIB_MIN, ARG_RING_KIB_MAX, &n))
-				return EXIT_USAGE;
-			args.ring_kib = (unsigned int)n;
-			break;
-		case OPT_HOOK_DIR:
-			args.hook_dir = optarg;
-			break;
-		case 'r':
-			in_path = optarg;
-			break;
-		case 'v':
-			args.verbose++;
-			break;
-		case 'h':
-			print_usage(stdout);
-			return 0;
-		case 'V':
-			printf("xdpcap %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			print_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (entry)
+	while ((opt = getopt_long(argc, argv, "+i:s:c:C:G:W:F:m:qUB:r:vhV", long_options, NULL)) != -1)
+		if ((ret = take_option(opt, &args, &m)) >= 0)
+			return ret;
+	if (m.entry)
 		args.actions = (args.actions ? args.actions : (1u << XDPCAP_ACTIONS) - 1) |
 			       1u << XDPCAP_SLOT_ENTRY;
-	if (args.rotate_count && !args.rotate_mb && !args.rotate_seconds) {
-		p_err("-W counts the files of -C or -G: give one of them");
-		return EXIT_USAGE;
-	}
-	if (in_path && args.n_hooks) {
-		p_err("-r replays a file: -i is for live hooks");
-		return EXIT_USAGE;
-	}
-	if (args.n_hooks > 1 && args.format == XDPCAP_FORMAT_PCAP) {
-		p_err("a pcap file holds one interface: several hooks (-i) need pcapng");
-		return EXIT_USAGE;
-	}
-	if (in_path && (args.rotate_mb || args.rotate_seconds)) {
-		p_err("-r writes one file: -C, -G and -W are for live captures");
-		return EXIT_USAGE;
-	}
-	if (in_path && (args.sample || args.max_rate)) {
-		p_err("-r replays files: --sample and --max-rate are for live hooks");
-		return EXIT_USAGE;
-	}
-	if (in_path && (args.actions & 1u << XDPCAP_SLOT_ENTRY)) {
-		p_err("-r replays files: capturing at entry (--entry, --actions entry) is for live hooks");
-		return EXIT_USAGE;
-	}
-	/* without -i, the first operand is the hook */
-	hook_operand = !in_path && !args.n_hooks;
-	if (hook_operand && optind < argc)
-		args.hooks[args.n_hooks++] = argv[optind];
-	for (unsigned int i = 0; i < args.n_hooks; i++)
-		for (unsigned int j = 0; j < i; j++)
-			if (!strcmp(args.hooks[i], args.hooks[j])) {
-				p_err("hook %s is given twice", args.hooks[i]);
-				return EXIT_USAGE;
-			}
-	if (confine_active() && confine_capture(&args, in_path, errbuf)) {
-		p_err("%s", errbuf);
-		return EXIT_USAGE;
-	}
-	if (optind + hook_operand < argc && closed.out &&
-	    !strcmp(argv[optind + hook_operand], "-")) {
-		p_err("OUTPUT is - but standard output is closed: give a file name");
-		return EXIT_USAGE;
-	}
-	if (optind + hook_operand < argc && (args.rotate_mb || args.rotate_seconds) &&
-	    !strcmp(argv[optind + hook_operand], "-")) {
-		p_err("-C and -G write files in turn: OUTPUT must be a file name, not -");
-		return EXIT_USAGE;
-	}
-	if (in_path) {
-		if (optind >= argc) {
-			p_err("missing OUTPUT (a file name, or - for stdout)");
-			return EXIT_USAGE;
-		}
-		return cmd_replay(in_path, argv[optind], argv + optind + 1,
-				  argc - optind - 1, args.netmask, args.verbose);
-	}
-	if (!args.n_hooks) {
-		p_err("nothing to do: give HOOK OUTPUT [FILTER...], -r INPUT OUTPUT, 'list', 'compile' or 'features' (see --help)");
-		return EXIT_USAGE;
-	}
-	if (optind + hook_operand >= argc) {
-		p_err("missing OUTPUT (a file name, or - for stdout)");
-		return EXIT_USAGE;
-	}
-	args.output = argv[optind + hook_operand];
-	args.filter = xdpcap_expr_join(argv + optind + hook_operand + 1,
-				       argc - optind - hook_operand - 1);
+	ret = check_options(&args, &m);
+	if (ret)
+		return ret;
+	ret = take_operands(argc, argv, &args, &m, &closed);
+	if (ret >= 0)
+		return ret;
+	if (m.in_path)
+		return cmd_replay(m.in_path, args.output, argv + optind, argc - optind,
+				  args.netmask, args.verbose);
+	args.filter = xdpcap_expr_join(argv + optind, argc - optind);
 	if (!args.filter) {
 		p_err("out of memory");
 		return EXIT_RUNTIME;
