@@ -24,6 +24,7 @@
 #include "slot_chain.h"
 #include "prog_owner.h"
 #include "slot_lock.h"
+#include "hook_int.h"
 #include "util.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -32,39 +33,6 @@
 /* How many XDP programs an interface can have: driver, generic, offloaded. */
 #define XDP_MODES 3
 
-static const char not_permitted[] =
-	"not permitted: run as root (CAP_BPF and CAP_NET_ADMIN)";
-
-static const char *const action_names[XDPCAP_SLOTS] = {
-	"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT",
-	"XDP entry",
-};
-
-const char *xdpcap_action_name(unsigned int action)
-{
-	return action < XDPCAP_SLOTS ? action_names[action] : "XDP_UNKNOWN";
-}
-
-int xdpcap_prog_name_owner(const char *prog_name)
-{
-	static const char prefix[] = "xdpcap_";
-	const char *p;
-	long pid = 0;
-
-	if (!prog_name || strncmp(prog_name, prefix, sizeof(prefix) - 1))
-		return 0;
-	p = prog_name + sizeof(prefix) - 1;
-	if (!*p)
-		return 0;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		pid = pid * 10 + (*p - '0');
-		if (pid > INT_MAX)
-			return 0;
-	}
-	return (int)pid;
-}
 
 const char *xdpcap_hook_dir(const char *hook_dir)
 {
@@ -76,11 +44,6 @@ const char *xdpcap_hook_dir(const char *hook_dir)
 	if (env && *env)
 		return env;
 	return XDPCAP_DEFAULT_HOOK_DIR;
-}
-
-static bool is_perm(int err)
-{
-	return err == -EPERM || err == -EACCES;
 }
 
 static void hook_init(struct xdpcap_hook *hook)
@@ -225,7 +188,7 @@ static int prog_hook_map(uint32_t prog_id, char prog_name[16])
 	for (i = 0; i < n; i++) {
 		fd = bpf_map_get_fd_by_id(ids[i]);
 		if (fd < 0) {
-			if (is_perm(fd)) {
+			if (hook_is_perm(fd)) {
 				if (found >= 0)
 					close(found);
 				found = fd;
@@ -328,8 +291,8 @@ static int check_hook_map(int fd, const char *what, struct xdpcap_hook *hook,
 	}
 	err = map_info(fd, &info);
 	if (err) {
-		if (is_perm(err)) {
-			xdpcap_err(errbuf, "reading %s: %s", what, not_permitted);
+		if (hook_is_perm(err)) {
+			xdpcap_err(errbuf, "reading %s: %s", what, hook_not_permitted);
 			return -EPERM;
 		}
 		xdpcap_err(errbuf, "cannot read %s: %s", what, strerror(-err));
@@ -394,7 +357,7 @@ int xdpcap_hook_open_ifindex(int ifindex, struct xdpcap_hook *hook,
 		fd = prog_hook_map(prog_id, prog_name);
 		if (fd >= 0)
 			break;
-		if (is_perm(fd)) {
+		if (hook_is_perm(fd)) {
 			xdpcap_err(errbuf, "reading the XDP program of %s: not permitted: run as root (finding an interface's hook needs CAP_SYS_ADMIN)",
 				   ifname);
 			return -EPERM;
@@ -494,8 +457,8 @@ static int open_pinned(const char *real, const char *what,
 
 	if (stat(real, &st) || statfs(real, &sfs)) {
 		err = -errno;
-		if (is_perm(err)) {
-			xdpcap_err(errbuf, "opening %s: %s", real, not_permitted);
+		if (hook_is_perm(err)) {
+			xdpcap_err(errbuf, "opening %s: %s", real, hook_not_permitted);
 			return -EPERM;
 		}
 		xdpcap_err(errbuf, "cannot open %s: %s", real, strerror(-err));
@@ -513,8 +476,8 @@ static int open_pinned(const char *real, const char *what,
 	}
 	fd = bpf_obj_get(real);
 	if (fd < 0) {
-		if (is_perm(fd)) {
-			xdpcap_err(errbuf, "opening %s: %s", real, not_permitted);
+		if (hook_is_perm(fd)) {
+			xdpcap_err(errbuf, "opening %s: %s", real, hook_not_permitted);
 			return -EPERM;
 		}
 		xdpcap_err(errbuf, "cannot open %s: %s", real, strerror(-fd));
@@ -562,8 +525,8 @@ static int open_path(const char *spec, const char *path,
 		return -ENOENT;
 	}
 	if (err) {
-		if (is_perm(err)) {
-			xdpcap_err(errbuf, "opening %s: %s", path, not_permitted);
+		if (hook_is_perm(err)) {
+			xdpcap_err(errbuf, "opening %s: %s", path, hook_not_permitted);
 			return -EPERM;
 		}
 		xdpcap_err(errbuf, "cannot open %s: %s", path, strerror(-err));
@@ -663,8 +626,8 @@ static int open_named(const char *spec, const char *name, const char *hook_dir,
 		snprintf(hook->name, sizeof(hook->name), XDP_PREFIX "%s", name);
 		return 0;
 	}
-	if (is_perm(err)) {
-		xdpcap_err(errbuf, "opening %s: %s", path, not_permitted);
+	if (hook_is_perm(err)) {
+		xdpcap_err(errbuf, "opening %s: %s", path, hook_not_permitted);
 		return -EPERM;
 	}
 	if (err != -ENOENT && err != -ENOTDIR) {
@@ -710,161 +673,4 @@ int xdpcap_hook_open(const char *spec, const char *hook_dir,
 		return -EINVAL;
 	}
 	return open_named(spec, name, hook_dir, hook, errbuf);
-}
-
-/* --- slots ------------------------------------------------------------ */
-
-/* A process that exited but was not reaped yet (a zombie) is gone too. */
-static bool pid_alive(int pid)
-{
-	char path[64], stat[256], *state;
-	FILE *f;
-
-	if (kill(pid, 0) && errno != EPERM)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	state = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
-	fclose(f);
-	return !(state && state[1] == ' ' && state[2] == 'Z');
-}
-
-/*
- * The owner of capture program prog_id named prog_name: its pid as we see
- * it (0: not xdpcap's), and whether it still runs. The kernel tells that
- * by the capture's alive map (prog_owner.h), in any namespace; for
- * programs of xdpcap 0.1, which have none, its slot lock, or else its pid
- * as a pid of ours.
- */
-static int read_owner(uint32_t prog_id, const char *prog_name, int lock_fd, bool *alive)
-{
-	int pid = xdpcap_prog_name_owner(prog_name);
-	struct prog_owner owner;
-	int local;
-
-	*alive = false;
-	if (!pid)
-		return 0;
-	if (!prog_owner_read(prog_id, &owner)) {
-		*alive = prog_owner_alive(&owner);
-		local = prog_owner_local_pid(&owner);
-		return local ? local : owner.pid;
-	}
-	*alive = slot_lock_held(lock_fd, prog_id) || pid_alive(pid);
-	return pid;
-}
-
-bool xdpcap_prog_owner_elsewhere(uint32_t prog_id)
-{
-	struct prog_owner owner;
-
-	return !prog_owner_read(prog_id, &owner) && !prog_owner_local_pid(&owner);
-}
-
-/* The captures after the slot's own in its chain (slot_chain.h). */
-static void read_sharers(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
-			 struct xdpcap_slot *slot)
-{
-	uint32_t ids[SLOT_CHAIN_MAX];
-	int n = slot_chain_read(hook->map_fd, key, ids, NULL);
-
-	for (int i = 1; i < n && slot->n_shared < XDPCAP_SLOT_SHARED_MAX - 1; i++) {
-		struct xdpcap_slot_sharer *sh = &slot->shared[slot->n_shared++];
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(ids[i]);
-
-		sh->prog_id = ids[i];
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
-			sh->owner_pid = read_owner(ids[i], info.name, lock_fd, &sh->owner_alive);
-		if (fd >= 0)
-			close(fd);
-	}
-}
-
-/* Who holds slot key; lock_fd as slot_lock_open() gave it. */
-static int read_slot(const struct xdpcap_hook *hook, uint32_t key, int lock_fd,
-		     struct xdpcap_slot *slot, char *errbuf)
-{
-	struct bpf_prog_info info;
-	__u32 id, len;
-	int fd, err;
-
-	memset(slot, 0, sizeof(*slot));
-	err = bpf_map_lookup_elem(hook->map_fd, &key, &id);
-	if (err == -ENOENT)
-		return 0;
-	if (!err) {
-		fd = bpf_prog_get_fd_by_id(id);
-		if (fd == -ENOENT)
-			return 0; /* emptied meanwhile */
-		if (is_perm(fd)) {
-			/* the id is all we may know without CAP_SYS_ADMIN */
-			slot->prog_id = id;
-			slot->unreadable = true;
-			return 0;
-		}
-		err = fd < 0 ? fd : 0;
-	}
-	if (!err) {
-		len = sizeof(info);
-		memset(&info, 0, sizeof(info));
-		err = bpf_obj_get_info_by_fd(fd, &info, &len);
-		close(fd);
-	}
-	if (err) {
-		if (is_perm(err)) {
-			xdpcap_err(errbuf, "reading slot %s of %s: %s",
-				   xdpcap_action_name(key), hook->name,
-				   not_permitted);
-			return -EPERM;
-		}
-		xdpcap_err(errbuf, "cannot read slot %s of %s: %s",
-			   xdpcap_action_name(key), hook->name, strerror(-err));
-		return err;
-	}
-	slot->prog_id = id;
-	snprintf(slot->prog_name, sizeof(slot->prog_name), "%s", info.name);
-	slot->owner_pid = read_owner(id, slot->prog_name, lock_fd, &slot->owner_alive);
-	read_sharers(hook, key, lock_fd, slot);
-	return 0;
-}
-
-int xdpcap_hook_slot(const struct xdpcap_hook *hook, uint32_t key,
-		     struct xdpcap_slot *slot, char *errbuf)
-{
-	int lock_fd, err;
-
-	memset(slot, 0, sizeof(*slot));
-	if (hook->map_fd < 0) {
-		xdpcap_err(errbuf, "hook %s is not open", hook->name);
-		return -EBADF;
-	}
-	if (key >= hook->max_entries)
-		return 0;
-	lock_fd = slot_lock_open();
-	err = read_slot(hook, key, lock_fd, slot, errbuf);
-	if (lock_fd >= 0)
-		close(lock_fd);
-	return err;
-}
-
-int xdpcap_hook_slots(const struct xdpcap_hook *hook,
-		      struct xdpcap_slot slots[XDPCAP_ACTIONS], char *errbuf)
-{
-	int lock_fd, err = 0;
-
-	memset(slots, 0, XDPCAP_ACTIONS * sizeof(*slots));
-	if (hook->map_fd < 0) {
-		xdpcap_err(errbuf, "hook %s is not open", hook->name);
-		return -EBADF;
-	}
-	lock_fd = slot_lock_open();
-	for (uint32_t key = 0; key < XDPCAP_ACTIONS && !err; key++)
-		err = read_slot(hook, key, lock_fd, &slots[key], errbuf);
-	if (lock_fd >= 0)
-		close(lock_fd);
-	return err;
 }
