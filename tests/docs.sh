@@ -7,7 +7,10 @@
 # offers Wireshark is in xdpcap-extcap(1) with its tooltip's text. The
 # option texts shared by the front ends are written once
 # (lib/frontend/option_text.h); this keeps the manuals from drifting from
-# them. Needs no root.
+# them. The README is what a user needs, at most 450 lines; the design,
+# the tests, the benchmarks and the details of capture are in doc/*.md,
+# and every link between them leads to a file and a heading that exist.
+# Needs no root.
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
@@ -95,7 +98,73 @@ check $? "xdpcap-extcap(1) names each of the $n settings with its tooltip's text
 # the same meaning everywhere: the ring is one for all CPUs (grep's 1 is
 # "none found"; 2, an error, fails)
 grep -n -i -e 'ring per CPU' -e 'per-CPU ring' -e '-B.*per CPU' \
-	"$top/README.md" "$top"/doc/*.in "$top"/pcap-module/*.[ch] >"$tmp/percpu"
+	"$top/README.md" "$top"/doc/*.md "$top"/doc/*.in "$top"/pcap-module/*.[ch] >"$tmp/percpu"
 [ $? -eq 1 ]
 check $? "nothing calls the capture ring per CPU" "" "$tmp/percpu"
+
+lines=$(wc -l <"$top/README.md")
+[ "$lines" -le 450 ]
+check $? "the README has at most 450 lines" "it has $lines; the details go to doc/*.md"
+
+# each relative link of the README and of doc/*.md: the file it names
+# exists, and the part after '#' is a heading of that file, as GitHub
+# makes anchors (lowercase, blanks to '-', punctuation but '-' and '_'
+# dropped, -1, -2 ... after repeated headings); headings and links in
+# fenced code do not count. Prints "links N" then what does not resolve.
+# shellcheck disable=SC2016
+check_links='
+	use strict; use warnings;
+	my (%anchors, $n);
+	sub anchors {
+		my ($f) = @_;
+		return $anchors{$f} if $anchors{$f};
+		my (%a, %seen); my $fence = 0;
+		open(my $fh, "<", $f) or die "$f: $!";
+		while (<$fh>) {
+			if (/^\s*(```|~~~)/) { $fence = !$fence; next; }
+			next if $fence || !/^#{1,6}\s+(.*?)[\s#]*$/;
+			(my $id = lc $1) =~ s/[^\w\- ]//g;
+			$id =~ s/ /-/g;
+			$a{$seen{$id}++ ? "$id-" . ($seen{$id} - 1) : $id} = 1;
+		}
+		return $anchors{$f} = \%a;
+	}
+	for my $f (@ARGV) {
+		(my $dir = $f) =~ s,[^/]*$,,;
+		open(my $fh, "<", $f) or die "$f: $!";
+		my $fence = 0;
+		while (my $line = <$fh>) {
+			my $ln = $.;
+			if ($line =~ /^\s*(```|~~~)/) { $fence = !$fence; next; }
+			next if $fence;
+			while ($line =~ /\]\(([^)\s]+)\)/g) {
+				my $link = $1;
+				next if $link =~ /^[a-z]+:/;
+				$n++;
+				my ($path, $anchor) = $link =~ /^([^#]*)(?:#(.*))?$/;
+				my $target = $path eq "" ? $f : "$dir$path";
+				if (!-e $target) { print "$f:$ln: $link: no such file\n"; next; }
+				next unless defined $anchor;
+				if ($target !~ /\.md$/ || !anchors($target)->{$anchor}) {
+					print "$f:$ln: $link: no such heading\n";
+				}
+			}
+		}
+	}
+	print "links ", $n // 0, "\n";
+'
+(cd "$top" && perl -e "$check_links" README.md doc/*.md) >"$tmp/links" 2>&1
+n=$(sed -n 's/^links //p' "$tmp/links")
+grep -v '^links ' "$tmp/links" >"$tmp/badlinks"
+[ "${n:-0}" -ge 20 ] && [ ! -s "$tmp/badlinks" ]
+check $? "the ${n:-0} links of the README and doc/*.md lead to files and headings that exist" \
+	"$(wc -l <"$tmp/badlinks") do not" "$tmp/badlinks"
+
+missing=
+for f in "$top"/doc/*.md; do
+	grep -qF "](doc/${f##*/}" "$top/README.md" || missing="$missing doc/${f##*/}"
+done
+[ -z "$missing" ] && ls "$top"/doc/*.md >/dev/null 2>&1 &&
+	grep -q '](#[a-z]' "$top/README.md" && grep -q '](doc/[a-z]*\.md#[a-z]' "$top/README.md"
+check $? "the README links to each doc/*.md, to its own sections and to theirs" "not linked:$missing"
 tap_done
