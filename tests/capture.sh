@@ -8,23 +8,9 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
+. "$top/tests/lib/live.sh"
+live_test capture "$0" "$@"
 demo_frags=$build/bpf/examples/xdpcap_demo_frags.bpf.o
-tmp=$(mktemp -d /tmp/xdpcap-capture.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
 
 count_comment() {

@@ -14,22 +14,8 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
-tmp=$(mktemp -d /tmp/xdpcap-full.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-full-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
+. "$top/tests/lib/live.sh"
+live_test full "$0" "$@"
 
 # disk NAME SIZE: a tmpfs of SIZE (as mount takes it) at $tmp/NAME, gone
 # with our mount namespace (unmounted first, for the rm of $tmp)

@@ -12,27 +12,13 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
+. "$top/tests/lib/live.sh"
+live_test entry "$0" "$@"
 redirect_prog=$build/tests/bpf/xdp_redirect.bpf.o
 user_prog=$build/tests/bpf/xdp_user_entry.bpf.o
 v01_prog=$build/tests/bpf/xdp_entry_v01.bpf.o
 v01_no_enter_prog=$build/tests/bpf/xdp_entry_v01_no_enter.bpf.o
 xdp_load=$build/tests/xdp_load
-tmp=$(mktemp -d /tmp/xdpcap-entry.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-entry-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
 
 # hook_entries: how many of the hook's seven slots hold a program

@@ -26,26 +26,9 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
-
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-
-for tool in ip bpftool nsenter unshare setpriv timeout pgrep ping bash \
-	capinfos tshark; do
-	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
-done
-[ -f "$demo" ] || bail "no $demo (built with clang -target bpf)"
-[ -x "$xdpcap" ] || bail "no $xdpcap"
-netns_private_mounts "$0" "$@" || bail "cannot make a mount namespace (unshare -m)"
-bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
-
-tmp=$(mktemp -d /tmp/xdpcap-lifecycle.XXXXXX) || exit 1
-cleanup_add "rm -rf '$tmp'"
+. "$top/tests/lib/live.sh"
+live_needs ip bpftool nsenter unshare setpriv timeout pgrep ping bash capinfos tshark
+live_test lifecycle "$0" "$@"
 
 # --- two namespaces, the demo on A's end, its hook pinned ---------------
 

@@ -9,24 +9,10 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
+. "$top/tests/lib/live.sh"
+live_test limits "$0" "$@"
 extcap=$build/xdpcap-extcap
 preload=$build/pcap-module/.libs/libpcap-xdp.so
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
-tmp=$(mktemp -d /tmp/xdpcap-limits.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-limits-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
 
 # burst N PORT: N datagrams from B to A, sent from CPU 0 only (a veth
 # runs the receiver's XDP on the sender's CPU), as fast as bash goes

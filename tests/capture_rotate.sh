@@ -9,22 +9,8 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
-tmp=$(mktemp -d /tmp/xdpcap-rotate.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-rotate-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-cleanup_add 'pkill -KILL -f "^$xdpcap " 2>/dev/null; true'
+. "$top/tests/lib/live.sh"
+live_test rotate "$0" "$@"
 
 # numbered FIRST LAST [PAUSE]: datagrams of 1,400 bytes to port 1000,
 # each beginning with its number (5 digits); a pause (seconds) after

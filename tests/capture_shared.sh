@@ -12,23 +12,8 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
-netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
-bpffs_mount || bail "cannot mount bpffs"
-
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
-tmp=$(mktemp -d /tmp/xdpcap-shared.XXXXXX)
-hooks=/sys/fs/bpf/xdpcap-shared-test
-mkdir -p "$hooks"
-cleanup_add "rm -rf '$tmp'"
-# (only ours: other tests may run alongside)
-cleanup_add "pkill -KILL -f '^$xdpcap .*$tmp/' 2>/dev/null; true"
+. "$top/tests/lib/live.sh"
+live_test shared "$0" "$@"
 
 netns_setup xsha || bail "cannot create namespaces"
 B=$NETNS_B

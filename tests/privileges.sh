@@ -16,26 +16,11 @@
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-xdpcap=$build/xdpcap
-demo=$build/bpf/examples/xdpcap_demo.bpf.o
+. "$top/tests/lib/live.sh"
+live_needs ip bpftool nsenter unshare setpriv python3
 corpus=${CORPUS:-$build/tests/data/corpus.pcap}
-
-. "$top/tests/lib/tap.sh"
-require_root
-. "$top/tests/lib/netns.sh"
-
-for tool in ip bpftool nsenter unshare setpriv python3; do
-	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
-done
-[ -f "$demo" ] || bail "no $demo (built with clang -target bpf)"
-[ -x "$xdpcap" ] || bail "no $xdpcap"
 [ -f "$corpus" ] || bail "no $corpus (make check makes it)"
-netns_private_mounts "$0" "$@" || bail "cannot make a mount namespace (unshare -m)"
-bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
-
-tmp=$(mktemp -d /tmp/xdpcap-privileges.XXXXXX) || exit 1
-cleanup_add "rm -rf '$tmp'"
+live_test privileges "$0" "$@"
 # nobody reads the input and may write into out/
 chmod 0755 "$tmp" && mkdir -m 1777 "$tmp/out" &&
 	cp "$corpus" "$tmp/corpus.pcap" && chmod 0644 "$tmp/corpus.pcap" ||

@@ -312,6 +312,54 @@ static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
+/* A capture that holds nothing yet, with what the options ask. */
+static int capture_new(const char *filter, const struct xdpcap_capture_opts *opts,
+		       struct xdpcap_capture **out, char *errbuf)
+{
+	struct xdpcap_capture *cap = calloc(1, sizeof(*cap));
+
+	*out = cap;
+	if (!cap || !(cap->filter = strdup(filter ? filter : ""))) {
+		free(cap);
+		*out = NULL;
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
+	cap->alive_map_fd = cap->owner_map_fd = -1;
+	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
+	cap->guard.pipe_fd = -1;
+	cap->lock_fd = slot_lock_open();
+	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
+		cap->prog_fds[a] = -1;
+	cap->actions = opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
+	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
+	cap->force = opts->force;
+	cap->ring_bytes = ring_bytes(opts->ring_kib);
+	cap->notice = opts->notice;
+	cap->notice_ctx = opts->notice_ctx;
+	cap->busy = opts->busy;
+	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
+	cap->sample = opts->sample;
+	cap->max_rate = opts->max_rate;
+	cap->netmask = opts->netmask;
+	if (cap->actions & ~((1u << XDPCAP_SLOTS) - 1)) {
+		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown action bits 0x%x", cap->actions);
+		return -EINVAL;
+	}
+	if (cap->max_rate > XDPCAP_MAX_RATE) {
+		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
+			   cap->max_rate, XDPCAP_MAX_RATE);
+		return -EINVAL;
+	}
+	/* root without them fails on every step after: say why at once */
+	if (geteuid() == 0 && !may_use_bpf()) {
+		xdpcap_err(errbuf, "this process runs as root but without CAP_BPF (nor CAP_SYS_ADMIN): a program that drops them, as dumpcap does for tshark and Wireshark, cannot capture from a hook");
+		return -EPERM;
+	}
+	return 0;
+}
+
 int xdpcap_capture_open(const char *hook, const char *filter,
 			const struct xdpcap_capture_opts *opts,
 			struct xdpcap_capture **out, char *errbuf)
@@ -326,81 +374,35 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 			"xdpcap_capture_opts", errbuf);
 	if (err)
 		return err;
-	opts = &known;
-	cap = calloc(1, sizeof(*cap));
-	if (!cap || !(cap->filter = strdup(filter ? filter : ""))) {
-		free(cap);
-		xdpcap_err(errbuf, "out of memory");
-		return -ENOMEM;
-	}
-	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
-	cap->alive_map_fd = cap->owner_map_fd = -1;
-	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
-	cap->guard.pipe_fd = -1;
-	cap->lock_fd = slot_lock_open();
-	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
-		cap->prog_fds[a] = -1;
-	cap->actions = opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
-	if (cap->actions & ~((1u << XDPCAP_SLOTS) - 1)) {
-		xdpcap_err(errbuf, "xdpcap_capture_opts: unknown action bits 0x%x", cap->actions);
-		err = -EINVAL;
-		goto err;
-	}
-	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
-	cap->force = opts->force;
-	cap->ring_bytes = ring_bytes(opts->ring_kib);
-	cap->notice = opts->notice;
-	cap->notice_ctx = opts->notice_ctx;
-	cap->busy = opts->busy;
-	cap->entry = cap->actions & (1u << XDPCAP_SLOT_ENTRY);
-	cap->sample = opts->sample;
-	cap->max_rate = opts->max_rate;
-	cap->netmask = opts->netmask;
-	if (cap->max_rate > XDPCAP_MAX_RATE) {
-		xdpcap_err(errbuf, "a rate cap of %u packets a second is more than xdpcap can count (%u at most)",
-			   cap->max_rate, XDPCAP_MAX_RATE);
-		err = -EINVAL;
-		goto err;
-	}
-
-	/* root without them fails on every step below: say why at once */
-	if (geteuid() == 0 && !may_use_bpf()) {
-		xdpcap_err(errbuf, "this process runs as root but without CAP_BPF (nor CAP_SYS_ADMIN): a program that drops them, as dumpcap does for tshark and Wireshark, cannot capture from a hook");
-		err = -EPERM;
-		goto err;
-	}
-	err = xdpcap_hook_open(hook, opts->hook_dir, &cap->hook, errbuf);
-	if (err)
-		goto err;
-	err = probe_kernel(cap, errbuf);
-	if (err)
-		goto err;
-	err = find_hook_program(cap, errbuf);
-	if (err)
-		goto err;
-	err = create_maps(cap, errbuf);
-	if (err)
-		goto err;
+	err = capture_new(filter, &known, &cap, errbuf);
+	if (!err)
+		err = xdpcap_hook_open(hook, known.hook_dir, &cap->hook, errbuf);
+	if (!err)
+		err = probe_kernel(cap, errbuf);
+	if (!err)
+		err = find_hook_program(cap, errbuf);
+	if (!err)
+		err = create_maps(cap, errbuf);
 	/*
 	 * Sharing slots means opening other captures' programs by id; an
 	 * entry capture runs the hook's program again and so keeps its
 	 * slots to itself, and so does one that takes slots over (--force):
 	 * the captures it replaced are told, and do not come back.
 	 */
-	if (!cap->entry && !cap->force && capture_has_capability(CAP_SYS_ADMIN))
+	if (!err && !cap->entry && !cap->force && capture_has_capability(CAP_SYS_ADMIN))
 		cap->next_map_fd = slot_chain_create();
-	err = capture_load_programs(cap, opts->verifier_log, errbuf);
-	if (err)
-		goto err;
-	err = capture_check_slots(cap, true, NULL, errbuf);
-	if (err)
-		goto err;
+	if (!err)
+		err = capture_load_programs(cap, known.verifier_log, errbuf);
+	if (!err)
+		err = capture_check_slots(cap, true, NULL, errbuf);
+	if (err) {
+		if (cap)
+			xdpcap_capture_close(cap);
+		return err;
+	}
 	cap->realtime_offset_ns = clock_realtime_offset();
 	*out = cap;
 	return 0;
-err:
-	xdpcap_capture_close(cap);
-	return err;
 }
 
 void xdpcap_capture_close(struct xdpcap_capture *cap)
