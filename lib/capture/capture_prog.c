@@ -524,19 +524,20 @@ static void put_exit(struct asm_buf *b, const struct capture_prog_spec *s, bool 
 	put(b, exit_insn());
 }
 
-static void build(struct asm_buf *b, const struct capture_prog_spec *s)
+/*
+ * R_AREA = this CPU's area (no lookup: a direct map value), and the
+ * packet counted as received. Returns the jump to take where the CPU
+ * has no area.
+ */
+static size_t put_area(struct asm_buf *b, const struct capture_prog_spec *s)
 {
-	const uint32_t max_caplen = s->layout.max_caplen;
 	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
-	/* the exits of an entry capture follow the entry's choice */
-	const bool limits = !(s->at_entry && !entry);
-	size_t no_area, no_match, too_long, sent, sampled = 0, capped = 0, done;
+	size_t no_area;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
 	/* a reference only: the program's maps tell who owns it */
 	if (s->owner_map_fd >= 0)
 		put_map_fd(b, BPF_REG_1, s->owner_map_fd);
-	/* this CPU's area */
 	put(b, call_helper(BPF_FUNC_get_smp_processor_id));
 	no_area = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 0,
@@ -550,11 +551,23 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, ebpf_insn(0, 0, 0, 0, (int32_t)s->layout.record_off));
 	put(b, alu64_reg(BPF_ADD, R_AREA, BPF_REG_0));
 	put_count(b, CNT(received));
+	return no_area;
+}
+
+/*
+ * The filter on the packet and its full length (or, at the exits of an
+ * entry capture, the entry's choice), and a match counted. Returns the
+ * jump to take on no match.
+ */
+static size_t put_match(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
+	size_t no_match;
+
 	if (entry)
 		put(b, store_imm(BPF_DW, R_AREA, ENTRY(current_id), 0));
-	if (!entry)
+	else
 		put_redirect_note(b, s);
-	/* the filter, on the packet and its full length */
 	if (s->has_buff_len) {
 		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 		put(b, call_helper(BPF_FUNC_xdp_get_buff_len));
@@ -575,10 +588,24 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(matched));
+	return no_match;
+}
+
+/*
+ * A match kept or left out (--sample, --max-rate: jumps at *sampled,
+ * *capped, 0 where none), and the record's time and packet id.
+ */
+static void put_keep(struct asm_buf *b, const struct capture_prog_spec *s,
+		     size_t *sampled, size_t *capped)
+{
+	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
+	/* the exits of an entry capture follow the entry's choice */
+	const bool limits = !(s->at_entry && !entry);
+
 	/* the time first: the helper call clobbers r0-r5 */
 	put(b, alu32_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	if (limits && s->sample > 1)
-		put_sample(b, s, &sampled);
+		put_sample(b, s, sampled);
 	/*
 	 * The rate cap runs on every match: on the coarse clock (a tick's
 	 * resolution is enough for it, at a fifth of the cost) where there
@@ -586,20 +613,28 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	 */
 	if (limits && s->max_rate && s->coarse_time) {
 		put(b, call_helper(BPF_FUNC_ktime_get_coarse_ns));
-		put_rate_cap(b, s, &capped);
+		put_rate_cap(b, s, capped);
 	}
 	put(b, call_helper(BPF_FUNC_ktime_get_ns));
 	put(b, store_reg(BPF_DW, R_AREA, REC(ts_mono_ns), BPF_REG_0));
 	if (limits && s->max_rate && !s->coarse_time)
-		put_rate_cap(b, s, &capped);
+		put_rate_cap(b, s, capped);
 	if (entry)
 		put_entry_id(b, s);
 	else if (!s->at_entry)
 		put(b, store_imm(BPF_DW, R_AREA, REC(packet_id), 0));
-	/*
-	 * caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen;
-	 * a direct copy stops at the first buffer's end
-	 */
+}
+
+/*
+ * caplen = min(result, wirelen[, max_caplen]), proven 1..max_caplen (a
+ * direct copy stops at the first buffer's end), and the rest of the
+ * record. Returns the jump the verifier needs for the proof, never taken.
+ */
+static size_t put_record(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	const uint32_t max_caplen = s->layout.max_caplen;
+	size_t too_long;
+
 	if (s->copy == XDPCAP_COPY_DIRECT)
 		put_linear_len(b, BPF_REG_1);
 	else
@@ -617,17 +652,26 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 			 (int32_t)max_caplen - 1));
 	put(b, alu32_imm(BPF_ADD, R_CAPLEN, 1));
 	put(b, store_reg(BPF_W, R_AREA, REC(caplen), R_CAPLEN));
-	/* the rest of the record */
 	put(b, store_imm(BPF_W, R_AREA, REC(slot), (int32_t)s->action));
-	if (entry)
+	if (s->action == XDPCAP_SLOT_ENTRY)
 		put(b, store_imm(BPF_W, R_AREA, REC(redirect.pending), 0));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, ingress_ifindex));
 	put(b, store_reg(BPF_W, R_AREA, REC(ifindex), BPF_REG_1));
 	put_ctx_load(b, BPF_REG_1, offsetof(struct xdp_md, rx_queue_index));
 	put(b, store_reg(BPF_W, R_AREA, REC(rx_queue), BPF_REG_1));
-	/* the packet after the record, then both into the ring */
+	return too_long;
+}
+
+/*
+ * The packet after the record, then both into the ring; a full ring
+ * counted. Returns the jump taken when the ring took the record.
+ */
+static size_t put_output(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t sent;
+
 	if (s->copy == XDPCAP_COPY_DIRECT) {
-		put_direct_copy(b, max_caplen);
+		put_direct_copy(b, s->layout.max_caplen);
 	} else {
 		put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
 		put(b, alu64_imm(BPF_MOV, BPF_REG_2, 0));
@@ -647,6 +691,18 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	sent = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_count(b, CNT(dropped));
+	return sent;
+}
+
+static void build(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t no_area, no_match, too_long, sent, sampled = 0, capped = 0, done;
+
+	no_area = put_area(b, s);
+	no_match = put_match(b, s);
+	put_keep(b, s, &sampled, &capped);
+	too_long = put_record(b, s);
+	sent = put_output(b, s);
 	if (sampled || capped) {
 		done = b->len;
 		put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
@@ -660,7 +716,7 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	land_here(b, no_match);
 	land_here(b, too_long);
 	land_here(b, sent);
-	if (entry) {
+	if (s->action == XDPCAP_SLOT_ENTRY) {
 		put_rerun(b, s, true);
 		land_here(b, no_area);
 		put_rerun(b, s, false);
