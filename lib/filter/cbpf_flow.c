@@ -285,92 +285,76 @@ static void find_live_a(struct cbpf_flow *flow)
 }
 
 /*
- * Forward over live, reachable blocks: place the checks, and find what is
- * read before it is written.
+ * One reached block: its guards from what is checked on entry, what it
+ * leaves checked, bounded and defined, passed on to its successors.
  */
-static int place_checks(struct cbpf_flow *flow)
+static void place_block(struct cbpf_flow *flow, size_t b, bool *reached)
 {
 	const struct sock_filter *insns = flow->insns;
-	bool *reached;
+	struct cbpf_block *blk = &flow->blocks[b];
+	uint32_t abs_checked, x_checked, x_max, defined;
 
-	reached = calloc(flow->nblocks, sizeof(*reached));
-	if (!reached)
-		return -ENOMEM;
-	for (size_t b = 0; b < flow->nblocks; b++) {
-		flow->blocks[b].abs_checked = CBPF_NEVER;
-		flow->blocks[b].x_checked = CBPF_NEVER;
-		flow->blocks[b].x_max_in = 0;
-		flow->blocks[b].defined = ~0u;
+	abs_checked = blk->abs_checked;
+	blk->abs_guard = 0;
+	if (blk->must > abs_checked) {
+		blk->abs_guard = blk->must;
+		abs_checked = blk->must;
 	}
-	reached[0] = flow->blocks[0].live;
-	flow->blocks[0].abs_checked = 0;
-	flow->blocks[0].x_checked = 0;
-	flow->blocks[0].defined = 0;
+	x_checked = blk->x_checked;
+	blk->x_guard = 0;
+	if (blk->x_must > x_checked) {
+		blk->x_guard = blk->x_must;
+		x_checked = blk->x_must;
+	}
+	x_max = blk->x_max_in;
+	defined = blk->defined;
+	for (uint32_t i = blk->first; i <= blk->last; i++) {
+		uint32_t reads, writes;
 
-	for (size_t b = 0; b < flow->nblocks; b++) {
-		struct cbpf_block *blk = &flow->blocks[b];
-		uint32_t abs_checked, x_checked, x_max, defined;
+		insn_uses(&insns[i], &reads, &writes);
+		flow->init_mask |= reads & ~defined;
+		defined |= writes;
+		if (writes_x(insns[i].code)) {
+			x_max = x_max_after(&insns[i]);
+			flow->x_max_after[i] = x_max;
+			flow->x_guard_after[i] = 0;
+			x_checked = 0;
+		}
+	}
+	/* The check for the last X written here goes after its write. */
+	for (uint32_t i = blk->last + 1; i-- > blk->first;) {
+		if (writes_x(insns[i].code)) {
+			flow->x_guard_after[i] = blk->x_exit_need;
+			x_checked = blk->x_exit_need;
+			break;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		int n = blk->succ[s];
+		struct cbpf_block *succ;
 
-		if (!reached[b]) {
-			blk->live = false;
+		if (n < 0 || !flow->blocks[n].live)
 			continue;
+		succ = &flow->blocks[n];
+		if (!reached[n]) {
+			reached[n] = true;
+			succ->x_max_in = x_max;
 		}
-		abs_checked = blk->abs_checked;
-		blk->abs_guard = 0;
-		if (blk->must > abs_checked) {
-			blk->abs_guard = blk->must;
-			abs_checked = blk->must;
-		}
-		x_checked = blk->x_checked;
-		blk->x_guard = 0;
-		if (blk->x_must > x_checked) {
-			blk->x_guard = blk->x_must;
-			x_checked = blk->x_must;
-		}
-		x_max = blk->x_max_in;
-		defined = blk->defined;
-		for (uint32_t i = blk->first; i <= blk->last; i++) {
-			uint32_t reads, writes;
-
-			insn_uses(&insns[i], &reads, &writes);
-			flow->init_mask |= reads & ~defined;
-			defined |= writes;
-			if (writes_x(insns[i].code)) {
-				x_max = x_max_after(&insns[i]);
-				flow->x_max_after[i] = x_max;
-				flow->x_guard_after[i] = 0;
-				x_checked = 0;
-			}
-		}
-		/* The check for the last X written here goes after its write. */
-		for (uint32_t i = blk->last + 1; i-- > blk->first;) {
-			if (writes_x(insns[i].code)) {
-				flow->x_guard_after[i] = blk->x_exit_need;
-				x_checked = blk->x_exit_need;
-				break;
-			}
-		}
-		for (int s = 0; s < 2; s++) {
-			int n = blk->succ[s];
-			struct cbpf_block *succ;
-
-			if (n < 0 || !flow->blocks[n].live)
-				continue;
-			succ = &flow->blocks[n];
-			if (!reached[n]) {
-				reached[n] = true;
-				succ->x_max_in = x_max;
-			}
-			succ->abs_checked = min_u32(succ->abs_checked, abs_checked);
-			succ->x_checked = min_u32(succ->x_checked, x_checked);
-			succ->x_max_in = max_u32(succ->x_max_in, x_max);
-			succ->defined &= defined;
-		}
+		succ->abs_checked = min_u32(succ->abs_checked, abs_checked);
+		succ->x_checked = min_u32(succ->x_checked, x_checked);
+		succ->x_max_in = max_u32(succ->x_max_in, x_max);
+		succ->defined &= defined;
 	}
-	/*
-	 * Middle X epochs (X written again later in the same block) check
-	 * their own reads right after the write that starts them.
-	 */
+}
+
+/*
+ * Middle X epochs (X written again later in the same block) check their
+ * own reads right after the write that starts them.
+ */
+static void place_middle_x_checks(struct cbpf_flow *flow)
+{
+	const struct sock_filter *insns = flow->insns;
+
 	for (size_t b = 0; b < flow->nblocks; b++) {
 		struct cbpf_block *blk = &flow->blocks[b];
 		uint32_t start = UINT32_MAX, need = 0;
@@ -390,6 +374,36 @@ static int place_checks(struct cbpf_flow *flow)
 			}
 		}
 	}
+}
+
+/*
+ * Forward over live, reachable blocks: place the checks, and find what is
+ * read before it is written.
+ */
+static int place_checks(struct cbpf_flow *flow)
+{
+	bool *reached;
+
+	reached = calloc(flow->nblocks, sizeof(*reached));
+	if (!reached)
+		return -ENOMEM;
+	for (size_t b = 0; b < flow->nblocks; b++) {
+		flow->blocks[b].abs_checked = CBPF_NEVER;
+		flow->blocks[b].x_checked = CBPF_NEVER;
+		flow->blocks[b].x_max_in = 0;
+		flow->blocks[b].defined = ~0u;
+	}
+	reached[0] = flow->blocks[0].live;
+	flow->blocks[0].abs_checked = 0;
+	flow->blocks[0].x_checked = 0;
+	flow->blocks[0].defined = 0;
+	for (size_t b = 0; b < flow->nblocks; b++) {
+		if (reached[b])
+			place_block(flow, b, reached);
+		else
+			flow->blocks[b].live = false;
+	}
+	place_middle_x_checks(flow);
 	free(reached);
 	return 0;
 }

@@ -301,6 +301,53 @@ static void lower_wirelen(struct emitter *e, uint8_t dst)
 }
 
 /* Lower instruction i of block b, including the block's exit. */
+/* A load into A: instruction i of block b. */
+static void lower_load_a(struct emitter *e, int b, uint32_t i)
+{
+	const struct sock_filter *f = &e->flow->insns[i];
+
+	switch (BPF_MODE(f->code)) {
+	case BPF_ABS:
+		emit_packet_load(e, f->code, R_A, R_DATA, f->k,
+				 compare_in_network_order(e, b, i));
+		break;
+	case BPF_IND:
+		emit_packet_load(e, f->code, R_A, R_XPTR, f->k,
+				 compare_in_network_order(e, b, i));
+		break;
+	case BPF_LEN:
+		lower_wirelen(e, R_A);
+		break;
+	case BPF_IMM:
+		emit(e, alu32_imm(BPF_MOV, R_A, (int32_t)f->k));
+		break;
+	case BPF_MEM:
+		emit(e, load_mem(BPF_W, R_A, BPF_REG_10, scratch_slot(e, f->k)));
+		break;
+	}
+}
+
+/* A load into X (its check, where one follows it, is the caller's). */
+static void lower_load_x(struct emitter *e, const struct sock_filter *f)
+{
+	switch (BPF_MODE(f->code)) {
+	case BPF_MSH:
+		emit_packet_load(e, f->code, R_X, R_DATA, f->k, false);
+		emit(e, alu32_imm(BPF_AND, R_X, 0xf));
+		emit(e, alu32_imm(BPF_LSH, R_X, 2));
+		break;
+	case BPF_LEN:
+		lower_wirelen(e, R_X);
+		break;
+	case BPF_IMM:
+		emit(e, alu32_imm(BPF_MOV, R_X, (int32_t)f->k));
+		break;
+	case BPF_MEM:
+		emit(e, load_mem(BPF_W, R_X, BPF_REG_10, scratch_slot(e, f->k)));
+		break;
+	}
+}
+
 static void lower_insn(struct emitter *e, int b, uint32_t i)
 {
 	const struct cbpf_flow *flow = e->flow;
@@ -324,43 +371,10 @@ static void lower_insn(struct emitter *e, int b, uint32_t i)
 					block_label(e, blk->succ[1]), next);
 		return;
 	case BPF_LD:
-		switch (BPF_MODE(f->code)) {
-		case BPF_ABS:
-			emit_packet_load(e, f->code, R_A, R_DATA, f->k,
-					 compare_in_network_order(e, b, i));
-			break;
-		case BPF_IND:
-			emit_packet_load(e, f->code, R_A, R_XPTR, f->k,
-					 compare_in_network_order(e, b, i));
-			break;
-		case BPF_LEN:
-			lower_wirelen(e, R_A);
-			break;
-		case BPF_IMM:
-			emit(e, alu32_imm(BPF_MOV, R_A, (int32_t)f->k));
-			break;
-		case BPF_MEM:
-			emit(e, load_mem(BPF_W, R_A, BPF_REG_10, scratch_slot(e, f->k)));
-			break;
-		}
+		lower_load_a(e, b, i);
 		break;
 	case BPF_LDX:
-		switch (BPF_MODE(f->code)) {
-		case BPF_MSH:
-			emit_packet_load(e, f->code, R_X, R_DATA, f->k, false);
-			emit(e, alu32_imm(BPF_AND, R_X, 0xf));
-			emit(e, alu32_imm(BPF_LSH, R_X, 2));
-			break;
-		case BPF_LEN:
-			lower_wirelen(e, R_X);
-			break;
-		case BPF_IMM:
-			emit(e, alu32_imm(BPF_MOV, R_X, (int32_t)f->k));
-			break;
-		case BPF_MEM:
-			emit(e, load_mem(BPF_W, R_X, BPF_REG_10, scratch_slot(e, f->k)));
-			break;
-		}
+		lower_load_x(e, f);
 		if (flow->x_guard_after[i])
 			emit_x_check(e, flow->x_guard_after[i], flow->x_max_after[i]);
 		break;
@@ -465,6 +479,49 @@ static int check_opts(const struct xdpcap_ebpf_opts *opts, char *errbuf)
 	return 0;
 }
 
+/*
+ * The live blocks, each with its checks, then the shared "no match"
+ * return: returns where that return is.
+ */
+static size_t emit_blocks(struct emitter *e, const struct xdpcap_cbpf *straight)
+{
+	const struct cbpf_flow *flow = e->flow;
+	size_t reject_pos;
+
+	for (size_t i = 0; i < straight->len; i++) {
+		uint16_t code = straight->insns[i].code;
+
+		if (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA &&
+		    BPF_SRC(code) == BPF_X)
+			e->compares_x = true;
+	}
+	if (flow->blocks[0].live)
+		emit_zero_init(e);
+	for (size_t b = 0; b < flow->nblocks; b++) {
+		const struct cbpf_block *blk = &flow->blocks[b];
+
+		if (!blk->live)
+			continue;
+		e->block_pos[b] = e->len;
+		if (blk->abs_guard)
+			emit_abs_check(e, blk->abs_guard);
+		if (blk->x_guard)
+			emit_x_check(e, blk->x_guard, blk->x_max_in);
+		for (uint32_t i = blk->first; i <= blk->last; i++)
+			lower_insn(e, (int)b, i);
+	}
+	reject_pos = e->len;
+	if (!flow->blocks[0].live || jumps_to(e, LABEL_REJECT)) {
+		emit(e, alu32_imm(BPF_MOV, BPF_REG_0, 0));
+	} else if (e->nfixups && e->fixups[e->nfixups - 1].at == e->len - 1 &&
+		   e->fixups[e->nfixups - 1].label == LABEL_END) {
+		/* the last return needs no jump to the end */
+		e->nfixups--;
+		e->len--;
+	}
+	return reject_pos;
+}
+
 int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 			const struct xdpcap_ebpf_opts *opts,
 			struct xdpcap_ebpf *out, char *errbuf)
@@ -501,37 +558,7 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 		goto out;
 	}
 
-	for (size_t i = 0; i < straight.len; i++) {
-		uint16_t code = straight.insns[i].code;
-
-		if (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) != BPF_JA &&
-		    BPF_SRC(code) == BPF_X)
-			e.compares_x = true;
-	}
-	if (flow.blocks[0].live)
-		emit_zero_init(&e);
-	for (size_t b = 0; b < flow.nblocks; b++) {
-		const struct cbpf_block *blk = &flow.blocks[b];
-
-		if (!blk->live)
-			continue;
-		e.block_pos[b] = e.len;
-		if (blk->abs_guard)
-			emit_abs_check(&e, blk->abs_guard);
-		if (blk->x_guard)
-			emit_x_check(&e, blk->x_guard, blk->x_max_in);
-		for (uint32_t i = blk->first; i <= blk->last; i++)
-			lower_insn(&e, (int)b, i);
-	}
-	reject_pos = e.len;
-	if (!flow.blocks[0].live || jumps_to(&e, LABEL_REJECT)) {
-		emit(&e, alu32_imm(BPF_MOV, BPF_REG_0, 0));
-	} else if (e.nfixups && e.fixups[e.nfixups - 1].at == e.len - 1 &&
-		   e.fixups[e.nfixups - 1].label == LABEL_END) {
-		/* the last return needs no jump to the end */
-		e.nfixups--;
-		e.len--;
-	}
+	reject_pos = emit_blocks(&e, &straight);
 	if (e.oom) {
 		err = -ENOMEM;
 		goto out;
