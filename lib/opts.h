@@ -18,9 +18,14 @@
 
 #include <stddef.h> /* offsetof */
 
-/* Where the fields this library knows of struct TYPE end. */
-#define OPTS_KNOWN(TYPE, LAST_FIELD) \
-	(offsetof(struct TYPE, LAST_FIELD) + sizeof(((struct TYPE *)0)->LAST_FIELD))
+/*
+ * Where the fields this library knows of struct TYPE end: at its last
+ * field, which the public header names beside the struct, as
+ * TYPE__last_field (libbpf's way).
+ */
+#define OPTS_KNOWN(TYPE) \
+	(offsetof(struct TYPE, TYPE##__last_field) + \
+	 sizeof(((struct TYPE *)0)->TYPE##__last_field))
 
 /*
  * Copy the caller's options (src, NULL for all defaults) into dst, a

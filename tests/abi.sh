@@ -29,4 +29,22 @@ check $? "the library exports exactly those ($(wc -l <"$tmp/names") symbols)" ""
 awk '$2 !~ /^XDPCAP_[0-9]+\.[0-9]+$/' "$tmp/exported" >"$tmp/unversioned"
 [ ! -s "$tmp/unversioned" ]
 check $? "each exported symbol has a version of lib/libxdpcap.map" "" "$tmp/unversioned"
+# options structs (size_t sz first): the header names each one's last field
+# beside it (TYPE__last_field), and that is the struct's last member
+perl -0777 -ne '
+	while (/struct (xdpcap_\w+) \{\n\s*size_t sz;(.*?)\n\};\n/sg) {
+		my ($name, $body) = ($1, $2);
+		my @fields;
+		$body =~ s{/\*.*?\*/}{}sg;
+		push @fields, $1 while $body =~ /(\w+)(?:\[[^\]]*\])?;/g;
+		push @fields, $1 while $body =~ /\(\*(\w+)\)\(/g;
+		my ($last) = $body =~ /(\w+)(?:\)\([^;]*\))?(?:\[[^\]]*\])?;\s*$/s;
+		my ($named) = /#define \Q$name\E__last_field (\w+)/;
+		print "$name: " . ($named ? "names $named" : "names no last field") .
+		      ", last member $last\n" unless $named && $last && $named eq $last;
+		print "ok $name\n";
+	}' "$top"/lib/include/xdpcap/*.h >"$tmp/last"
+grep -v "^ok " "$tmp/last" >"$tmp/last_bad"
+[ "$(grep -c "^ok " "$tmp/last")" -ge 3 ] && [ ! -s "$tmp/last_bad" ]
+check $? "each options struct names its last field beside it ($(grep -c "^ok " "$tmp/last") structs)" "" "$tmp/last_bad"
 tap_done

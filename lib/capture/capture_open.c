@@ -370,7 +370,7 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 
 	*out = NULL;
 	err = opts_copy(&known, sizeof(known),
-			OPTS_KNOWN(xdpcap_capture_opts, netmask), opts,
+			OPTS_KNOWN(xdpcap_capture_opts), opts,
 			"xdpcap_capture_opts", errbuf);
 	if (err)
 		return err;

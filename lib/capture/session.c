@@ -544,7 +544,7 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 		return -EINVAL;
 	}
 	err = opts_copy(&known, sizeof(known),
-			OPTS_KNOWN(xdpcap_session_opts, rotate), opts,
+			OPTS_KNOWN(xdpcap_session_opts), opts,
 			"xdpcap_session_opts", errbuf);
 	if (err)
 		return err;

@@ -535,7 +535,7 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 
 	memset(out, 0, sizeof(*out));
 	err = opts_copy(&known, sizeof(known),
-			OPTS_KNOWN(xdpcap_ebpf_opts, wirelen_off), opts,
+			OPTS_KNOWN(xdpcap_ebpf_opts), opts,
 			"xdpcap_ebpf_opts", errbuf);
 	if (!err)
 		err = check_opts(&known, errbuf);

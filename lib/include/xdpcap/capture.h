@@ -87,6 +87,7 @@ struct xdpcap_capture_opts {
 	 */
 	uint32_t netmask;
 };
+#define xdpcap_capture_opts__last_field netmask
 
 struct xdpcap_capture_stats {
 	uint64_t received[XDPCAP_ACTIONS];	/* reached the slot */

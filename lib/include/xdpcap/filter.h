@@ -69,6 +69,7 @@ struct xdpcap_ebpf_opts {
 	 */
 	int16_t wirelen_off;
 };
+#define xdpcap_ebpf_opts__last_field wirelen_off
 
 /*
  * Compile a pcap-filter expression with libpcap for a link type (a DLT_

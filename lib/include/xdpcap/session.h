@@ -47,6 +47,7 @@ struct xdpcap_session_opts {
 	unsigned int rotate_seconds;
 	int (*rotate)(void *ctx, int done_fd, char *errbuf);
 };
+#define xdpcap_session_opts__last_field rotate
 
 struct xdpcap_session_result {
 	unsigned long long written;
