@@ -183,7 +183,7 @@ static int capture(const struct extcap_args *a)
 		.stop = &stop_requested,
 	);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_session_result res;
+	XDPCAP_OPTS(xdpcap_session_result, res);
 	struct xdpcap_capture *cap;
 	int err;
 

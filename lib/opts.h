@@ -36,4 +36,21 @@
 int opts_copy(void *dst, size_t dst_sz, size_t known, const void *src,
 	      const char *type, char *errbuf);
 
+/*
+ * Output structs start with their size too, set by the caller (it says
+ * how much it has room for): copy the library's full struct src (of
+ * src_sz bytes) into the caller's dst, as much as both know. Returns 0,
+ * or -EINVAL where dst's size cannot even hold itself.
+ */
+int opts_out(void *dst, const void *src, size_t src_sz);
+
+/*
+ * The other way: the caller's struct src (its own size first) into the
+ * library's full dst of dst_sz bytes, fields it does not have as 0.
+ */
+void opts_in(void *dst, size_t dst_sz, const void *src);
+
+/* The size a caller gave its struct (its first member). */
+size_t opts_size(const void *p);
+
 #endif

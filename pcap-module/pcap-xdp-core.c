@@ -391,7 +391,7 @@ static int xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *u
 static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 {
 	struct pcap_xdp *px = p->priv;
-	struct xdpcap_capture_stats st;
+	XDPCAP_OPTS(xdpcap_capture_stats, st);
 	uint64_t matched = 0, dropped = 0;
 	int err;
 

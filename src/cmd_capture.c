@@ -70,8 +70,9 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 static int sum_stats(const struct progress *p, struct xdpcap_capture_stats *sum)
 {
 	memset(sum, 0, sizeof(*sum));
+	sum->sz = sizeof(*sum);
 	for (unsigned int i = 0; i < p->args->n_hooks; i++) {
-		struct xdpcap_capture_stats st;
+		XDPCAP_OPTS(xdpcap_capture_stats, st);
 
 		if (xdpcap_capture_stats(p->caps[i], &st))
 			return -1;
@@ -223,7 +224,8 @@ int cmd_capture(const struct capture_args *args)
 		.count = args->rotate_count,
 	};
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_session_result res, by_hook[XDPCAP_SESSION_MAX_HOOKS];
+	struct xdpcap_session_result by_hook[XDPCAP_SESSION_MAX_HOOKS] = { { .sz = sizeof(by_hook[0]) } };
+	XDPCAP_OPTS(xdpcap_session_result, res);
 	bool created = false;
 	int err, ret;
 

@@ -54,7 +54,7 @@ static void print_helpers(void)
 int cmd_features(int argc, char **argv)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE] = "";
-	struct xdpcap_kernel k;
+	XDPCAP_OPTS(xdpcap_kernel, k);
 	struct utsname uts;
 	int err;
 

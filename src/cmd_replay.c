@@ -12,7 +12,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 	       int nfilter, uint32_t netmask, int verbose)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
-	struct xdpcap_replay_stats stats;
+	XDPCAP_OPTS(xdpcap_replay_stats, stats);
 	struct xdpcap_replay *replay;
 	char *expr, *log = NULL;
 	int err, ret = 0;

@@ -170,7 +170,7 @@ int main(void)
 	};
 	const char *top = getenv("TOP_BUILDDIR");
 	char path[4096], errbuf[XDPCAP_ERRBUF_SIZE] = "";
-	struct xdpcap_kernel kernel;
+	XDPCAP_OPTS(xdpcap_kernel, kernel);
 	struct bpf_object *obj;
 	const char *copies[2];
 	size_t ncopies = 0;

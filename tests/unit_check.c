@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdpcap/capture.h"
 #include "xdpcap/filter.h"
 #include "tap.h"
 
@@ -178,11 +179,43 @@ static void test_opts_size(void)
 	tap_ok(err == -EINVAL, "a size that cannot hold the size is refused: %s", errbuf);
 }
 
+/*
+ * A struct the library fills is written only as far as the caller's size
+ * says: an older caller's smaller one is left alone past its end.
+ */
+static void test_output_size(void)
+{
+	union {
+		struct xdpcap_capture_stats st;
+		unsigned char bytes[sizeof(struct xdpcap_capture_stats)];
+	} older;
+	XDPCAP_OPTS(xdpcap_capture_stats, add);
+	const size_t known = offsetof(struct xdpcap_capture_stats, delivered);
+	bool untouched = true;
+
+	memset(&older, 0xa5, sizeof(older));
+	older.st.sz = known;
+	older.st.received[1] = 1;
+	add.received[1] = 2;
+	add.delivered = 7;
+	add.entry_skipped = 9;
+	xdpcap_capture_stats_add(&older.st, &add);
+	for (size_t i = known; i < sizeof(older); i++)
+		untouched &= older.bytes[i] == 0xa5;
+	tap_ok(older.st.received[1] == 3 && older.st.sz == known && untouched,
+	       "an output struct of an older caller (sz %zu of %zu) is filled to its size and no further",
+	       known, sizeof(older));
+	add.sz = 2;
+	xdpcap_capture_stats_add(&add, &older.st);
+	tap_ok(add.received[1] == 2, "one whose size cannot hold its size is left as it is");
+}
+
 int main(void)
 {
 	test_checker();
 	test_expr_errors();
 	test_opts();
 	test_opts_size();
+	test_output_size();
 	return tap_done();
 }

@@ -322,7 +322,7 @@ void lib_start(struct lib_capture *lc, enum reader reader,
 
 void lib_stop(struct lib_capture *lc, struct run *r)
 {
-	struct xdpcap_capture_stats st;
+	XDPCAP_OPTS(xdpcap_capture_stats, st);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 
 	lc->stop = 1;

@@ -231,7 +231,7 @@ struct cell *find_cell(struct cell *cells, size_t n, const struct scenario *sc,
 void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 {
 	struct cell *cells = xcalloc(n_scenarios * 6, sizeof(*cells));
-	struct xdpcap_kernel kernel;
+	XDPCAP_OPTS(xdpcap_kernel, kernel);
 	size_t n = 0;
 	unsigned int run_no = 0;
 

@@ -118,4 +118,11 @@ void capture_repair(struct xdpcap_capture *cap);
 /* Say what capture_repair() found and has not said yet. */
 void capture_say_chains(struct xdpcap_capture *cap);
 
+/* The counters, into the library's full struct (sz set). */
+int capture_read_stats(struct xdpcap_capture *cap, struct xdpcap_capture_stats *st);
+
+/* Add st's counters to sum's, both full structs (capture_stats.c). */
+void capture_stats_add(struct xdpcap_capture_stats *sum,
+		       const struct xdpcap_capture_stats *st);
+
 #endif

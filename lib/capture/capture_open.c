@@ -298,6 +298,7 @@ static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
 	struct xdpcap_kernel *k = &cap->kernel;
 	int err;
 
+	k->sz = sizeof(*k);
 	err = xdpcap_kernel_probe(k, errbuf);
 	if (err)
 		return err;

@@ -101,7 +101,7 @@ static void check_entry(struct xdpcap_capture *cap)
 	struct xdpcap_capture_stats st;
 	uint32_t slot = XDPCAP_SLOT_ENTRY, id = 0;
 
-	if (!cap->entry || cap->entry_failed || xdpcap_capture_stats(cap, &st) ||
+	if (!cap->entry || cap->entry_failed || capture_read_stats(cap, &st) ||
 	    !st.entry_failed)
 		return;
 	cap->entry_failed = true;

@@ -9,12 +9,13 @@
 #include <bpf/libbpf.h>
 
 #include "capture_int.h"
+#include "opts.h"
 #include "util.h"
 
-int xdpcap_capture_stats(struct xdpcap_capture *cap,
-			 struct xdpcap_capture_stats *st)
+int capture_read_stats(struct xdpcap_capture *cap, struct xdpcap_capture_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->sz = sizeof(*st);
 	st->delivered = cap->delivered;
 	st->start_ns = cap->start_ns;
 	st->end_ns = cap->end_ns;
@@ -47,6 +48,14 @@ int xdpcap_capture_stats(struct xdpcap_capture *cap,
 	return 0;
 }
 
+int xdpcap_capture_stats(struct xdpcap_capture *cap, struct xdpcap_capture_stats *stats)
+{
+	struct xdpcap_capture_stats full;
+	int err = capture_read_stats(cap, &full);
+
+	return opts_out(stats, &full, sizeof(full)) ?: err;
+}
+
 int xdpcap_capture_fd(const struct xdpcap_capture *cap)
 {
 	return cap->ring_open ? cap->ring_map_fd : -1;
@@ -62,8 +71,8 @@ unsigned int xdpcap_capture_actions(const struct xdpcap_capture *cap)
 	return cap->actions;
 }
 
-void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
-			      const struct xdpcap_capture_stats *st)
+void capture_stats_add(struct xdpcap_capture_stats *sum,
+		       const struct xdpcap_capture_stats *st)
 {
 	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
 		sum->received[a] += st->received[a];
@@ -81,6 +90,17 @@ void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
 		sum->start_ns = st->start_ns;
 	if (st->end_ns > sum->end_ns)
 		sum->end_ns = st->end_ns;
+}
+
+void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
+			      const struct xdpcap_capture_stats *st)
+{
+	struct xdpcap_capture_stats s, t;
+
+	opts_in(&s, sizeof(s), sum);
+	opts_in(&t, sizeof(t), st);
+	capture_stats_add(&s, &t);
+	opts_out(sum, &s, sizeof(s));
 }
 
 bool xdpcap_capture_entry(const struct xdpcap_capture *cap)

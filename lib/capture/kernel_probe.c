@@ -15,6 +15,7 @@
 
 #include "xdpcap/kernel.h"
 #include "kernel_helpers.h"
+#include "opts.h"
 #include "ebpf_insn.h"
 #include "util.h"
 
@@ -153,15 +154,24 @@ static bool probe_done;
 
 int xdpcap_kernel_probe(struct xdpcap_kernel *k, char *errbuf)
 {
+	struct xdpcap_kernel full;
 	int err = 0;
 
+	if (opts_size(k) < sizeof(size_t)) {
+		xdpcap_err(errbuf, "xdpcap_kernel: its size (sz) is not set");
+		return -EINVAL;
+	}
 	pthread_mutex_lock(&probe_lock);
 	if (!probe_done) {
 		err = probe(&probed, errbuf);
 		probe_done = !err;
 	}
-	*k = probed;
+	full = probed;
 	pthread_mutex_unlock(&probe_lock);
+	full.sz = sizeof(full);
 	/* XDPCAP_COPY is read each time: a process may capture both ways */
-	return err ? err : choose_copy(k, errbuf);
+	if (!err)
+		err = choose_copy(&full, errbuf);
+	opts_out(k, &full, sizeof(full));
+	return err;
 }

@@ -16,6 +16,7 @@
 #include "output/packet_comment.h"
 #include "packet_merge.h"
 #include "opts.h"
+#include "capture_int.h"
 #include "clock.h"
 #include "util.h"
 
@@ -143,7 +144,7 @@ static int rotate_file(struct writer *w)
 	int err, fd;
 
 	for (unsigned int i = 0; i < w->n_hooks; i++) {
-		xdpcap_capture_stats(w->hooks[i].cap, &now[i]);
+		capture_read_stats(w->hooks[i].cap, &now[i]);
 		now[i].end_ns = realtime_ns();
 	}
 	err = complete_file(w, now, false);
@@ -491,7 +492,7 @@ static void finish(struct writer *w, struct xdpcap_session_result *res,
 	if (merged && !w->err)
 		write_in_order(w, UINT64_MAX);
 	for (unsigned int i = 0; i < w->n_hooks; i++)
-		xdpcap_capture_stats(w->hooks[i].cap, &now[i]);
+		capture_read_stats(w->hooks[i].cap, &now[i]);
 	/* (no file: a rotation failed or ended the capture) */
 	if (w->out)
 		err = complete_file(w, now, true);
@@ -500,11 +501,11 @@ static void finish(struct writer *w, struct xdpcap_session_result *res,
 	for (unsigned int i = 0; i < w->n_hooks; i++) {
 		struct hook_state *h = &w->hooks[i];
 		struct xdpcap_session_result one = {
-			.written = h->written, .stats = now[i],
+			.sz = sizeof(one), .written = h->written, .stats = now[i],
 			.discarded = discarded(w, h, &now[i]),
 		};
 
-		xdpcap_capture_stats_add(&res->stats, &one.stats);
+		capture_stats_add(&res->stats, &one.stats);
 		res->discarded += one.discarded;
 		if (by_hook)
 			by_hook[i] = one;
@@ -526,10 +527,11 @@ static int start_all(struct writer *w, char *errbuf)
 	return 0;
 }
 
-int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
-			     const struct xdpcap_session_opts *opts,
-			     struct xdpcap_session_result *res,
-			     struct xdpcap_session_result *by_hook, char *errbuf)
+/* xdpcap_session_run_hooks() into the library's full structs. */
+static int run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
+		     const struct xdpcap_session_opts *opts,
+		     struct xdpcap_session_result *res,
+		     struct xdpcap_session_result *by_hook, char *errbuf)
 {
 	struct xdpcap_session_opts known;
 	struct writer w = { .opts = &known, .n_hooks = n };
@@ -537,6 +539,8 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 	int err;
 
 	memset(res, 0, sizeof(*res));
+	res->sz = sizeof(*res);
+	res->stats.sz = sizeof(res->stats);
 	if (by_hook)
 		memset(by_hook, 0, n * sizeof(*by_hook));
 	if (!opts) {
@@ -572,7 +576,7 @@ int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
 	w.err = open_output(&w, w.errbuf);
 	/* the first file's statistics begin with the capture */
 	for (unsigned int i = 0; i < n; i++) {
-		if (!xdpcap_capture_stats(caps[i], &st) &&
+		if (!capture_read_stats(caps[i], &st) &&
 		    (!i || st.start_ns < w.file_start_ns))
 			w.file_start_ns = st.start_ns;
 	}
@@ -594,6 +598,31 @@ out:
 	if (w.out)
 		xdpcap_output_close(w.out, NULL);
 	packet_merge_free(&w.merge);
+	return err;
+}
+
+int xdpcap_session_run_hooks(struct xdpcap_capture *const *caps, unsigned int n,
+			     const struct xdpcap_session_opts *opts,
+			     struct xdpcap_session_result *res,
+			     struct xdpcap_session_result *by_hook, char *errbuf)
+{
+	struct xdpcap_session_result full, full_by[XDPCAP_SESSION_MAX_HOOKS];
+	/* the caller's array, element by element at its own size */
+	size_t by_sz = by_hook ? opts_size(by_hook) : 0;
+	int err;
+
+	if (opts_size(res) < sizeof(size_t) || (by_hook && by_sz < sizeof(size_t))) {
+		xdpcap_err(errbuf, "xdpcap_session_result: its size (sz) is not set");
+		return -EINVAL;
+	}
+	err = run_hooks(caps, n, opts, &full, by_hook ? full_by : NULL, errbuf);
+	opts_out(res, &full, sizeof(full));
+	for (unsigned int i = 0; by_hook && i < n && i < XDPCAP_SESSION_MAX_HOOKS; i++) {
+		void *dst = (char *)by_hook + i * by_sz;
+
+		memcpy(dst, &by_sz, sizeof(by_sz));
+		opts_out(dst, &full_by[i], sizeof(full_by[i]));
+	}
 	return err;
 }
 

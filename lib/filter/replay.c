@@ -14,6 +14,7 @@
 #include "xdpcap/filter_prog.h"
 #include "xdpcap/replay.h"
 #include "pcap_glue.h"
+#include "opts.h"
 #include "util.h"
 
 struct xdpcap_replay {
@@ -90,7 +91,8 @@ static bool same_file(struct xdpcap_replay *r, const char *out_path)
 	       in.st_ino == out.st_ino;
 }
 
-int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
+/* xdpcap_replay_run() into the library's full stats. */
+static int replay_run(struct xdpcap_replay *r, const char *out_path,
 		      struct xdpcap_replay_stats *stats, char *errbuf)
 {
 	uint32_t max_caplen = xdpcap_filter_prog_max_caplen();
@@ -147,6 +149,21 @@ int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
 		err = -EIO;
 	}
 	pcap_dump_close(dump);
+	return err;
+}
+
+int xdpcap_replay_run(struct xdpcap_replay *r, const char *out_path,
+		      struct xdpcap_replay_stats *stats, char *errbuf)
+{
+	struct xdpcap_replay_stats full;
+	int err;
+
+	if (opts_size(stats) < sizeof(size_t)) {
+		xdpcap_err(errbuf, "xdpcap_replay_stats: its size (sz) is not set");
+		return -EINVAL;
+	}
+	err = replay_run(r, out_path, &full, errbuf);
+	opts_out(stats, &full, sizeof(full));
 	return err;
 }
 

@@ -90,6 +90,7 @@ struct xdpcap_capture_opts {
 #define xdpcap_capture_opts__last_field netmask
 
 struct xdpcap_capture_stats {
+	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
 	uint64_t received[XDPCAP_ACTIONS];	/* reached the slot */
 	uint64_t matched[XDPCAP_ACTIONS];	/* accepted by the filter */
 	uint64_t dropped[XDPCAP_ACTIONS];	/* matched, ring full */
@@ -102,6 +103,7 @@ struct xdpcap_capture_stats {
 	/* matched, but left out by sample or max_rate */
 	uint64_t skipped[XDPCAP_ACTIONS], entry_skipped;
 };
+#define xdpcap_capture_stats__last_field entry_skipped
 
 struct xdpcap_capture;
 

@@ -15,6 +15,12 @@
 #define XDPCAP_ERRBUF_SIZE 512
 
 /*
+ * Structs the library fills (statistics, results, what the kernel
+ * offers) also start with their size, set by the caller, so that a
+ * newer library writes no more than an older caller has room for:
+ * declare them with XDPCAP_OPTS too. A function given one whose size
+ * cannot hold its own size fails with -EINVAL.
+ *
  * Declare and size an options struct: XDPCAP_OPTS(xdpcap_ebpf_opts, o, ...).
  * Every options struct starts with its size, so that a program and the
  * library may be built against different versions: fields the program

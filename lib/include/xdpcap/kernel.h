@@ -26,6 +26,7 @@ enum xdpcap_copy {
 };
 
 struct xdpcap_kernel {
+	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
 	bool ring_buffer;	/* BPF_MAP_TYPE_RINGBUF (Linux 5.8) */
 	bool bounded_loops;	/* the verifier takes loops (5.3) */
 	bool load_bytes;	/* bpf_xdp_load_bytes, bpf_xdp_get_buff_len (5.18) */
@@ -34,6 +35,7 @@ struct xdpcap_kernel {
 	enum xdpcap_copy copy;	/* what captures use here */
 	bool copy_forced;	/* chosen by XDPCAP_COPY */
 };
+#define xdpcap_kernel__last_field copy_forced
 
 /*
  * Probe the running kernel, once per process (later calls return the

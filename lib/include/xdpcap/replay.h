@@ -18,11 +18,13 @@ extern "C" {
 struct xdpcap_replay;
 
 struct xdpcap_replay_stats {
+	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
 	uint64_t packets;	/* read from the input */
 	uint64_t matched;	/* written to the output */
 	/* longer than the kernel's test runs take (see xdpcap_replay_run) */
 	uint64_t cut;
 };
+#define xdpcap_replay_stats__last_field cut
 
 /*
  * Open a pcap or pcapng file and compile the filter for its link type,

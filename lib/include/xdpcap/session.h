@@ -50,6 +50,7 @@ struct xdpcap_session_opts {
 #define xdpcap_session_opts__last_field rotate
 
 struct xdpcap_session_result {
+	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
 	unsigned long long written;
 	bool reader_gone;		/* the output's reader went away (EPIPE) */
 	/* matched and not lost in the kernel, yet not written (the output
@@ -59,6 +60,7 @@ struct xdpcap_session_result {
 	unsigned long long discarded;
 	struct xdpcap_capture_stats stats;
 };
+#define xdpcap_session_result__last_field stats
 
 /*
  * Run a capture opened with xdpcap_capture_open() (not started). Returns
