@@ -198,21 +198,27 @@ static void put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s
 }
 
 /*
- * r0 = this CPU's redirect note of the program (notes_map_fd), and a jump
+ * r0 = this CPU's element of the per-CPU array map_fd (key 0), and a jump
  * to fill in for where there is none: its position is returned.
  */
-static size_t put_note_lookup(struct asm_buf *b, const struct capture_prog_spec *s)
+static size_t put_percpu_lookup(struct asm_buf *b, int map_fd)
 {
 	size_t none;
 
 	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
-	put_map_fd(b, BPF_REG_1, s->notes_map_fd);
+	put_map_fd(b, BPF_REG_1, map_fd);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
 	put(b, call_helper(BPF_FUNC_map_lookup_elem));
 	none = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	return none;
+}
+
+/* r0 = this CPU's redirect note of the program, as put_percpu_lookup(). */
+static size_t put_note_lookup(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	return put_percpu_lookup(b, s->notes_map_fd);
 }
 
 /*
@@ -284,13 +290,7 @@ static void put_rerun_stated(struct asm_buf *b, const struct capture_prog_spec *
 {
 	size_t no_state;
 
-	put(b, store_imm(BPF_W, BPF_REG_10, CAPTURE_KEY_OFF, 0));
-	put_map_fd(b, BPF_REG_1, s->entry_map_fd);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_10));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_2, CAPTURE_KEY_OFF));
-	put(b, call_helper(BPF_FUNC_map_lookup_elem));
-	no_state = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	no_state = put_percpu_lookup(b, s->entry_map_fd);
 	put(b, store_imm(BPF_W, BPF_REG_0, 0, XDPCAP_ENTRY_RERUN));
 	put(b, alu64_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_CTX));
