@@ -20,7 +20,7 @@
 # keys on every XDP attach, 5.10's XDP dispatcher on every test run). The
 # guest then died on an int3 its own patching had already removed
 # (sched_clock_cpu in 6.12, bpf_dispatcher_xdp_func in 5.10). One thread
-# a guest also lets two guests run side by side on two cores.
+# a guest also lets several guests share the cores.
 
 GUEST_CPUS=${GUEST_CPUS:-2}
 GUEST_MEMORY_MIB=${GUEST_MEMORY_MIB:-2048}

@@ -124,7 +124,8 @@ else
 fi
 case $GUEST_ACCEL in
 kvm) time_scale=3 ;;
-*) time_scale=10 ;;
+# an emulated CPU is about 13 times slower, and guests share the cores
+*) time_scale=15 ;;
 esac
 {
 	env_line TOP_SRCDIR "$top"
