@@ -191,7 +191,8 @@ bpftool map delete pinned "$hooks/demo" key 6 0 0 0
 netns_exec "$B" ping -c 1 -W 1 192.0.2.1 >/dev/null 2>&1
 wait_until 4000 grep -q "capture at entry stopped" "$tmp/err"
 check $? "a packet the program cannot be run again for is said at once" "" "$tmp/err"
-grep -q "capturing on at the exits only, the filter applied there, without packet ids" "$tmp/err"
+# (said once the exit programs that replace the entry's are in)
+wait_until 4000 grep -q "capturing on at the exits only, the filter applied there, without packet ids" "$tmp/err"
 check $? "... and that the capture goes on at the exits, without packet ids" "" "$tmp/err"
 netns_exec "$B" ping -c 2 -i 0.1 -W 1 192.0.2.1 >/dev/null 2>&1
 check $? "the entry slot is taken out: pings are answered again while the capture goes on"
