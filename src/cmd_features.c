@@ -29,7 +29,7 @@ static void row(const char *what, bool yes, const char *since)
  * Each helper captures call, as the verifier answered a program calling
  * it; then what that means for entry capture.
  */
-static void print_helpers(void)
+static bool print_helpers(void)
 {
 	const struct xdpcap_kernel_helper *h;
 	bool flag = true, mark = false;
@@ -49,6 +49,7 @@ static void print_helpers(void)
 	printf("entry capture of programs built with xdpcap_hook.h 0.1 (XDP metadata mark): %s\n",
 	       mark ? "yes, where the driver gives XDP metadata room" :
 	       "no: the verifier refuses bpf_xdp_adjust_meta (such programs do not load here either)");
+	return flag;
 }
 
 int cmd_features(int argc, char **argv)
@@ -78,7 +79,10 @@ int cmd_features(int argc, char **argv)
 	row("bpf_xdp_load_bytes, get_buff_len", k.load_bytes, "5.18");
 	row("multi-buffer XDP (frags)", k.frags, "5.18");
 	row("coarse clock (for --max-rate)", k.coarse_time, "5.11");
-	print_helpers();
+	if (!print_helpers()) {
+		printf("copy: none: a helper no capture can do without is refused (no above): xdpcap cannot capture here\n");
+		return EXIT_RUNTIME;
+	}
 	switch (k.copy) {
 	case XDPCAP_COPY_LOAD_BYTES:
 		printf("copy: load-bytes%s: bpf_xdp_load_bytes copies whole frames, the fragments of multi-buffer frames included\n",

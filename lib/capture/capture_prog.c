@@ -49,6 +49,7 @@
 #include "xdpcap/hook.h"
 #include "capture_prog.h"
 #include "capture_asm.h"
+#include "kernel_helpers.h"
 #include "ebpf_insn.h"
 #include "util.h"
 
@@ -646,6 +647,8 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 	fd = load(b.insns, b.len, spec->name, &spec->kind, NULL, 0);
 	if (fd == -EPERM) {
 		xdpcap_err(errbuf, "loading a capture program is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+	} else if (fd < 0 && kernel_helpers_required(errbuf)) {
+		/* a helper no capture can do without is refused: said */
 	} else if (fd < 0) {
 		xdpcap_err(errbuf, "the kernel refused the capture program for %s (%s)%s",
 			   xdpcap_action_name(spec->action),

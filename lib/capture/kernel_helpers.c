@@ -145,28 +145,43 @@ static int probe_helper(const struct helper_probe *p)
 	return fd;
 }
 
+/*
+ * Each helper is probed when first asked about, once per process: a
+ * capture asks about the few its choices depend on, and `xdpcap
+ * features` (or a refused capture program) about all.
+ */
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool probed;
+static bool probed[ARRAY_SIZE(probes)];
+
+/* Probe helper i if not done yet: 0, or -EPERM with a message. */
+static int probe_one(size_t i, char *errbuf)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&probe_lock);
+	if (!probed[i]) {
+		r = probe_helper(&probes[i]);
+		if (r >= 0) {
+			probes[i].about.allowed = r;
+			probed[i] = true;
+			r = 0;
+		} else {
+			xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
+		}
+	}
+	pthread_mutex_unlock(&probe_lock);
+	return r;
+}
 
 static int probe_all(char *errbuf)
 {
-	int err = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
+		int err = probe_one(i, errbuf);
 
-	pthread_mutex_lock(&probe_lock);
-	for (size_t i = 0; !probed && i < ARRAY_SIZE(probes); i++) {
-		int r = probe_helper(&probes[i]);
-
-		if (r < 0) {
-			err = r;
-			xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
-			break;
-		}
-		probes[i].about.allowed = r;
+		if (err)
+			return err;
 	}
-	if (!err)
-		probed = true;
-	pthread_mutex_unlock(&probe_lock);
-	return err;
+	return 0;
 }
 
 int xdpcap_kernel_helpers(const struct xdpcap_kernel_helper **out, size_t i, char *errbuf)
@@ -183,11 +198,9 @@ int xdpcap_kernel_helpers(const struct xdpcap_kernel_helper **out, size_t i, cha
 
 bool kernel_helper_allowed(int func)
 {
-	if (probe_all(NULL))
-		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(probes); i++)
 		if (probes[i].func == func)
-			return probes[i].about.allowed;
+			return !probe_one(i, NULL) && probes[i].about.allowed;
 	return false;
 }
 

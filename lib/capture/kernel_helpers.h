@@ -8,12 +8,14 @@
 
 #include <stdbool.h>
 
-/* The probe's answer for helper func (BPF_FUNC_*); false if not probed. */
+/* The probe's answer for helper func (BPF_FUNC_*), probed at the first
+ * question; false where it cannot be probed. */
 bool kernel_helper_allowed(int func);
 
 /*
  * 0 if every helper no capture can do without is allowed; else -errno
- * with one sentence naming the first refused one.
+ * with one sentence naming the first refused one. For `xdpcap features`,
+ * and to say why a capture program was refused.
  */
 int kernel_helpers_required(char *errbuf);
 

@@ -97,8 +97,6 @@ static int choose_copy(struct xdpcap_kernel *k, char *errbuf)
 		xdpcap_err(errbuf, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8 and later): xdpcap cannot capture here");
 		return 0;
 	}
-	if (kernel_helpers_required(errbuf))
-		return 0;
 	if (want && *want) {
 		k->copy_forced = true;
 		if (!strcmp(want, "load-bytes") && k->load_bytes) {
