@@ -106,7 +106,7 @@ send 50 1000
 
 # --- a capture whose guard dies with it ------------------------------------------
 # Its next map goes with them (the kernel empties a program array no
-# process holds), which cuts a off: a finds that out within 200 ms and
+# process holds), which cuts a off: a finds that out within a second and
 # joins again, taking d out.
 begin d "udp port 1000"
 check $? "capture d joins a" "" "$tmp/d.err"

@@ -25,7 +25,7 @@
  * walk of at most SLOT_CHAIN_MAX programs a slot, a few dozen system
  * calls; packets between a cut and the next look are missed.
  */
-#define CHAIN_CHECK_NS (200 * 1000000ull)
+#define CHAIN_CHECK_NS (1000 * 1000000ull)
 
 /*
  * Go on without the entry: exit programs that filter for themselves (and
@@ -161,7 +161,7 @@ void capture_say_chains(struct xdpcap_capture *cap)
  * A capture that shares slots can be cut out of a chain: a capture before
  * it that died together with its guard leaves the kernel to empty its
  * next map, and --force puts a program of its own in place of the chain.
- * Five times a second, find ours in each chain, and join again where it
+ * Once a second, find ours in each chain, and join again where it
  * is missing, unless a capture that keeps the slot to itself holds it,
  * or the chain cannot take one more (not after dropping CAP_SYS_ADMIN:
  * the chains cannot be read then). What happened is said once for all
