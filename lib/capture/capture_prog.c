@@ -388,9 +388,6 @@ static size_t put_area(struct asm_buf *b, const struct capture_prog_spec *s)
 	size_t no_area;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
-	/* a reference only: the program's maps tell who owns it */
-	if (s->owner_map_fd >= 0)
-		put_map_fd(b, BPF_REG_1, s->owner_map_fd);
 	put(b, call_helper(BPF_FUNC_get_smp_processor_id));
 	no_area = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 0,
@@ -569,15 +566,21 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 	land_here(b, no_match);
 	land_here(b, too_long);
 	land_here(b, sent);
-	if (s->action == XDPCAP_SLOT_ENTRY) {
+	if (s->action == XDPCAP_SLOT_ENTRY)
 		put_rerun(b, s, true);
-		land_here(b, no_area);
-		put_rerun(b, s, false);
-		return;
-	}
-	put_exit(b, s, true);
+	else
+		put_exit(b, s, true);
 	land_here(b, no_area);
-	put_exit(b, s, false);
+	/*
+	 * A reference only, where no packet goes (a CPU without an area):
+	 * the program's maps tell who owns it, at no cost per packet.
+	 */
+	if (s->owner_map_fd >= 0)
+		put_map_fd(b, BPF_REG_1, s->owner_map_fd);
+	if (s->action == XDPCAP_SLOT_ENTRY)
+		put_rerun(b, s, false);
+	else
+		put_exit(b, s, false);
 }
 
 void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
