@@ -11,7 +11,7 @@ set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$top/tests/lib/live.sh"
 live_test limits "$0" "$@"
-extcap=$build/xdpcap-extcap
+extcap=$(built_program xdpcap-extcap)
 preload=$build/pcap-module/.libs/libpcap-xdp.so
 
 # burst N PORT: N datagrams from B to A, sent from CPU 0 only (a veth

@@ -21,6 +21,19 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
 
+# built_program NAME: the path of the program NAME that make built. In a
+# shared-library build that is libtool's real program in .libs, run
+# with the library path its wrapper script would set (live_test exports
+# it): the wrapper forks a dozen times a run, seconds in an emulated
+# guest, and then runs the same program.
+built_program() {
+	if [ -x "$build/.libs/$1" ] && [ -d "$build/lib/.libs" ]; then
+		echo "$build/.libs/$1"
+	else
+		echo "$build/$1"
+	fi
+}
+
 live_needs() {
 	for _live_tool in "$@"; do
 		command -v "$_live_tool" >/dev/null 2>&1 || bail "needs $_live_tool"
@@ -31,9 +44,13 @@ live_test() {
 	_live_name=$1
 	shift
 	require_root
+	if [ -d "$build/lib/.libs" ]; then
+		LD_LIBRARY_PATH=$build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+		export LD_LIBRARY_PATH
+	fi
 	netns_private_mounts "$@" || bail "cannot make a private mount namespace (unshare -m)"
 	bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
-	xdpcap=$build/xdpcap
+	xdpcap=$(built_program xdpcap)
 	demo=$build/bpf/examples/xdpcap_demo.bpf.o
 	[ -x "$xdpcap" ] || bail "no $xdpcap: run make"
 	[ -f "$demo" ] || bail "no $demo (built with clang -target bpf)"
