@@ -17,6 +17,9 @@
  */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
+/* EXIT_USAGE or EXIT_RUNTIME for a library call that returned err (-errno) */
+int exit_status(int err);
+
 /*
  * What `xdpcap [options] HOOK OUTPUT [FILTER...]` (or with -i HOOK, once
  * or more, `xdpcap [options] OUTPUT [FILTER...]`) was asked to do.

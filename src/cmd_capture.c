@@ -138,9 +138,7 @@ static int open_capture(const struct capture_args *args, const char *hook,
 	if (log)
 		fputs(log, stderr);
 	free(log);
-	return err == -EPERM || err == -EINVAL || err == -ENOENT ||
-		       err == -ENODEV || err == -EBUSY || err == -ENAMETOOLONG ?
-		       EXIT_USAGE : EXIT_RUNTIME;
+	return exit_status(err);
 }
 
 /*
@@ -270,7 +268,7 @@ int cmd_capture(const struct capture_args *args)
 		ret = EXIT_RUNTIME;
 	} else if (err) {
 		p_err("%s", errbuf);
-		ret = err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+		ret = exit_status(err);
 	} else if (!args->quiet) {
 		stats_summary_print(stderr, &res.stats, xdpcap_capture_actions(caps[0]),
 				    res.written, res.discarded, NULL);

@@ -70,7 +70,7 @@ int cmd_features(int argc, char **argv)
 	err = xdpcap_kernel_probe(&k, errbuf);
 	if (err) {
 		p_err("%s", errbuf);
-		return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+		return exit_status(err);
 	}
 	if (!uname(&uts))
 		printf("kernel %s\n", uts.release);

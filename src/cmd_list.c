@@ -230,16 +230,6 @@ static void print_json(const struct listed *l)
 	fputs("]}", stdout);
 }
 
-/*
- * Bad names, things that are not hooks and refusals for lack of
- * privileges are for the caller to fix; the rest fails.
- */
-static int open_error_status(int err)
-{
-	return err == -ENOENT || err == -EINVAL || err == -ENAMETOOLONG ||
-	       err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
-}
-
 /* Mark l refused for lack of privileges, and say what it needs. */
 static void deny(struct listed *l, const char *why)
 {
@@ -322,7 +312,7 @@ static int find_all(const char *hook_dir, struct listed **out, size_t *n)
 	if (err) {
 		free(den.v);
 		p_err("%s", errbuf);
-		return err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+		return exit_status(err);
 	}
 	*n = nfound + den.n;
 	list = calloc(*n ? *n : 1, sizeof(*list));
@@ -362,7 +352,7 @@ static int find_named(const char *hook_dir, int nhooks, char **hooks,
 	}
 	for (int i = 0; i < nhooks; i++) {
 		err = xdpcap_hook_open(hooks[i], hook_dir, &list[*n].hook, errbuf);
-		status = err ? open_error_status(err) : 0;
+		status = err ? exit_status(err) : 0;
 		ret = status > ret ? status : ret;
 		if (err == -EPERM) {
 			/* shown where it was asked for, as it was named */

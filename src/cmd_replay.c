@@ -26,7 +26,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 	free(expr);
 	if (err) {
 		p_err("%s", errbuf);
-		return err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+		return exit_status(err);
 	}
 	err = xdpcap_replay_load(replay, verbose ? &log : NULL, errbuf);
 	if (err) {
@@ -34,7 +34,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 		if (log)
 			fprintf(stderr, "%s", log);
 		free(log);
-		ret = err == -EPERM ? EXIT_USAGE : EXIT_RUNTIME;
+		ret = exit_status(err);
 		goto out;
 	}
 	err = xdpcap_replay_run(replay, out_path, &stats, errbuf);
@@ -44,7 +44,7 @@ int cmd_replay(const char *in_path, const char *out_path, char **filter,
 		      xdpcap_filter_prog_max_caplen());
 	if (err) {
 		p_err("%s", errbuf);
-		ret = err == -EINVAL || err == -EBADMSG ? EXIT_USAGE : EXIT_RUNTIME;
+		ret = exit_status(err);
 		goto out;
 	}
 	if (verbose)

@@ -270,7 +270,7 @@ no_bpffs() {
 		'mount -t tmpfs tmpfs /sys/fs/bpf && exec nsenter --net="$0" -- "$@"' \
 		"$ns" "$@"
 }
-expect_err "without bpffs, a name that is no interface says how to mount it" 1 \
+expect_err "without bpffs, a name that is no interface says how to mount it" 2 \
 	"xdpcap: no hook 'xdp:demo': bpffs is not mounted at /sys/fs/bpf: mount -t bpf bpf /sys/fs/bpf (and there is no network interface demo)" \
 	no_bpffs "$A" "$xdpcap" list xdp:demo
 echo "xdp:$VA  interface  map $map_a  $line_a  $empty" >"$tmp/want"
