@@ -63,6 +63,18 @@ pass() {
 	"$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p'
 }
 
+# prog_arrays PID: the ids of the program arrays PID holds open
+prog_arrays() {
+	awk '/^map_type:/ { t = $2 } /^map_id:/ && t == 3 { print $2; t = "" }' \
+		/proc/"$1"/fdinfo/* 2>/dev/null | sort -u
+}
+
+# holds_next_of A B: capture A holds open every program array capture B
+# does: the hook's map and B's next map
+holds_next_of() {
+	[ -z "$(prog_arrays "$2" | grep -vxF "$(prog_arrays "$1")")" ]
+}
+
 # the guard of capture PID (a process of its own session)
 guard_of() {
 	ps -o pid= --ppid "$1" | tr -d ' ' | head -n 1
@@ -105,25 +117,47 @@ check $? "c killed with SIGKILL: its guard takes it out, a holds the slots alone
 send 50 1000
 
 # --- a capture whose guard dies with it ------------------------------------------
-# Its next map goes with them (the kernel empties a program array no
-# process holds), which cuts a off: a finds that out within a second and
-# joins again, taking d out.
+# The kernel empties a program array no process holds: d's next map,
+# which leads to a, would go with d and its guard and cut a off. a holds
+# it open (once it has looked at the chain, within a second), so the
+# chain stays whole; a takes d out at its next look, and misses nothing.
 begin d "udp port 1000"
 check $? "capture d joins a" "" "$tmp/d.err"
 pd=$pid
+wait_until 5000 holds_next_of "$pa" "$pd"
+check $? "a holds d's next map, which leads to a" \
+	"a: $(prog_arrays "$pa" | tr '\n' ' '), d: $(prog_arrays "$pd" | tr '\n' ' ')"
 gd=$(guard_of "$pd")
 [ -n "$gd" ] && kill -KILL "$gd" && kill -KILL "$pd"
 wait "$pd" 2>/dev/null
+send 40 1000
 a_alone() {
 	[ "$(pass)" = "pid $pa" ]
 }
 wait_until 5000 a_alone
-check $? "d and its guard killed: within a second a holds the slots alone again" "$(pass)"
+check $? "d and its guard killed: 40 datagrams sent at once, and within a second a holds the slots alone again" "$(pass)"
+! grep -q "cut out of slot" "$tmp/a.err"
+check $? "a was never cut out, and says nothing" "" "$tmp/a.err"
+
+# --- two in a row whose guards die with them --------------------------------------
+# f holds g's next map, and goes with it: a is cut off, finds that out
+# within a second and joins again, taking f and g out, and says so once.
+begin f "udp port 1000"
+check $? "capture f joins a" "" "$tmp/f.err"
+pf=$pid
+begin g "udp port 1000"
+check $? "capture g joins f and a" "" "$tmp/g.err"
+pg=$pid
+gf=$(guard_of "$pf")
+gg=$(guard_of "$pg")
+[ -n "$gf" ] && [ -n "$gg" ] && kill -KILL "$gf" "$gg" "$pf" "$pg"
+wait "$pf" "$pg" 2>/dev/null
+wait_until 5000 a_alone
+check $? "f, g and their guards killed: within a second a holds the slots alone again" "$(pass)"
 wait_until 2000 grep -q "cut out of slots" "$tmp/a.err"
 n=$(grep -c "cut out of slots XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX and XDP_REDIRECT of xdp:demo (a capture sharing them died with its guard) and joined again" "$tmp/a.err")
 [ "$n" = 1 ]
 check $? "a says so, once for all five slots" "$n notices" "$tmp/a.err"
-send 40 1000
 begin e "udp port 1000"
 check $? "capture e joins a" "" "$tmp/e.err"
 pe=$pid
@@ -329,15 +363,18 @@ got=$(unshare -p -f --mount-proc "$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&
 [ "$got" = "pid 1 (of another pid namespace) + pid 1 (of another pid namespace)" ]
 check $? "from a pid namespace beside theirs, each is pid 1 of another pid namespace" "$got"
 sendn 1 20 4000
+wait_until 5000 holds_next_of "$pc1" "$pc2"
+check $? "the first holds the second's next map" ""
+# the namespace ends with its init: the guard goes too
 kill -KILL "$pc2"
 wait_until 5000 sh -c "! kill -0 $pc2 2>/dev/null"
-wait_until 5000 sh -c "[ \"\$('$xdpcap' list --hook-dir '$hooks' xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p')\" = 'pid $pc1' ]"
-check $? "the second killed: the first joins again and takes it out" "$(pass)"
 sendn 21 40 4000
+wait_until 5000 sh -c "[ \"\$('$xdpcap' list --hook-dir '$hooks' xdp:demo 2>&1 | sed -n 's/.*PASS \([^,]*\),.*/\1/p')\" = 'pid $pc1' ]"
+check $? "the second killed: the first takes it out within a second" "$(pass)"
 kill -INT "$pc1"
 wait_until 10000 sh -c "! kill -0 $pc1 2>/dev/null"
-[ "$(numbered c1)" = "40 40" ]
-check $? "the first has every datagram sent while it ran, once each but for the cut" \
+[ "$(numbered c1)" = "40 40" ] && ! grep -q "cut out" "$tmp/c1.err"
+check $? "the first has every datagram sent while it ran, once each, the 20 sent at once after the kill too" \
 	"c1 $(numbered c1)" "$tmp/c1.err"
 slots_empty xdp:demo
 check $? "every slot is empty afterwards" "$("$xdpcap" list --hook-dir "$hooks" xdp:demo 2>&1)"

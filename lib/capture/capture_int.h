@@ -71,6 +71,10 @@ struct xdpcap_capture {
 	struct hook_watch watch;	/* the hook gone or unused, said once */
 	bool entry_failed;		/* entry capture given up, said once */
 	uint64_t chain_checked_ns;	/* check_chains(), every CHAIN_CHECK_NS */
+	/* by slot: the next map of the program before ours in its chain,
+	 * held open (capture_repair.c), and that program's id */
+	int pred_map_fds[XDPCAP_ACTIONS];
+	uint32_t pred_ids[XDPCAP_ACTIONS];
 	unsigned int chains_lost;	/* slots taken over: said once each */
 	/* check_chains(): what it found and will say at its next look */
 	unsigned int taken_unsaid, rejoined_unsaid;

@@ -333,6 +333,8 @@ static int capture_new(const char *filter, const struct xdpcap_capture_opts *opt
 	cap->lock_fd = slot_lock_open();
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
 		cap->prog_fds[a] = -1;
+	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+		cap->pred_map_fds[a] = -1;
 	cap->actions = opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
 	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
 	cap->force = opts->force;
@@ -428,6 +430,9 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		close(cap->alive_map_fd);
 	if (cap->next_map_fd >= 0)
 		close(cap->next_map_fd);
+	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+		if (cap->pred_map_fds[a] >= 0)
+			close(cap->pred_map_fds[a]);
 	if (cap->ring_map_fd >= 0)
 		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)

@@ -16,6 +16,7 @@
 
 #include "capture_int.h"
 #include "clock.h"
+#include "hook/prog_owner.h"
 #include "hook/slot_chain.h"
 #include "hook/slot_lock.h"
 #include "util.h"
@@ -157,12 +158,63 @@ void capture_say_chains(struct xdpcap_capture *cap)
 		       (unsigned int)(CHAIN_CHECK_NS / 1000000));
 }
 
+/* Let go of the next map held for slot a. */
+static void release_predecessor(struct xdpcap_capture *cap, uint32_t a)
+{
+	if (cap->pred_map_fds[a] >= 0)
+		close(cap->pred_map_fds[a]);
+	cap->pred_map_fds[a] = -1;
+	cap->pred_ids[a] = 0;
+}
+
+/* Whether program id belongs to a capture that is gone, guard and all. */
+static bool owner_gone(uint32_t id)
+{
+	struct prog_owner owner;
+
+	return !prog_owner_read(id, &owner) && !prog_owner_alive(&owner);
+}
+
+/*
+ * Ours is at ids[at] of slot a's chain. The kernel empties a program
+ * array once no process holds it, so a capture that dies with its guard
+ * would cut off the captures after it: each capture holds the next map
+ * of the program before it, which keeps the chain whole, and takes that
+ * program out once its capture is gone. The packets go on through the
+ * gone capture's program until then (its filter runs, its ring is full),
+ * and none is missed. Two gone in a row still cut the chain: the one
+ * holding the other's map is gone too (check_chains() joins again).
+ */
+static void hold_predecessor(struct xdpcap_capture *cap, uint32_t a,
+			     const uint32_t *ids, int at)
+{
+	uint32_t pred = at > 0 ? ids[at - 1] : 0;
+	int fd;
+
+	if (pred && owner_gone(pred) &&
+	    (cap->lock_fd < 0 || !slot_lock_claim_begin(cap->lock_fd))) {
+		if (slot_chain_leave(cap->hook.map_fd, a, pred, -1) > 0)
+			pred = at > 1 ? ids[at - 2] : 0;
+		if (cap->lock_fd >= 0)
+			slot_lock_claim_end(cap->lock_fd);
+	}
+	if (pred == cap->pred_ids[a])
+		return;
+	release_predecessor(cap, a);
+	/* the slot itself (a pinned map) needs no holding */
+	fd = pred ? slot_chain_next_map(pred) : -1;
+	if (fd >= 0) {
+		cap->pred_map_fds[a] = fd;
+		cap->pred_ids[a] = pred;
+	}
+}
+
 /*
  * A capture that shares slots can be cut out of a chain: a capture before
  * it that died together with its guard leaves the kernel to empty its
  * next map, and --force puts a program of its own in place of the chain.
- * Once a second, find ours in each chain, and join again where it
- * is missing, unless a capture that keeps the slot to itself holds it,
+ * Once a second, find ours in each chain (and hold the map before it),
+ * and join again where it is missing, unless a capture that keeps the slot to itself holds it,
  * or the chain cannot take one more (not after dropping CAP_SYS_ADMIN:
  * the chains cannot be read then). What happened is said once for all
  * the slots it happened to.
@@ -191,11 +243,15 @@ static void check_chains(struct xdpcap_capture *cap)
 		if (!cap->prog_ids[a] || (cap->chains_lost & (1u << a)))
 			continue;
 		n = slot_chain_read(cap->hook.map_fd, a, ids, &chainable);
-		for (int i = 0; i < n; i++)
-			found |= ids[i] == cap->prog_ids[a];
+		for (int i = 0; i < n && !found; i++)
+			if (ids[i] == cap->prog_ids[a]) {
+				found = true;
+				hold_predecessor(cap, a, ids, i);
+			}
 		/* unreadable, too long or a loop: joining would make it worse */
 		if (n < 0 || found || xdpcap_hook_slot(&cap->hook, a, &s, errbuf))
 			continue;
+		release_predecessor(cap, a);
 		if (s.prog_id && (!s.owner_pid || !chainable)) {
 			cap->chains_lost |= 1u << a;
 			taken |= 1u << a;

@@ -15,8 +15,7 @@ int slot_chain_create(void)
 	return fd < 0 ? -errno : fd;
 }
 
-/* prog_id's next map: an fd, -ENOENT if it has none, or -errno. */
-static int next_map(uint32_t prog_id)
+int slot_chain_next_map(uint32_t prog_id)
 {
 	return hook_program_map(prog_id, SLOT_CHAIN_MAP_NAME, BPF_MAP_TYPE_PROG_ARRAY,
 				sizeof(uint32_t));
@@ -39,7 +38,7 @@ int slot_chain_read(int hook_fd, uint32_t slot, uint32_t ids[SLOT_CHAIN_MAX],
 		*chainable = 0;
 	ids[0] = id_at(hook_fd, slot);
 	while (ids[n]) {
-		int fd = next_map(ids[n]);
+		int fd = slot_chain_next_map(ids[n]);
 		uint32_t next;
 
 		if (fd < 0)
@@ -87,7 +86,7 @@ int slot_chain_join(int hook_fd, uint32_t slot, int prog_fd, int next_fd)
 
 int slot_chain_leave(int hook_fd, uint32_t slot, uint32_t prog_id, int next_fd)
 {
-	int own = next_fd >= 0 ? next_fd : next_map(prog_id);
+	int own = next_fd >= 0 ? next_fd : slot_chain_next_map(prog_id);
 	uint32_t after = own >= 0 ? id_at(own, slot) : 0, cur = id_at(hook_fd, slot);
 	int err = 0, found = 0;
 
@@ -99,7 +98,7 @@ int slot_chain_leave(int hook_fd, uint32_t slot, uint32_t prog_id, int next_fd)
 	}
 	/* the one before it: whose next is prog_id */
 	for (int i = 0; !found && cur && i < SLOT_CHAIN_MAX; i++) {
-		int fd = next_map(cur);
+		int fd = slot_chain_next_map(cur);
 
 		if (fd < 0)
 			break;

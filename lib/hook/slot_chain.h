@@ -35,6 +35,9 @@ int slot_chain_create(void);
 int slot_chain_read(int hook_fd, uint32_t slot, uint32_t ids[SLOT_CHAIN_MAX],
 		    int *chainable);
 
+/* prog_id's next map: an fd, -ENOENT if it has none, or -errno. */
+int slot_chain_next_map(uint32_t prog_id);
+
 /*
  * Put prog_fd (whose next map is next_fd) at the head of slot's chain:
  * its next becomes the present head (if any), then the slot points to it.
