@@ -9,7 +9,8 @@ set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
 corpus=${CORPUS:-$build/tests/data/corpus.pcap}
-xdpcap=$build/xdpcap
+. "$top/tests/lib/built.sh"
+xdpcap=$(built_program xdpcap)
 . "$top/tests/lib/tap.sh"
 require_root
 tmp=$(mktemp -d /tmp/xdpcap-cli.XXXXXX)

@@ -7,7 +7,7 @@
 #   live_needs TOOL...            (optional: bail out naming one missing)
 #   live_test NAME "$0" "$@"
 #
-# This file sources tap.sh, proc.sh, netns.sh and capture.sh, and sets
+# This file sources built.sh, tap.sh, proc.sh, netns.sh and capture.sh, and sets
 # $build. live_test ends the test as skipped without root, runs the
 # script again in a private mount namespace with a bpffs of its own, and
 # sets $xdpcap, $demo, $tmp (a directory of the test's own, removed at the
@@ -16,23 +16,11 @@
 # alongside).
 
 build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/built.sh"
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
-
-# built_program NAME: the path of the program NAME that make built. In a
-# shared-library build that is libtool's real program in .libs, run
-# with the library path its wrapper script would set (live_test exports
-# it): the wrapper forks a dozen times a run, seconds in an emulated
-# guest, and then runs the same program.
-built_program() {
-	if [ -x "$build/.libs/$1" ] && [ -d "$build/lib/.libs" ]; then
-		echo "$build/.libs/$1"
-	else
-		echo "$build/$1"
-	fi
-}
 
 live_needs() {
 	for _live_tool in "$@"; do
@@ -44,10 +32,6 @@ live_test() {
 	_live_name=$1
 	shift
 	require_root
-	if [ -d "$build/lib/.libs" ]; then
-		LD_LIBRARY_PATH=$build/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-		export LD_LIBRARY_PATH
-	fi
 	netns_private_mounts "$@" || bail "cannot make a private mount namespace (unshare -m)"
 	bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
 	xdpcap=$(built_program xdpcap)
