@@ -25,12 +25,13 @@
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
+. "$top/tests/lib/built.sh"
 . "$top/tests/lib/tap.sh"
 . "$top/tests/lib/proc.sh"
 . "$top/tests/lib/netns.sh"
 . "$top/tests/lib/capture.sh"
 
-xdpcap=$build/xdpcap
+xdpcap=$(built_program xdpcap)
 api=$build/tests/pcap_module_api
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
 
