@@ -75,6 +75,7 @@ struct xdpcap_capture {
 	 * held open (capture_repair.c), and that program's id */
 	int pred_map_fds[XDPCAP_ACTIONS];
 	uint32_t pred_ids[XDPCAP_ACTIONS];
+	int retired_map_fds[XDPCAP_ACTIONS];	/* closed at the next look */
 	unsigned int chains_lost;	/* slots taken over: said once each */
 	/* check_chains(): what it found and will say at its next look */
 	unsigned int taken_unsaid, rejoined_unsaid;

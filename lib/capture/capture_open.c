@@ -334,7 +334,7 @@ static int capture_new(const char *filter, const struct xdpcap_capture_opts *opt
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
 		cap->prog_fds[a] = -1;
 	for (int a = 0; a < XDPCAP_ACTIONS; a++)
-		cap->pred_map_fds[a] = -1;
+		cap->pred_map_fds[a] = cap->retired_map_fds[a] = -1;
 	cap->actions = opts->actions ? opts->actions : (1u << XDPCAP_ACTIONS) - 1;
 	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
 	cap->force = opts->force;
@@ -430,9 +430,12 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		close(cap->alive_map_fd);
 	if (cap->next_map_fd >= 0)
 		close(cap->next_map_fd);
-	for (int a = 0; a < XDPCAP_ACTIONS; a++)
+	for (int a = 0; a < XDPCAP_ACTIONS; a++) {
 		if (cap->pred_map_fds[a] >= 0)
 			close(cap->pred_map_fds[a]);
+		if (cap->retired_map_fds[a] >= 0)
+			close(cap->retired_map_fds[a]);
+	}
 	if (cap->ring_map_fd >= 0)
 		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)

@@ -158,13 +158,37 @@ void capture_say_chains(struct xdpcap_capture *cap)
 		       (unsigned int)(CHAIN_CHECK_NS / 1000000));
 }
 
-/* Let go of the next map held for slot a. */
-static void release_predecessor(struct xdpcap_capture *cap, uint32_t a)
+/*
+ * Let go of the next map held for slot a, at the next look: a packet may
+ * still run through the program that led to it, and must find it whole.
+ */
+static void retire_predecessor(struct xdpcap_capture *cap, uint32_t a)
 {
-	if (cap->pred_map_fds[a] >= 0)
-		close(cap->pred_map_fds[a]);
+	if (cap->retired_map_fds[a] >= 0)
+		close(cap->retired_map_fds[a]);
+	cap->retired_map_fds[a] = cap->pred_map_fds[a];
 	cap->pred_map_fds[a] = -1;
 	cap->pred_ids[a] = 0;
+}
+
+/* Close the maps let go of at the last look, a second ago. */
+static void close_retired(struct xdpcap_capture *cap)
+{
+	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
+		if (cap->retired_map_fds[a] >= 0)
+			close(cap->retired_map_fds[a]);
+		cap->retired_map_fds[a] = -1;
+	}
+}
+
+/* Where ours is in slot a's chain (ids, n long): its index, or -1. */
+static int place_in_chain(const struct xdpcap_capture *cap, uint32_t a,
+			  const uint32_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == cap->prog_ids[a])
+			return i;
+	return -1;
 }
 
 /* Whether program id belongs to a capture that is gone, guard and all. */
@@ -180,43 +204,77 @@ static bool owner_gone(uint32_t id)
  * array once no process holds it, so a capture that dies with its guard
  * would cut off the captures after it: each capture holds the next map
  * of the program before it, which keeps the chain whole, and takes that
- * program out once its capture is gone. The packets go on through the
- * gone capture's program until then (its filter runs, its ring is full),
- * and none is missed. Two gone in a row still cut the chain: the one
- * holding the other's map is gone too (check_chains() joins again).
+ * program out once its capture is gone (under the slot lock, reading
+ * the chain again for the one now before ours). The packets go on
+ * through the gone capture's program until then (its filter runs, its
+ * ring is full), and none is missed. Two gone in a row still cut the
+ * chain, as does one that joined in front of ours and went within a
+ * second, before this look: check_chains() joins again.
  */
 static void hold_predecessor(struct xdpcap_capture *cap, uint32_t a,
 			     const uint32_t *ids, int at)
 {
 	uint32_t pred = at > 0 ? ids[at - 1] : 0;
+	bool locked = false;
 	int fd;
 
 	if (pred && owner_gone(pred) &&
 	    (cap->lock_fd < 0 || !slot_lock_claim_begin(cap->lock_fd))) {
-		if (slot_chain_leave(cap->hook.map_fd, a, pred, -1) > 0)
-			pred = at > 1 ? ids[at - 2] : 0;
-		if (cap->lock_fd >= 0)
-			slot_lock_claim_end(cap->lock_fd);
+		uint32_t now[SLOT_CHAIN_MAX];
+		int n;
+
+		locked = cap->lock_fd >= 0;
+		if (slot_chain_leave(cap->hook.map_fd, a, pred, -1) > 0) {
+			n = slot_chain_read(cap->hook.map_fd, a, now, NULL);
+			at = place_in_chain(cap, a, now, n);
+			pred = at > 0 ? now[at - 1] : 0;
+		}
 	}
-	if (pred == cap->pred_ids[a])
-		return;
-	release_predecessor(cap, a);
-	/* the slot itself (a pinned map) needs no holding */
-	fd = pred ? slot_chain_next_map(pred) : -1;
-	if (fd >= 0) {
-		cap->pred_map_fds[a] = fd;
-		cap->pred_ids[a] = pred;
+	if (pred != cap->pred_ids[a]) {
+		retire_predecessor(cap, a);
+		/* the slot itself (a pinned map) needs no holding */
+		fd = pred ? slot_chain_next_map(pred) : -1;
+		if (fd >= 0) {
+			cap->pred_map_fds[a] = fd;
+			cap->pred_ids[a] = pred;
+		}
 	}
+	if (locked)
+		slot_lock_claim_end(cap->lock_fd);
 }
 
 /*
- * A capture that shares slots can be cut out of a chain: a capture before
- * it that died together with its guard leaves the kernel to empty its
- * next map, and --force puts a program of its own in place of the chain.
- * Once a second, find ours in each chain (and hold the map before it),
- * and join again where it is missing, unless a capture that keeps the slot to itself holds it,
- * or the chain cannot take one more (not after dropping CAP_SYS_ADMIN:
- * the chains cannot be read then). What happened is said once for all
+ * Join slot a's chain again, unless ours is back in it by the time the
+ * slot lock is ours (another capture may have been mending it).
+ */
+static int join_again(struct xdpcap_capture *cap, uint32_t a)
+{
+	uint32_t ids[SLOT_CHAIN_MAX];
+	int n, err = 0;
+
+	if (cap->lock_fd >= 0)
+		err = slot_lock_claim_begin(cap->lock_fd);
+	if (err)
+		return err;
+	n = slot_chain_read(cap->hook.map_fd, a, ids, NULL);
+	if (n < 0)
+		err = n;
+	else if (place_in_chain(cap, a, ids, n) < 0)
+		err = capture_join_slot(cap, a);
+	if (cap->lock_fd >= 0)
+		slot_lock_claim_end(cap->lock_fd);
+	return err;
+}
+
+/*
+ * A capture that shares slots can be cut out of a chain: by two captures
+ * before it that died together with their guards (the kernel empties
+ * their next maps; see hold_predecessor() for one), and by --force,
+ * which puts a program of its own in place of the chain. Once a second,
+ * find ours in each chain (and hold the map before it), and join again
+ * where it is missing, unless a capture that keeps the slot to itself
+ * holds it, or the chain cannot take one more (not after dropping
+ * CAP_SYS_ADMIN: the chains cannot be read then). What happened is said once for all
  * the slots it happened to.
  */
 static void check_chains(struct xdpcap_capture *cap)
@@ -230,28 +288,29 @@ static void check_chains(struct xdpcap_capture *cap)
 	if (cap->next_map_fd < 0 || now < cap->chain_checked_ns + CHAIN_CHECK_NS)
 		return;
 	cap->chain_checked_ns = now;
+	close_retired(cap);
 	/* a process that dropped its privileges (tcpdump) cannot walk chains */
-	if (!capture_has_capability(CAP_SYS_ADMIN))
+	if (!capture_has_capability(CAP_SYS_ADMIN)) {
+		for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++)
+			retire_predecessor(cap, a);
 		return;
+	}
 	for (uint32_t a = 0; a < XDPCAP_ACTIONS; a++) {
 		char errbuf[XDPCAP_ERRBUF_SIZE];
 		uint32_t ids[SLOT_CHAIN_MAX];
 		struct xdpcap_slot s;
-		int n, chainable, err;
-		bool found = false;
+		int n, at, chainable, err;
 
 		if (!cap->prog_ids[a] || (cap->chains_lost & (1u << a)))
 			continue;
 		n = slot_chain_read(cap->hook.map_fd, a, ids, &chainable);
-		for (int i = 0; i < n && !found; i++)
-			if (ids[i] == cap->prog_ids[a]) {
-				found = true;
-				hold_predecessor(cap, a, ids, i);
-			}
+		at = place_in_chain(cap, a, ids, n);
+		if (at >= 0)
+			hold_predecessor(cap, a, ids, at);
 		/* unreadable, too long or a loop: joining would make it worse */
-		if (n < 0 || found || xdpcap_hook_slot(&cap->hook, a, &s, errbuf))
+		if (n < 0 || at >= 0 || xdpcap_hook_slot(&cap->hook, a, &s, errbuf))
 			continue;
-		release_predecessor(cap, a);
+		retire_predecessor(cap, a);
 		if (s.prog_id && (!s.owner_pid || !chainable)) {
 			cap->chains_lost |= 1u << a;
 			taken |= 1u << a;
@@ -259,14 +318,7 @@ static void check_chains(struct xdpcap_capture *cap)
 			taker_prog = s.prog_id;
 			continue;
 		}
-		err = n >= SLOT_CHAIN_MAX ? -E2BIG : 0;
-		if (!err && cap->lock_fd >= 0)
-			err = slot_lock_claim_begin(cap->lock_fd);
-		if (!err) {
-			err = capture_join_slot(cap, a);
-			if (cap->lock_fd >= 0)
-				slot_lock_claim_end(cap->lock_fd);
-		}
+		err = n >= SLOT_CHAIN_MAX ? -E2BIG : join_again(cap, a);
 		if (err) {
 			cap->chains_lost |= 1u << a;
 			lost |= 1u << a;
