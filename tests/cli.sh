@@ -3,7 +3,7 @@
 #
 # The xdpcap command as a user meets it: -r writes what tcpdump -r writes,
 # bad filters and bad files give a message and exit 2, --help and
-# --version answer, compile prints what libpcap and the kernel would see.
+# --version answer (compile: tests/compile.sh).
 set -u
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -12,28 +12,11 @@ corpus=${CORPUS:-$build/tests/data/corpus.pcap}
 . "$top/tests/lib/built.sh"
 xdpcap=$(built_program xdpcap)
 . "$top/tests/lib/tap.sh"
+. "$top/tests/lib/command.sh"
 require_root
 tmp=$(mktemp -d /tmp/xdpcap-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-
-# run CMD...: exit status in $rc, stdout in $tmp/out, stderr in $tmp/err
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# expect_usage_error WHAT PATTERN CMD...: exit 2 and PATTERN on stderr
-expect_usage_error() {
-	what=$1 pattern=$2
-	shift 2
-	run "$@"
-	if [ "$rc" -eq 2 ] && grep -q -- "$pattern" "$tmp/err"; then
-		ok 0 "$what: exit 2, '$(head -n1 "$tmp/err")'"
-	else
-		ok 1 "$what: exit $rc, stderr: $(head -c 300 "$tmp/err")"
-	fi
-}
 
 # -r output is byte for byte tcpdump's, for files and for stdout
 same_as_tcpdump() {
@@ -107,14 +90,6 @@ expect_usage_error "input that is not a capture" "cannot read" "$xdpcap" -r "$tm
 expect_usage_error "no output named" "missing OUTPUT" "$xdpcap" -r "$corpus"
 expect_usage_error "nothing to do" "nothing to do" "$xdpcap"
 expect_usage_error "unknown option" "Usage" "$xdpcap" --no-such-option
-expect_usage_error "compile syntax error" "syntax error" "$xdpcap" compile "udp port"
-expect_usage_error "compile bad --emit" "--emit takes" "$xdpcap" compile --emit=java ip
-expect_usage_error "compile bad link type" "unknown link type" "$xdpcap" compile -y NOSUCH ip
-expect_usage_error "compile bad snaplen" "-s takes a number from 1 to 262144, not .0x10." "$xdpcap" compile -s 0x10 ip
-# numbers are decimal for every option of every command: 010 is ten
-run "$xdpcap" compile --emit=cbpf -s 010 ip
-[ "$rc" -eq 0 ] && grep -q "ret  *#10$" "$tmp/out"
-ok $? "compile -s 010 is ten, as -s 010 of a capture: $(grep ret "$tmp/out" | head -n1)"
 run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
 [ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
 ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"
@@ -158,34 +133,6 @@ expect_usage_error "-r F F" "is the input file: refused" \
 	"$xdpcap" -r "$tmp/self.pcap" "$tmp/self.pcap" ip
 cmp -s "$tmp/jumbo.pcap" "$tmp/self.pcap"
 ok $? "-r F F leaves F as it was"
-run "$xdpcap" compile "inbound and udp"
-[ "$rc" -eq 0 ] && grep -q "warning: the filter tests what XDP cannot know yet (inbound" "$tmp/err"
-ok $? "compile 'inbound and udp' warns that XDP cannot tell: $(head -n1 "$tmp/err")"
-# libpcap asks for Linux's ancillary data with loads at SKF_AD_OFF +
-# SKF_AD_* (tcpdump -d shows them as [type], [ifidx], ...); a load past
-# those is a read past any packet, which matches nothing, but tests no
-# metadata
-for f in outbound "ifindex 3"; do
-	run "$xdpcap" compile "$f"
-	[ "$rc" -eq 0 ] && [ "$(grep -c warning "$tmp/err")" -eq 1 ] &&
-		grep -q "warning: the filter tests what XDP cannot know yet" "$tmp/err"
-	ok $? "compile '$f' (ancillary data) warns that XDP cannot tell: $(head -n1 "$tmp/err")"
-done
-# read_past_packet FILTER INSN AT: compile FILTER warns that cBPF
-# instruction INSN reads at AT, past any packet, and of nothing else
-read_past_packet() {
-	run "$xdpcap" compile "$1"
-	[ "$rc" -eq 0 ] && grep -q "w0 = 0" "$tmp/out" &&
-		[ "$(cat "$tmp/err")" = "xdpcap: warning: cBPF instruction $2 reads the packet at $3, beyond the end of any XDP packet: a packet that reaches that read does not match" ]
-	ok $? "compile '$1' warns of a read past any packet, not of metadata: $(head -n1 "$tmp/err")"
-}
-read_past_packet "ether[4294967295] = 1" 0 "offset 4294967295"
-read_past_packet "ether[0xfffff040:4] = 1" 0 "offset 4294963264"
-read_past_packet "tcp[70000] = 1" 7 "offset x + 70014"
-run "$xdpcap" compile "ether[65469:2] = 1"
-[ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]
-ok $? "compile 'ether[65469:2] = 1' (a read within the longest packet read) warns of nothing: $(head -n1 "$tmp/err")"
-
 # --help and --version tell the truth
 run "$xdpcap" --help
 [ "$rc" -eq 0 ] && grep -q -- "-r, --read" "$tmp/out" && grep -q "compile" "$tmp/out"
@@ -223,24 +170,6 @@ done
 run "$xdpcap" --version
 [ "$rc" -eq 0 ] && grep -q "^xdpcap [0-9]" "$tmp/out"
 ok $? "--version: $(cat "$tmp/out")"
-run "$xdpcap" compile --help
-[ "$rc" -eq 0 ] && grep -q -- "--emit" "$tmp/out"
-ok $? "compile --help exits 0"
-
-# compile: cBPF is libpcap's, as tcpdump -d prints it
-for f in "tcp port 80" "vlan 100 and udp" "ip6 and icmp6"; do
-	"$xdpcap" compile --emit=cbpf "$f" >"$tmp/ours" 2>&1
-	tcpdump -y EN10MB -d "$f" 2>/dev/null >"$tmp/theirs"
-	cmp -s "$tmp/ours" "$tmp/theirs"
-	ok $? "compile --emit=cbpf '$f' prints what tcpdump -d prints"
-done
-run "$xdpcap" compile "tcp port 80"
-[ "$rc" -eq 0 ] && grep -q "eBPF instructions" "$tmp/out" && grep -q "be16" "$tmp/out"
-ok $? "compile prints eBPF assembly with its size: $(head -n1 "$tmp/out")"
-run "$xdpcap" compile --emit=c "tcp port 80"
-[ "$rc" -eq 0 ] && grep -q "static __always_inline __u32 xdpcap_filter" "$tmp/out"
-ok $? "compile --emit=c prints a C function"
-
 # -v shows how many packets went through
 run "$xdpcap" -v -r "$corpus" "$tmp/v.pcap" "tcp"
 [ "$rc" -eq 0 ] && grep -q "packets read" "$tmp/err"
