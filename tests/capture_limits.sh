@@ -65,7 +65,7 @@ check $? "a capture with --sample 10 starts" "" "$tmp/err"
 burst 100 1000
 stop_capture
 check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
-in_file=$(fields "$tmp/sample.pcapng" frame.number | wc -l)
+in_file=$(packets "$tmp/sample.pcapng")
 written=$(summary written) matched=$(summary "matched the filter") lost=$(summary lost) skipped=$(summary skipped)
 [ "$matched" = 100 ] && [ "$in_file" = 10 ] && [ "$written" = 10 ] && [ "$skipped" = 90 ] && [ "$lost" = 0 ]
 check $? "100 datagrams from one CPU: 10 written (the 1st, 11th, ...), 90 skipped, none lost" \
@@ -82,7 +82,7 @@ t0=$(now_ms)
 burst 400 1000
 t1=$(now_ms)
 stop_capture
-in_file=$(fields "$tmp/rate.pcapng" frame.number | wc -l)
+in_file=$(packets "$tmp/rate.pcapng")
 got=$(isb "$tmp/rate.pcapng")
 set -- $got
 matched=$2 dropped=$3 delivered=$4
@@ -106,7 +106,7 @@ netns_exec "$B" taskset -c 0 bash -c \
 	'for j in $(seq 5); do [ $j = 1 ] || sleep 1.05; for i in $(seq 40); do echo x > /dev/udp/192.0.2.1/1000; done; done' 2>/dev/null
 t1=$(now_ms)
 stop_capture
-in_file=$(fields "$tmp/paced.pcapng" frame.number | wc -l)
+in_file=$(packets "$tmp/paced.pcapng")
 most=$((((t1 - t0) / 1000 + 2) * 25 + 2))
 least=$((5 * 25))
 [ "$in_file" -ge "$least" ] && [ "$in_file" -le "$most" ] && [ "$(summary "matched the filter")" = 200 ]
@@ -143,7 +143,7 @@ kill -TERM "$ext_pid"
 wait "$ext_pid"
 ext_rc=$?
 wait "$cat_pid"
-in_file=$(fields "$tmp/extcap.pcapng" frame.number | wc -l)
+in_file=$(packets "$tmp/extcap.pcapng")
 got=$(isb "$tmp/extcap.pcapng")
 [ "$ext_rc" -eq 0 ] && [ "$in_file" = 10 ] &&
 	echo "$got" | grep -q "^[0-9]* 40 0 10 |30 packets matched but were left out in the kernel by sampling or the rate cap\$"

@@ -50,7 +50,7 @@ send() {
 
 # count NAME: the packets in $tmp/NAME.pcapng
 count() {
-	tshark -r "$tmp/$1.pcapng" 2>/dev/null | wc -l
+	packets "$tmp/$1.pcapng"
 }
 
 # summary NAME WHAT: the number before "packets WHAT" in its summary
@@ -398,7 +398,7 @@ wait_until 10000 sh -c "! kill -0 $ptd 2>/dev/null"
 wait "$ptd"
 rc=$?
 end "$pg"
-got="$(tshark -r "$tmp/td.pcap" 2>/dev/null | wc -l) $(count g)"
+got="$(packets "$tmp/td.pcap") $(count g)"
 [ "$rc" = 0 ] && [ "$got" = "50 30" ]
 check $? "tcpdump gets its 50 datagrams to port 2000, g its 30 to port 1000" \
 	"tcpdump status $rc, tcpdump/g $got" "$tmp/td.err"
