@@ -7,6 +7,12 @@
  * verifier and BPF_PROG_TEST_RUN) and the C (through clang, then the
  * same).
  *
+ * clang's object may come from XDPCAP_C_CACHE, a directory where an
+ * earlier run kept the C it compiled and the object: it is used when
+ * the C is byte for byte the same (the guest kernels' tests run the
+ * host's clang, which takes minutes there under emulation). With
+ * XDPCAP_C_CACHE_FILL set, the run only compiles the C into the cache.
+ *
  * Filters with loops (protochain) are unrolled by the compiler to a
  * bound. libpcap's interpreter also runs the unrolled program, built here
  * to give up with a value no filter returns: where it does not give up
@@ -186,24 +192,61 @@ static bool write_c_file(const char *path)
 	return fclose(out) == 0;
 }
 
-static void check_c(const char *tmpdir)
+/*
+ * Compile src into obj with clang, or take the object from cache (may be
+ * NULL) if src is the C it was made from; keep both there otherwise (a
+ * read-only cache stays as it is).
+ */
+static bool compile_c(const char *src, const char *obj, const char *cache)
 {
 	const char *clang = getenv("BPF_CLANG");
-	char src[512], obj[512], cmd[2048], buf[512];
 	const char *top = getenv("TOP_SRCDIR");
-	struct test_object *o;
+	char cmd[4096];
 
 	if (!clang || !*clang || !strcmp(clang, "no"))
 		clang = "clang";
+	if (cache) {
+		snprintf(cmd, sizeof(cmd),
+			 "cmp -s %s %s/filters.bpf.c && cp %s/filters.bpf.o %s",
+			 src, cache, cache, obj);
+		if (!system(cmd)) {
+			tap_diag("clang's object taken from %s: the same C", cache);
+			return true;
+		}
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "%s -O2 -Wall -Werror -target bpf -I/usr/include/x86_64-linux-gnu -I%s/tests/bpf -c %s -o %s",
+		 clang, top && *top ? top : ".", src, obj);
+	if (system(cmd))
+		return false;
+	if (cache) {
+		/* the object first: a C file there always has its object */
+		snprintf(cmd, sizeof(cmd),
+			 "cp %s %s/filters.bpf.o.new && mv %s/filters.bpf.o.new %s/filters.bpf.o && "
+			 "cp %s %s/filters.bpf.c.new && mv %s/filters.bpf.c.new %s/filters.bpf.c",
+			 obj, cache, cache, cache, src, cache, cache, cache);
+		if (system(cmd))
+			tap_diag("could not keep the object in %s", cache);
+	}
+	return true;
+}
+
+static void check_c(const char *tmpdir)
+{
+	const char *cache = getenv("XDPCAP_C_CACHE");
+	char src[512], obj[512], buf[512];
+	struct test_object *o;
+
+	if (cache && !*cache)
+		cache = NULL;
 	snprintf(src, sizeof(src), "%s/filters.bpf.c", tmpdir);
 	snprintf(obj, sizeof(obj), "%s/filters.bpf.o", tmpdir);
 	if (!tap_ok(write_c_file(src), "C output of %zu filters written",
 		    filters.count))
 		return;
-	snprintf(cmd, sizeof(cmd),
-		 "%s -O2 -Wall -Werror -target bpf -I/usr/include/x86_64-linux-gnu -I%s/tests/bpf -c %s -o %s",
-		 clang, top && *top ? top : ".", src, obj);
-	if (!tap_ok(system(cmd) == 0, "clang -target bpf compiles the C of every filter"))
+	if (!tap_ok(compile_c(src, obj, cache), "clang -target bpf compiles the C of every filter"))
+		return;
+	if (getenv("XDPCAP_C_CACHE_FILL"))
 		return;
 	o = test_object_load(obj);
 	if (!tap_ok(o != NULL, "the kernel accepts every C-built filter program"))
@@ -231,7 +274,7 @@ int main(void)
 {
 	char pbuf[512], fbuf[512], tmpdir[] = "/tmp/xdpcap-diff.XXXXXX";
 	size_t any_match = 0, total_matches = 0, loops = 0, gave_up = 0;
-	bool unroll_exact = true;
+	bool unroll_exact = true, fill_only = getenv("XDPCAP_C_CACHE_FILL");
 
 	tap_require_root();
 	packet_corpus_load(&packets, test_path("CORPUS", "tests/data/corpus.pcap",
@@ -250,6 +293,8 @@ int main(void)
 					  &compiled[f].cbpf, errbuf))
 			tap_bail("libpcap rejects corpus filter '%s': %s",
 				 filters.exprs[f], errbuf);
+		if (fill_only)
+			continue;
 		oracle_results(&compiled[f]);
 		any_match += compiled[f].matched > 0;
 		total_matches += compiled[f].matched;
@@ -259,6 +304,8 @@ int main(void)
 		if (compiled[f].rounds != (uint32_t)xdpcap_cbpf_loop_rounds(&compiled[f].cbpf))
 			tap_bail("'%s': the library's loop bound differs", filters.exprs[f]);
 	}
+	if (fill_only)
+		goto c_only;
 	/* loops: exact up to the bound, and the corpus goes past it */
 	tap_ok(unroll_exact && loops > 0 && gave_up > 0,
 	       "%zu filters with loops, unrolled: libpcap's result on every packet within the bound, %zu packets past it",
@@ -271,6 +318,7 @@ int main(void)
 	for (size_t f = 0; f < filters.count; f++)
 		check_ebpf(f);
 
+c_only:
 	if (!mkdtemp(tmpdir))
 		tap_bail("mkdtemp: %s", strerror(errno));
 	check_c(tmpdir);

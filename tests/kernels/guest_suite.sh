@@ -20,12 +20,10 @@ top=$TOP_SRCDIR
 build=$TOP_BUILDDIR
 jobs=${GUEST_JOBS:-2}
 
-# inputs that tests.list refers to: every 8th filter of the corpus, and
-# every protochain filter (the loops)
+# inputs that tests.list refers to: the sample of the filter corpus
 inputs=/tmp/xdpcap-kernel
 mkdir -p "$inputs"
-grep -v -e '^#' -e '^[[:space:]]*$' "$top/tests/data/filters.txt" |
-	awk 'NR % 8 == 1 || /protochain/' >"$inputs/filters-sample.txt"
+sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" >"$inputs/filters-sample.txt"
 
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime

@@ -135,6 +135,23 @@ esac
 	env_line XDPCAP_TEST_TIME_SCALE "$time_scale"
 	env_line GUEST_JOBS "$GUEST_CPUS"
 } >"$work/env"
+
+# The sampled filters' C, compiled here for tests/diff_filters in the
+# guest, which runs this same clang (minutes under emulation) and takes
+# the object where its C is byte for byte the one compiled here. Guests
+# of several kernels at once share it.
+if grep -q '^tests/diff_filters ' "$work/tests"; then
+	c_cache=$cache/c-filters
+	mkdir -p "$c_cache"
+	sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" >"$work/filters-sample.txt"
+	flock "$c_cache/.lock" env FILTERS="$work/filters-sample.txt" XDPCAP_C_CACHE="$c_cache" \
+		XDPCAP_C_CACHE_FILL=1 TOP_SRCDIR="$top" BPF_CLANG="${BPF_CLANG:-clang}" \
+		CORPUS="${CORPUS:-$build/tests/data/corpus.pcap}" \
+		"$build/tests/diff_filters" >"$work/c-cache.txt" 2>&1
+	check $? "$label: the sampled filters' C compiled here for the guest ($c_cache)" \
+		"$(tail -n 5 "$work/c-cache.txt")"
+	env_line XDPCAP_C_CACHE "$c_cache" >>"$work/env"
+fi
 make_initramfs suite
 echo "# $label: $KERNEL_RELEASE under qemu, $GUEST_ACCEL ($GUEST_ACCEL_WHY), $GUEST_CPUS vCPUs, $GUEST_MEMORY_MIB MiB, deadlines x$time_scale"
 
