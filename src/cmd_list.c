@@ -230,12 +230,18 @@ static void print_json(const struct listed *l)
 	fputs("]}", stdout);
 }
 
-/* Mark l refused for lack of privileges, and say what it needs. */
+/* Mark l refused for lack of privileges, with what it needs. */
+static void mark_denied(struct listed *l, const char *why)
+{
+	l->denied = true;
+	snprintf(l->why, sizeof(l->why), "%s", why);
+}
+
+/* Mark l refused, and say what it needs. */
 static void deny(struct listed *l, const char *why)
 {
 	p_err("%s", why);
-	l->denied = true;
-	snprintf(l->why, sizeof(l->why), "%s", why);
+	mark_denied(l, why);
 }
 
 /* What the library may not open while it lists the others. */
@@ -271,7 +277,7 @@ static void on_denied(const struct xdpcap_hook *hook, const char *why, void *ctx
 	memset(v, 0, sizeof(*v));
 	v->hook = *hook;
 	v->source_known = true;
-	deny(v, why);
+	mark_denied(v, why); /* said in the list's order (find_all) */
 }
 
 /* Pinned hooks first, by name, readable or not; then the library's order. */
@@ -332,6 +338,9 @@ static int find_all(const char *hook_dir, struct listed **out, size_t *n)
 		memcpy(list + nfound, den.v, den.n * sizeof(*list));
 	free(den.v);
 	qsort(list, *n, sizeof(*list), by_place);
+	for (size_t i = 0; i < *n; i++)
+		if (list[i].denied)
+			p_err("%s", list[i].why);
 	*out = list;
 	return den.n || den.dir ? EXIT_USAGE : 0;
 }
