@@ -7,8 +7,9 @@
 /*
  * What the caller fixes as they fix their input gives EXIT_USAGE: a name
  * that is not there or not a hook, a bad value, filter or input file
- * (EBADMSG: malformed), a filter too large for the kernel, slots another capture holds, a
- * refusal for lack of privileges. The rest is the system's: EXIT_RUNTIME.
+ * (EBADMSG: malformed), a filter too large for the kernel, slots another
+ * capture holds, a refusal for lack of privileges. The rest is the
+ * system's: EXIT_RUNTIME.
  */
 int exit_status(int err)
 {

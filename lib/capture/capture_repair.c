@@ -274,8 +274,8 @@ static int join_again(struct xdpcap_capture *cap, uint32_t a)
  * find ours in each chain (and hold the map before it), and join again
  * where it is missing, unless a capture that keeps the slot to itself
  * holds it, or the chain cannot take one more (not after dropping
- * CAP_SYS_ADMIN: the chains cannot be read then). What happened is said once for all
- * the slots it happened to.
+ * CAP_SYS_ADMIN: the chains cannot be read then). What happened is said
+ * once for all the slots it happened to.
  */
 static void check_chains(struct xdpcap_capture *cap)
 {

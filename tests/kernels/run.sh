@@ -26,7 +26,7 @@
 #                              (default 4800: the guests share two
 #                              cores, and 5.10's test runs are slowed
 #                              by rewriting the dispatcher's code; it
-#                              took about 3,600 s beside the others)
+#                              took 3,386 s beside the others)
 #   XDPCAP_KERNEL_ACCEL        kvm or tcg: no probe, use that
 #
 # Kept in TOP_BUILDDIR/tests/kernels/: cache/ (the .deb, what is made
