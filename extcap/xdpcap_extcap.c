@@ -30,7 +30,7 @@
 #include "xdpcap/session.h"
 #include "frontend/args.h"
 #include "frontend/confine.h"
-#include "frontend/option_text.h"
+#include "frontend/options.h"
 #include "frontend/report.h"
 #include "frontend/std_fds.h"
 
@@ -38,10 +38,8 @@ struct extcap_args {
 	const char *interface;
 	const char *fifo;
 	const char *filter;
-	const char *hook_dir;
-	unsigned int actions;
-	uint32_t snaplen;
-	uint32_t sample, max_rate;	/* 0: all, no cap */
+	/* the capture's settings (--sample and --max-rate: 0 is off) */
+	struct capture_args set;
 	bool list_interfaces, list_dlts, list_config, capture;
 };
 
@@ -91,7 +89,7 @@ static bool hook_has_entry(const struct extcap_args *a)
 	struct xdpcap_hook hook;
 	bool entry;
 
-	if (xdpcap_hook_open(a->interface, a->hook_dir, &hook, NULL))
+	if (xdpcap_hook_open(a->interface, a->set.hook_dir, &hook, NULL))
 		return true;
 	entry = hook.max_entries >= XDPCAP_ENTRY_HOOK_SLOTS;
 	xdpcap_hook_close(&hook);
@@ -101,33 +99,14 @@ static bool hook_has_entry(const struct extcap_args *a)
 /* The options of the interface; "XDP entry" only where its hook has it. */
 static void print_config(const struct extcap_args *a)
 {
-	const unsigned int actions = hook_has_entry(a) ? XDPCAP_SLOTS : XDPCAP_ACTIONS;
-
-	printf("arg {number=0}{call=--actions}{display=XDP actions}"
-	       "{tooltip=" OPTION_TEXT_ACTIONS " (before the program changed it; the filter applies there), with the packet id of its verdict}{type=multicheck}\n");
-	for (unsigned int i = 0; i < actions; i++)
-		printf("value {arg=0}{value=%s}{display=%s}{default=%s}\n",
-		       xdpcap_action_keyword(i), xdpcap_action_name(i),
-		       i == XDPCAP_SLOT_ENTRY ? "false" : "true");
-	printf("arg {number=1}{call=--snaplen}{display=Snap length}"
-	       "{tooltip=" OPTION_TEXT_SNAPLEN "}"
-	       "{type=unsigned}{range=1,%d}{default=%d}\n",
-	       ARG_SNAPLEN_MAX, XDPCAP_DEFAULT_SNAPLEN);
-	printf("arg {number=2}{call=--hook-dir}{display=Hook directory}"
-	       "{tooltip=" OPTION_TEXT_HOOK_DIR "}{type=string}{default=%s}\n",
-	       xdpcap_hook_dir(NULL));
-	printf("arg {number=3}{call=--sample}{display=Keep 1 in N}"
-	       "{tooltip=" OPTION_TEXT_SAMPLE "; 0 or 1: all}"
-	       "{type=unsigned}{range=0,%u}{default=0}\n", ARG_SAMPLE_MAX);
-	printf("arg {number=4}{call=--max-rate}{display=Rate cap (packets/s)}"
-	       "{tooltip=" OPTION_TEXT_MAX_RATE "; 0: no cap}"
-	       "{type=unsigned}{range=0,%u}{default=0}\n", XDPCAP_MAX_RATE);
+	options_extcap_config(stdout, hook_has_entry(a) ? XDPCAP_SLOTS : XDPCAP_ACTIONS,
+			      xdpcap_hook_dir(NULL));
 }
 
 /* With file capabilities, for a user who is not root: see confine.h. */
 static int confine_capture(const struct extcap_args *a, char *errbuf)
 {
-	return confine_hook_dir(a->hook_dir, errbuf) ||
+	return confine_hook_dir(a->set.hook_dir, errbuf) ||
 	       confine_hook(a->interface, errbuf) ? -1 : 0;
 }
 
@@ -138,12 +117,12 @@ static int confine_capture(const struct extcap_args *a, char *errbuf)
 static int check_filter(const struct extcap_args *a)
 {
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
-		.hook_dir = a->hook_dir,
-		.actions = a->actions,
-		.snaplen = a->snaplen,
+		.hook_dir = a->set.hook_dir,
+		.actions = a->set.actions,
+		.snaplen = a->set.snaplen,
 		.force = true,
-		.sample = a->sample,
-		.max_rate = a->max_rate,
+		.sample = a->set.sample,
+		.max_rate = a->set.max_rate,
 	);
 	char errbuf[XDPCAP_ERRBUF_SIZE];
 	struct xdpcap_capture *cap;
@@ -171,11 +150,11 @@ static void close_fifo_early(const struct extcap_args *a)
 static int capture(const struct extcap_args *a)
 {
 	XDPCAP_OPTS(xdpcap_capture_opts, opts,
-		.hook_dir = a->hook_dir,
-		.actions = a->actions,
-		.snaplen = a->snaplen,
-		.sample = a->sample,
-		.max_rate = a->max_rate,
+		.hook_dir = a->set.hook_dir,
+		.actions = a->set.actions,
+		.snaplen = a->set.snaplen,
+		.sample = a->set.sample,
+		.max_rate = a->set.max_rate,
 	);
 	XDPCAP_OPTS(xdpcap_session_opts, sopts,
 		.format = XDPCAP_FORMAT_PCAPNG,
@@ -218,13 +197,13 @@ static int capture(const struct extcap_args *a)
 	return err ? 1 : 0;
 }
 
+/* the extcap protocol's own options; the capture's are in options.h */
 enum {
-	OPT_INTERFACES = 256, OPT_VERSION, OPT_INTERFACE, OPT_DLTS, OPT_CONFIG,
-	OPT_CAPTURE, OPT_FIFO, OPT_FILTER, OPT_ACTIONS, OPT_SNAPLEN,
-	OPT_HOOK_DIR, OPT_SAMPLE, OPT_MAX_RATE, OPT_HELP,
+	OPT_INTERFACES = 512, OPT_VERSION, OPT_INTERFACE, OPT_DLTS, OPT_CONFIG,
+	OPT_CAPTURE, OPT_FIFO, OPT_FILTER,
 };
 
-static const struct option options[] = {
+static const struct option protocol_options[] = {
 	{ "extcap-interfaces", no_argument, NULL, OPT_INTERFACES },
 	{ "extcap-version", optional_argument, NULL, OPT_VERSION },
 	{ "extcap-interface", required_argument, NULL, OPT_INTERFACE },
@@ -233,12 +212,6 @@ static const struct option options[] = {
 	{ "capture", no_argument, NULL, OPT_CAPTURE },
 	{ "fifo", required_argument, NULL, OPT_FIFO },
 	{ "extcap-capture-filter", required_argument, NULL, OPT_FILTER },
-	{ "actions", required_argument, NULL, OPT_ACTIONS },
-	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
-	{ "hook-dir", required_argument, NULL, OPT_HOOK_DIR },
-	{ "sample", required_argument, NULL, OPT_SAMPLE },
-	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
-	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -247,57 +220,54 @@ static const char usage_text[] =
 	"       xdpcap-extcap --extcap-interface xdp:NAME --extcap-dlts|--extcap-config\n"
 	"       xdpcap-extcap --extcap-interface xdp:NAME --extcap-capture-filter FILTER\n"
 	"       xdpcap-extcap --extcap-interface xdp:NAME --capture --fifo PATH\n"
-	"                     [--extcap-capture-filter FILTER] [--actions LIST]\n"
-	"                     [--snaplen N] [--hook-dir DIR] [--sample N]\n"
-	"                     [--max-rate PPS]\n"
+	"                     [--extcap-capture-filter FILTER]\n";
+
+static const char usage_tail[] =
 	"\n"
 	"The Wireshark extcap of xdpcap: Wireshark runs it to list XDP hooks as\n"
 	"capture interfaces and to capture from them, each packet with its XDP\n"
 	"verdict. Install it in Wireshark's extcap folder.\n";
 
+static void print_usage(FILE *out)
+{
+	fputs(usage_text, out);
+	options_synopsis(out, FRONTEND_EXTCAP, 21);
+	fputs(usage_tail, out);
+}
+
 /* Parse everything, so a capture that fails still knows its fifo. */
 static int parse(int argc, char **argv, struct extcap_args *a)
 {
-	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct option longopts[OPTIONS_MAX];
+	char shortopts[2 * OPTIONS_MAX + 2];
+	const struct option_def *d;
 	int opt, err = 0;
 
+	options_getopt(FRONTEND_EXTCAP, protocol_options, longopts, "", shortopts);
 	opterr = 0; /* Wireshark may pass options of newer versions: ignore */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_INTERFACES: a->list_interfaces = true; break;
-		case OPT_VERSION: break;
-		case OPT_INTERFACE: a->interface = optarg; break;
-		case OPT_DLTS: a->list_dlts = true; break;
-		case OPT_CONFIG: a->list_config = true; break;
-		case OPT_CAPTURE: a->capture = true; break;
-		case OPT_FIFO: a->fifo = optarg; break;
-		case OPT_FILTER: a->filter = optarg; break;
-		case OPT_HOOK_DIR: a->hook_dir = *optarg ? optarg : NULL; break;
-		case OPT_ACTIONS:
-			if (xdpcap_parse_actions(optarg, &a->actions, errbuf)) {
-				fail("%s", errbuf);
-				err = -1;
-			}
-			break;
-		case OPT_SNAPLEN:
-			if (arg_u32("--snaplen", optarg, 1, ARG_SNAPLEN_MAX, &a->snaplen))
-				err = -1;
-			break;
-		/* Wireshark's settings take 0 for "off" */
-		case OPT_SAMPLE:
-			if (arg_u32("--sample", optarg, 0, ARG_SAMPLE_MAX, &a->sample))
-				err = -1;
-			break;
-		case OPT_MAX_RATE:
-			if (arg_u32("--max-rate", optarg, 0, XDPCAP_MAX_RATE, &a->max_rate))
-				err = -1;
-			break;
-		case OPT_HELP:
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
+		case OPT_INTERFACES: a->list_interfaces = true; continue;
+		case OPT_VERSION: continue;
+		case OPT_INTERFACE: a->interface = optarg; continue;
+		case OPT_DLTS: a->list_dlts = true; continue;
+		case OPT_CONFIG: a->list_config = true; continue;
+		case OPT_CAPTURE: a->capture = true; continue;
+		case OPT_FIFO: a->fifo = optarg; continue;
+		case OPT_FILTER: a->filter = optarg; continue;
+		}
+		d = option_by_key(opt);
+		if (!d) {
 			fprintf(stderr, "xdpcap-extcap: ignoring unknown option %s\n",
 				argv[optind - 1]);
+			continue;
+		}
+		switch (option_take(d, FRONTEND_EXTCAP, optarg, &a->set)) {
+		case 1:		/* the extcap has --help, not --version */
+			print_usage(stdout);
+			exit(0);
+		case -1:
+			err = -1;
 		}
 	}
 	return err;
@@ -317,11 +287,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (a.list_interfaces) {
-		print_interfaces(a.hook_dir);
+		print_interfaces(a.set.hook_dir);
 		return 0;
 	}
 	if (!a.interface) {
-		fputs(usage_text, stderr);
+		print_usage(stderr);
 		close_fifo_early(&a);
 		return 1;
 	}
@@ -337,6 +307,6 @@ int main(int argc, char **argv)
 		return capture(&a);
 	if (a.filter)
 		return check_filter(&a);
-	fputs(usage_text, stderr);
+	print_usage(stderr);
 	return 1;
 }

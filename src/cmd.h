@@ -8,6 +8,7 @@
 
 #include "xdpcap/output.h"
 #include "xdpcap/session.h"
+#include "frontend/capture_args.h"
 #include "frontend/report.h"
 
 /*
@@ -19,33 +20,6 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /* EXIT_USAGE or EXIT_RUNTIME for a library call that returned err (-errno) */
 int exit_status(int err);
-
-/*
- * What `xdpcap [options] HOOK OUTPUT [FILTER...]` (or with -i HOOK, once
- * or more, `xdpcap [options] OUTPUT [FILTER...]`) was asked to do.
- */
-struct capture_args {
-	const char *hooks[XDPCAP_SESSION_MAX_HOOKS];
-	unsigned int n_hooks;
-	const char *output;	/* a file name, or "-" for stdout */
-	char *filter;		/* joined FILTER words */
-	unsigned int actions;	/* bit per XDP action */
-	uint32_t snaplen;
-	unsigned long long count; /* stop after this many packets; 0: never */
-	enum xdpcap_format format;
-	bool quiet;
-	bool flush_each;	/* -U */
-	bool force;
-	int verbose;
-	const char *hook_dir;
-	unsigned int ring_kib;
-	uint32_t sample;	/* --sample: keep 1 in N matches; 0: all */
-	uint32_t max_rate;	/* --max-rate: packets a second; 0: no cap */
-	uint32_t netmask;	/* -m, host byte order; 0: none */
-	/* -C (millions of bytes), -G (seconds), -W (files); 0: none */
-	unsigned long long rotate_mb;
-	unsigned int rotate_seconds, rotate_count;
-};
 
 int cmd_compile(int argc, char **argv);
 int cmd_list(int argc, char **argv);

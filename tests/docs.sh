@@ -4,10 +4,9 @@
 # The documentation says what the programs do: each option that
 # `xdpcap --help` lists is in xdpcap(8) with the same text (the manual
 # may say more after it), and in the README; each setting the extcap
-# offers Wireshark is in xdpcap-extcap(1) with its tooltip's text. The
-# option texts shared by the front ends are written once
-# (lib/frontend/option_text.h); this keeps the manuals from drifting from
-# them. The README is what a user needs, at most 450 lines; the design,
+# offers Wireshark is in xdpcap-extcap(1) with its tooltip's text. Both
+# are made from one table of options (lib/frontend/options.c); this
+# keeps the manuals from drifting from it. The README is what a user needs, at most 450 lines; the design,
 # the tests, the benchmarks and the details of capture are in doc/*.md,
 # and every link between them leads to a file and a heading that exist.
 # Needs no root.
