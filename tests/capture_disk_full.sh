@@ -5,8 +5,9 @@
 # private mount namespace), the demo XDP program on a veth pair between
 # namespaces of our own, and more datagrams than the disk holds. The
 # capture must stop by itself with status 1 and say the disk is full and
-# where; its file must end on a whole block (tshark reads it without a
-# word) and hold exactly the packets the summary says were written; the
+# where; its file must end on a whole block (tshark, or in the guests
+# tests/pcapng_fields, reads it without a word) and hold exactly the
+# packets the summary says were written; the
 # summary must add up (written + lost + discarded = matched, the packets
 # the disk had no room for among the discarded); the slots must be
 # empty. With -C -W rotation the disk fills in the second file: the
@@ -68,17 +69,9 @@ adds_up() {
 		[ $((written + lost + ${skipped:-0} + discarded)) -eq "$matched" ]
 }
 
-# tshark_clean FILE: tshark reads FILE to the end, with no complaint
-tshark_clean() {
-	tshark -r "$1" >/dev/null 2>"$tmp/tshark.err"
-	_rc=$?
-	grep -v "could be dangerous" "$tmp/tshark.err" >"$tmp/tshark.err2"
-	[ "$_rc" -eq 0 ] && [ ! -s "$tmp/tshark.err2" ]
-}
-
-# in_file FILE: the packets tshark counts in FILE
+# in_file FILE: the packets in FILE, as the fields' reader counts them
 in_file() {
-	tshark -r "$1" -T fields -e frame.number 2>/dev/null | wc -l
+	fields "$1" frame.number | wc -l
 }
 
 # blocks FILE: walk FILE's pcapng blocks or pcap records; prints "whole
@@ -146,9 +139,9 @@ check_full() {
 		"" "$cap_err"
 	adds_up
 	check $? "$1: the summary adds up: $counts" "" "$cap_err"
-	tshark_clean "$2"
-	check $? "$1: tshark reads $(basename "$2") to the end without a complaint" \
-		"$(head -n 3 "$tmp/tshark.err2")"
+	reads_whole "$2"
+	check $? "$1: $file_reader reads $(basename "$2") to the end without a complaint" \
+		"$(head -n 3 "$tmp/reader.err")"
 	walk=$(blocks "$2")
 	size=$(stat -c %s "$2")
 	# (then the statistics, if the cut made room for them)
@@ -170,7 +163,7 @@ check_full pcapng "$tmp/ng/full.pcapng" block
 set -- $walk
 n=$(in_file "$tmp/ng/full.pcapng")
 [ "$n" = "$written" ] && [ "$2" = "$written" ] && { [ "$3" = - ] || [ "$3" = "$written" ]; }
-check $? "pcapng: the file holds the $written packets written (tshark counts $n; statistics block: $3 delivered)" \
+check $? "pcapng: the file holds the $written packets written (counted $n; statistics block: $3 delivered)" \
 	"$walk" "$cap_err"
 echo "# pcapng on 256 KiB: $counts; cut at byte $kept, file $size bytes; delivered in its statistics: $3"
 grep -v -e "received/matched packets" -e "^  " "$cap_err" | sed 's/^/#   /'
@@ -183,7 +176,7 @@ ends_alone
 size=$(stat -c %s "$tmp/ng/again.pcapng")
 [ "$alone" -eq 0 ] && [ "$cap_rc" -eq 1 ] &&
 	grep -q "^xdpcap: the disk of $tmp/ng/again.pcapng is full: cannot write the capture: No space left on device (the file is cut back to its last whole block, at byte $size); " "$cap_err" &&
-	[ "$(summary written)" = 0 ] && tshark_clean "$tmp/ng/again.pcapng" &&
+	[ "$(summary written)" = 0 ] && reads_whole "$tmp/ng/again.pcapng" &&
 	[ "$(blocks "$tmp/ng/again.pcapng")" = "whole 0 - $size" ] && slots_empty xdp:demo
 check $? "already full: it stops at once with status 1, the message, a summary of 0 written, a file of whole blocks ($size bytes), the slots empty" \
 	"status $cap_rc, $(blocks "$tmp/ng/again.pcapng")" "$cap_err"
@@ -202,13 +195,13 @@ check $? "pcap: it stops by itself, status 1, saying the disk of standard output
 	"status $cap_rc" "$cap_err"
 adds_up
 check $? "pcap: the summary adds up: $counts" "" "$cap_err"
-tshark_clean "$tmp/pcap/full.pcap"
-check $? "pcap: tshark reads it to the end without a complaint" "$(head -n 3 "$tmp/tshark.err2")"
+reads_whole "$tmp/pcap/full.pcap"
+check $? "pcap: $file_reader reads it to the end without a complaint" "$(head -n 3 "$tmp/reader.err")"
 walk=$(blocks "$tmp/pcap/full.pcap")
 n=$(in_file "$tmp/pcap/full.pcap")
 size=$(stat -c %s "$tmp/pcap/full.pcap")
 [ "$walk" = "whole $written - $kept" ] && [ "$n" = "$written" ] && [ "$size" = "$kept" ]
-check $? "pcap: whole records only, $written as written (tshark counts $n), cut at the byte said ($kept)" \
+check $? "pcap: whole records only, $written as written (counted $n), cut at the byte said ($kept)" \
 	"$walk, $size bytes"
 slots_empty xdp:demo
 check $? "pcap: the slots are empty afterwards"
@@ -231,7 +224,7 @@ size0=$(stat -c %s "$tmp/rot/r.pcapng0")
 set -- $walk0
 first=$2
 # (whole, a statistics block at the end that counts its packets)
-tshark_clean "$tmp/rot/r.pcapng0" && [ "$1" = whole ] && [ "$3" = "$first" ] &&
+reads_whole "$tmp/rot/r.pcapng0" && [ "$1" = whole ] && [ "$3" = "$first" ] &&
 	[ "$4" -lt "$size0" ] && [ "$(in_file "$tmp/rot/r.pcapng0")" = "$first" ] &&
 	[ "$size0" -ge 1000000 ]
 check $? "-C 1 -W 3: the first file is complete: past 1,000,000 bytes, $first packets, its statistics block counts them" \

@@ -177,8 +177,7 @@ traffic_seen="tx=3 drop=3 pass=2 wrong=0 uncommented=0"
 # no comment at all (uncommented). Other packets (IPv6 neighbour
 # discovery) are not counted.
 seen() {
-	tshark -r "$1" -T fields -E separator=, -e frame.comment -e icmp.type \
-		-e udp.dstport 2>/dev/null | awk -F, '
+	fields "$1" frame.comment icmp.type udp.dstport | tr '\t' , | awk -F, '
 		$1 == "" { uncommented++ }
 		$2 == "0" { if ($1 == "XDP_TX") tx++; else wrong++ }
 		$3 == "9" { if ($1 == "XDP_DROP") drop++; else wrong++ }
@@ -201,23 +200,17 @@ accounted() {
 		[ $((_w + _l + ${_d:-0})) -eq "$_m" ]
 }
 
-# capinfos_ok FILE, tshark_ok FILE: they read FILE without a complaint
+# capinfos_ok FILE: capinfos reads FILE without a complaint
 capinfos_ok() {
 	capinfos "$1" >"$tmp/capinfos.out" 2>&1
-}
-tshark_ok() {
-	tshark -r "$1" >/dev/null 2>"$tmp/tshark.err"
-	_rc=$?
-	grep -v "could be dangerous" "$tmp/tshark.err" >"$tmp/tshark.err2"
-	[ "$_rc" -eq 0 ] && [ ! -s "$tmp/tshark.err2" ]
 }
 
 # file_checks WHAT FILE WANT: the file is complete and holds WANT
 file_checks() {
 	capinfos_ok "$2"
 	check $? "$1: capinfos reads the file" "$(tail -n 3 "$tmp/capinfos.out")"
-	tshark_ok "$2"
-	check $? "$1: tshark reads it without an error" "$(head -n 3 "$tmp/tshark.err2")"
+	reads_whole "$2"
+	check $? "$1: $file_reader reads it without an error" "$(head -n 3 "$tmp/reader.err")"
 	_seen=$(seen "$2")
 	[ "$_seen" = "$3" ]
 	check $? "$1: it holds the packets sent, each with its action as comment ($3)" \

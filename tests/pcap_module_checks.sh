@@ -233,7 +233,7 @@ check_clean "-w"
 start_tcpdump s -i xdp:demo -s 60 -w "$tmp/s.pcap" icmp
 ping_a 1 -s 200
 stop_tcpdump INT
-sizes=$(tshark -r "$tmp/s.pcap" -T fields -e frame.cap_len -e frame.len 2>/dev/null | sort -u | tr '\t\n' '/ ')
+sizes=$(fields "$tmp/s.pcap" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
 [ "$sizes" = "60/242 " ]
 check $? "-s 60 keeps 60 bytes of 242" "$sizes" "$tmp/s.err"
 
@@ -315,7 +315,7 @@ check_clean "bad filters"
 start_tcpdump pc -i xdp:demo -w "$tmp/pc.pcap" "ip protochain 1"
 ping_a 2
 stop_tcpdump INT
-got=$(tshark -r "$tmp/pc.pcap" -T fields -e icmp.type 2>/dev/null | sort | uniq -c | awk '{ $1 = $1; print }' | tr '\n' ';')
+got=$(fields "$tmp/pc.pcap" icmp.type | sort | uniq -c | awk '{ $1 = $1; print }' | tr '\n' ';')
 [ "$got" = "2 0;" ]
 check $? "'ip protochain 1' captures the 2 echo replies the demo sends back" "$got" "$tmp/pc.err"
 check_clean "protochain"

@@ -9,12 +9,44 @@
 # (in $tmp) until the file changes: tshark takes seconds to start in an
 # emulated guest, and tests read one file several times. Other fields
 # are read directly.
+#
+# tests/pcapng_fields prints the same fields at once. XDPCAP_TEST_FIELDS
+# says who reads them: "reader" (it alone: the guests, where tshark's
+# start is most of a check's time), or by default both, compared: each
+# difference is a failed check (reported by tap_done), so the reader is
+# shown right on every file the tests read on the host.
 _cap_fields="frame.number frame.comment frame.packet_id frame.verdict.ebpf_xdp
 frame.len frame.cap_len frame.time_epoch frame.interface_id
 frame.interface_name frame.interface_queue eth.src eth.dst ip.src ip.dst
 icmp.type udp.srcport udp.dstport data.data"
 
 fields() {
+	_cap_reader=${build:-$top}/tests/pcapng_fields
+	if [ "${XDPCAP_TEST_FIELDS:-both}" = reader ] && [ -n "${tmp:-}" ]; then
+		"$_cap_reader" "$@" >"$tmp/.fields.reader" 2>/dev/null
+		_cap_rc=$?
+		# 2: a field it does not know, which tshark reads
+		if [ "$_cap_rc" -ne 2 ]; then
+			cat "$tmp/.fields.reader"
+			return $_cap_rc
+		fi
+	fi
+	if [ "${XDPCAP_TEST_FIELDS:-both}" = both ] && [ -x "$_cap_reader" ] && [ -n "${tmp:-}" ]; then
+		_fields_tshark "$@" >"$tmp/.fields.tshark"
+		_cap_rc=$?
+		if "$_cap_reader" "$@" >"$tmp/.fields.reader" 2>/dev/null &&
+			! cmp -s "$tmp/.fields.tshark" "$tmp/.fields.reader"; then
+			echo "tests/pcapng_fields reads $(basename "$1") as tshark does ($*):" \
+				"$(diff "$tmp/.fields.tshark" "$tmp/.fields.reader" | head -n 4 | tr '\t\n' '  ')" \
+				>>"$tmp/.tap-later"
+		fi
+		cat "$tmp/.fields.tshark"
+		return $_cap_rc
+	fi
+	_fields_tshark "$@"
+}
+
+_fields_tshark() {
 	_cap_f=$1
 	shift
 	_cap_cols=
@@ -41,6 +73,23 @@ fields() {
 	tail -n +2 "$_cap_cache" | awk -F'\t' -v cols="$_cap_cols" '
 		BEGIN { n = split(cols, col, " ") }
 		{ out = $col[1]; for (i = 2; i <= n; i++) out = out "\t" $col[i]; print out }'
+}
+
+# reads_whole FILE: FILE is read to its end without a complaint, by
+# $file_reader: tshark, or where XDPCAP_TEST_FIELDS=reader
+# tests/pcapng_fields (it checks every block's lengths); the complaint
+# in $tmp/reader.err
+file_reader=tshark
+[ "${XDPCAP_TEST_FIELDS:-both}" = reader ] && file_reader=tests/pcapng_fields
+reads_whole() {
+	if [ "$file_reader" != tshark ]; then
+		"${build:-$top}/tests/pcapng_fields" "$1" frame.number >/dev/null 2>"$tmp/reader.err"
+		return
+	fi
+	tshark -r "$1" >/dev/null 2>"$tmp/tshark.err"
+	_cap_rc=$?
+	grep -v "could be dangerous" "$tmp/tshark.err" >"$tmp/reader.err"
+	[ "$_cap_rc" -eq 0 ] && [ ! -s "$tmp/reader.err" ]
 }
 
 # packets FILE: how many packets FILE holds, as capinfos counts them

@@ -30,7 +30,14 @@ bail() {
 	exit 1
 }
 
+# Checks in a subshell ($(...)) cannot count: they add their failures,
+# a line each, to $tmp/.tap-later, which tap_done reports.
 tap_done() {
+	if [ -n "${tmp:-}" ] && [ -s "$tmp/.tap-later" ]; then
+		while IFS= read -r _tap_line; do
+			ok 1 "$_tap_line"
+		done <"$tmp/.tap-later"
+	fi
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
