@@ -39,6 +39,11 @@ run_test() {
 	*.sh) run=("/bin/sh" "$top/$program") ;;
 	*) run=("$build/$program") ;;
 	esac
+	# GUEST_TRACE: where the time goes, each command's start and end
+	if [ -n "${GUEST_TRACE:-}" ]; then
+		run=(strace -f --seccomp-bpf -ttt -qq -e trace=execve,exit_group
+			-e signal=none -s 60 -o "$inputs/trace.$n" "${run[@]}")
+	fi
 	if [ -f "${run[-1]}" ]; then
 		(cd /tmp && exec env "$@" "${run[@]}") </dev/null >"$out" 2>&1
 		status=$?
@@ -49,6 +54,7 @@ run_test() {
 	{
 		echo "xdpcap-guest: begin $program"
 		cat "$out"
+		[ -z "${GUEST_TRACE:-}" ] || sed "s/^/TRACE /" "$inputs/trace.$n"
 		echo "xdpcap-guest: end $program status $status in" \
 			"$(echo "$started $(uptime_s)" | awk '{ printf "%.0f", $2 - $1 }') s"
 	} | flock "$inputs/output.lock" cat

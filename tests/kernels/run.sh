@@ -23,11 +23,13 @@
 #   XDPCAP_KERNEL_TESTS        only these programs of tests.list
 #                              (e.g. "tests/capture.sh tests/extcap.sh")
 #   XDPCAP_KERNEL_TIMEOUT      seconds the whole guest run may take
-#                              (default 4800: the guests share two
-#                              cores, and 5.10's test runs are slowed
-#                              by rewriting the dispatcher's code; it
-#                              took 3,386 s beside the others)
+#                              (default 3000: three guests share two
+#                              cores; 5.10, the slowest, took 1,925 s
+#                              beside one other)
 #   XDPCAP_KERNEL_ACCEL        kvm or tcg: no probe, use that
+#   GUEST_TRACE                set: each test's commands are traced
+#                              (strace, start and end of each) and
+#                              shown after its output, lines "TRACE"
 #
 # Kept in TOP_BUILDDIR/tests/kernels/: cache/ (the .deb, what is made
 # from it, and cache/apt/RELEASE, apt's own sources, lists and logs) and
@@ -42,7 +44,7 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/kernels/guest.sh"
 
 label="linux $version"
-timeout_s=${XDPCAP_KERNEL_TIMEOUT:-4800}
+timeout_s=${XDPCAP_KERNEL_TIMEOUT:-3000}
 outdir=$build/tests/kernels
 cache=$outdir/cache
 work=$(mktemp -d /tmp/xdpcap-kernel.XXXXXX) || bail "cannot make a temporary directory"
@@ -135,6 +137,10 @@ esac
 	env_line CORPUS "${CORPUS:-$build/tests/data/corpus.pcap}"
 	env_line XDPCAP_TEST_TIME_SCALE "$time_scale"
 	env_line GUEST_JOBS "$GUEST_CPUS"
+	# tshark takes seconds to start there: the tests' own reader reads
+	# fields (on the host, it is checked against tshark on every file)
+	env_line XDPCAP_TEST_FIELDS reader
+	[ -z "${GUEST_TRACE:-}" ] || env_line GUEST_TRACE 1
 } >"$work/env"
 
 # The sampled filters' C, compiled here for tests/diff_filters in the
