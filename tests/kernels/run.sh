@@ -1,14 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
-# tests/kernels/run.sh VERSION: the end-to-end checks of tests.list run
+# tests/kernels/run.sh VERSION [K/N]: the end-to-end checks of tests.list run
 # inside Debian's packaged kernel VERSION (5.10, 6.1 or 6.12: Debian 11,
 # 12 and 13; see package.sh), booted under qemu, reported as TAP. Each
 # result of a test in the guest comes back as one line, "linux VERSION
 # PROGRAM: what it checked"; each test adds a line of its own saying it
 # ran to its end (complete plan, exit status), and the run adds lines
 # for the kernel package, the boot, and a kernel log free of oopses and
-# warnings. Whatever stops a kernel from being tested on this machine is
+# warnings. With K/N, only part K of N of the list runs: its programs
+# taken in turn (the 1st, N+1st, ... for part 1), so that N guests of
+# one kernel can share the work. Whatever stops a kernel from being tested on this machine is
 # a failure with its reason, never a skip.
 #
 # Needs root, apt (for the kernel package, through a configuration of
@@ -36,7 +38,10 @@
 # linux-VERSION-console.txt, the guest's kernel log.
 set -u
 
-version=${1:?usage: run.sh VERSION}
+version=${1:?usage: run.sh VERSION [K/N]}
+part=${2:-1/1}
+part_k=${part%/*}
+part_n=${part#*/}
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${TOP_BUILDDIR:-$top}
 . "$top/tests/lib/tap.sh"
@@ -44,6 +49,9 @@ build=${TOP_BUILDDIR:-$top}
 . "$top/tests/kernels/guest.sh"
 
 label="linux $version"
+[ "$part_n" -eq 1 ] || label="$label (part $part_k of $part_n)"
+# the kernel's log, kept: one a guest
+console_name=linux-$version$([ "$part_n" -eq 1 ] || echo "-part$part_k")-console.txt
 timeout_s=${XDPCAP_KERNEL_TIMEOUT:-3000}
 outdir=$build/tests/kernels
 cache=$outdir/cache
@@ -63,15 +71,18 @@ selected() {
 	return 1
 }
 
+index=0
 while read -r program settings; do
 	case $program in
 	'' | '#'*) continue ;;
 	wait) echo wait; continue ;;
 	esac
+	index=$((index + 1))
+	[ $(((index - 1) % part_n)) -eq $((part_k - 1)) ] || continue
 	selected "$program" && echo "$program $settings"
 done <"$top/tests/kernels/tests.list" >"$work/tests"
 for program in ${XDPCAP_KERNEL_TESTS:-}; do
-	grep -q "^$program " "$work/tests" ||
+	grep -q "^$program\( \|\$\)" "$top/tests/kernels/tests.list" ||
 		bail "XDPCAP_KERNEL_TESTS names $program, which tests/kernels/tests.list does not have"
 done
 
@@ -101,7 +112,14 @@ check $? "$label: busybox is static (busybox-static), for the initramfs" \
 	"$(command -v busybox) needs shared libraries"
 guest_static_busybox || not_run "no static busybox"
 
+# guests of one kernel fetch and unpack it one at a time
+mkdir -p "$cache"
+exec 9>"$cache/.prepare-$version.lock"
+flock 9
 kernel_prepare "$version" "$cache"
+prepared=$?
+exec 9>&-
+[ "$prepared" -eq 0 ]
 check $? "$label: Debian's ${KERNEL_PACKAGE:-kernel package} is at hand ($(basename "${KERNEL_DEB:-none}"))" \
 	"$KERNEL_ERROR"
 [ -z "$KERNEL_ERROR" ] || not_run "no kernel: $KERNEL_ERROR"
@@ -167,7 +185,7 @@ guest_boot "$KERNEL_IMAGE" "$work" "$timeout_s"
 qemu_rc=$?
 wall=$(($(date +%s) - t0))
 mkdir -p "$outdir"
-cp "$work/console.txt" "$outdir/linux-$version-console.txt" 2>/dev/null
+cp "$work/console.txt" "$outdir/$console_name" 2>/dev/null
 tr -d '\r' <"$work/report.txt" >"$work/report" 2>/dev/null
 
 case $qemu_rc in
@@ -274,7 +292,7 @@ done <"$work/tests"
 splats=$(grep -E -c 'BUG:|Oops|WARNING:|Call Trace:|general protection' "$work/console.txt")
 [ "${splats:-0}" -eq 0 ]
 check $? "$label: no oops, BUG or WARNING in the kernel's log" \
-	"$splats lines, in $outdir/linux-$version-console.txt" "$work/console.txt"
+	"$splats lines, in $outdir/$console_name" "$work/console.txt"
 
 echo "# $label: booted $booted, ready ${ready:-never}, suite ended ${suite_end:-never}; $wall s in all"
 while read -r program seconds; do
