@@ -24,21 +24,15 @@
 # Neighbours are static, so nothing else crosses the hook.
 
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-build=${TOP_BUILDDIR:-$top}
-. "$top/tests/lib/built.sh"
-. "$top/tests/lib/tap.sh"
-. "$top/tests/lib/proc.sh"
-. "$top/tests/lib/netns.sh"
-. "$top/tests/lib/capture.sh"
+# the live tests' helpers (not live_test: the caller set the stage)
+. "$top/tests/lib/live.sh"
 
 xdpcap=$(built_program xdpcap)
 api=$build/tests/pcap_module_api
 demo=$build/bpf/examples/xdpcap_demo.bpf.o
 
 [ "$(id -u)" -eq 0 ] || bail "needs root"
-for tool in ip bpftool nsenter unshare tcpdump dumpcap tshark capinfos bash ping; do
-	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool"
-done
+live_needs ip bpftool nsenter unshare tcpdump dumpcap tshark capinfos bash ping
 [ -f "$demo" ] || bail "no $demo (built with clang -target bpf)"
 [ -x "$xdpcap" ] && [ -x "$api" ] || bail "no $xdpcap or $api: run make check"
 netns_private_mounts "$0" "$@" || bail "cannot make a private mount namespace"
