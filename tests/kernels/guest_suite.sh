@@ -23,8 +23,7 @@ jobs=${GUEST_JOBS:-2}
 # inputs that tests.list refers to: the sample of the filter corpus
 inputs=/tmp/xdpcap-kernel
 mkdir -p "$inputs"
-sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" \
-	"${XDPCAP_FILTER_SAMPLE_STEP:-8}" >"$inputs/filters-sample.txt"
+sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" >"$inputs/filters-sample.txt"
 
 uptime_s() {
 	cut -d' ' -f1 /proc/uptime

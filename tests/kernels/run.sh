@@ -10,8 +10,8 @@
 # for the kernel package, the boot, and a kernel log free of oopses and
 # warnings. With K/N, only part K of N of the list runs: its programs
 # taken in turn (the 1st, N+1st, ... for part 1), so that N guests of
-# one kernel can share the work. Whatever stops a kernel from being tested on this machine is
-# a failure with its reason, never a skip.
+# one kernel can share the work. Whatever stops a kernel from being
+# tested on this machine is a failure with its reason, never a skip.
 #
 # Needs root, apt (for the kernel package, through a configuration of
 # its own), debian-archive-keyring, qemu-system-x86 and busybox-static;
@@ -25,9 +25,8 @@
 #   XDPCAP_KERNEL_TESTS        only these programs of tests.list
 #                              (e.g. "tests/capture.sh tests/extcap.sh")
 #   XDPCAP_KERNEL_TIMEOUT      seconds the whole guest run may take
-#                              (default 3000: three guests share two
-#                              cores; 5.10, the slowest, took 1,925 s
-#                              beside one other)
+#                              (default 3000: four guests share two
+#                              cores; the slowest took 1,892 s)
 #   XDPCAP_KERNEL_ACCEL        kvm or tcg: no probe, use that
 #   GUEST_TRACE                set: each test's commands are traced
 #                              (strace, start and end of each) and
@@ -148,13 +147,6 @@ kvm) time_scale=3 ;;
 # an emulated CPU is about 13 times slower, and guests share the cores
 *) time_scale=15 ;;
 esac
-# 5.10 rewrites its XDP dispatcher's code twice in every test run, which
-# made its filter tests five times as long as 6.1's: it takes every 16th
-# filter of the corpus (and every protochain filter), the others every 8th
-case $version in
-5.10) sample_step=16 ;;
-*) sample_step=8 ;;
-esac
 {
 	env_line TOP_SRCDIR "$top"
 	env_line TOP_BUILDDIR "$build"
@@ -162,7 +154,6 @@ esac
 	env_line CORPUS "${CORPUS:-$build/tests/data/corpus.pcap}"
 	env_line XDPCAP_TEST_TIME_SCALE "$time_scale"
 	env_line GUEST_JOBS "$GUEST_CPUS"
-	env_line XDPCAP_FILTER_SAMPLE_STEP "$sample_step"
 	# tshark takes seconds to start there: the tests' own reader reads
 	# fields (on the host, it is checked against tshark on every file)
 	env_line XDPCAP_TEST_FIELDS reader
@@ -176,8 +167,7 @@ esac
 if grep -q '^tests/diff_filters ' "$work/tests"; then
 	c_cache=$cache/c-filters
 	mkdir -p "$c_cache"
-	sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" "$sample_step" \
-		>"$work/filters-sample.txt"
+	sh "$top/tests/kernels/filter_sample.sh" "$top/tests/data/filters.txt" >"$work/filters-sample.txt"
 	flock "$c_cache/.lock" env FILTERS="$work/filters-sample.txt" XDPCAP_C_CACHE="$c_cache" \
 		XDPCAP_C_CACHE_FILL=1 TOP_SRCDIR="$top" BPF_CLANG="${BPF_CLANG:-clang}" \
 		CORPUS="${CORPUS:-$build/tests/data/corpus.pcap}" \
