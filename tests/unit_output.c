@@ -140,7 +140,7 @@ static void write_pcapng(void)
 		bad += xdpcap_output_write(out, &pkt, errbuf) != 0;
 	}
 	tap_ok(!bad, "pcapng: %d packets of 0 to %d bytes written", NPKT, BIG);
-	tap_ok(size_of(fd) > BIG, "pcapng: what does not fit is written before close");
+	tap_ok(size_of(fd) > BIG, "pcapng, written inline: what does not fit the 64 KiB buffer is written before close");
 	pkt.iface = 2;
 	tap_ok(xdpcap_output_write(out, &pkt, errbuf) == -EINVAL,
 	       "pcapng: unknown interface refused: %s", errbuf);
@@ -434,6 +434,80 @@ static void test_many(void)
 }
 
 /*
+ * Packets of every size up to HUGE (larger than the writer thread's
+ * buffers), a flush every 997 (a partial file block, rewritten by the
+ * next direct write), in the writer mode XDPCAP_WRITER names. Returns
+ * the first error; *method, how the file was written.
+ */
+#define HUGE (1100 * 1000)
+static int write_mode(const char *path, const char *mode, char *method,
+		      size_t size)
+{
+	static uint8_t huge[HUGE];
+	struct xdpcap_output_packet p = { .has_queue = true };
+	struct xdpcap_output *out;
+	int fd = create(path), err = 0, res;
+	uint32_t i;
+
+	setenv("XDPCAP_WRITER", mode, 1);
+	res = xdpcap_output_open(fd, XDPCAP_FORMAT_PCAPNG, &out, errbuf);
+	unsetenv("XDPCAP_WRITER");
+	if (res || xdpcap_output_add_iface(out, &ifaces[0], errbuf) < 0)
+		return -1;
+	snprintf(method, size, "%s", xdpcap_output_method(out));
+	for (i = 0; i < 30000 && !err; i++) {
+		p.ts_ns = T0 + i * 1001ull;
+		p.caplen = p.wirelen = i == 20000 ? HUGE : 60 + i % 1500;
+		p.data = i == 20000 ? huge : bytes + i % 64;
+		p.action = i % 5;
+		err = xdpcap_output_write(out, &p, errbuf);
+		if (!err && i % 997 == 0)
+			err = xdpcap_output_flush(out, errbuf);
+	}
+	res = xdpcap_output_close(out, errbuf);
+	close(fd);
+	return err ? err : res;
+}
+
+/*
+ * The writer thread, direct or buffered, writes byte for byte what the
+ * caller's thread writes; a pipe is written as a stream.
+ */
+static void test_writer_modes(void)
+{
+	static const char *const modes[] = { "direct", "buffered", "inline" };
+	char path[3][sizeof(dir) + 32], method[3][64];
+	struct xdpcap_output *out;
+	int fds[2], st, i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path[i], sizeof(path[i]), "%s/mode-%s.pcapng", dir, modes[i]);
+		tap_ok(!write_mode(path[i], modes[i], method[i], sizeof(method[i])),
+		       "XDPCAP_WRITER=%s: 30,000 packets and one of %d bytes, a flush every 997, written (%s)",
+		       modes[i], HUGE, method[i]);
+	}
+	tap_ok((!strcmp(method[0], "direct I/O") || !strcmp(method[0], "buffered")) &&
+	       !strcmp(method[1], "buffered") &&
+	       !strcmp(method[2], "buffered, in the capture's thread"),
+	       "the method each says: %s; %s; %s", method[0], method[1], method[2]);
+	free(run(&st, "cmp %s %s >&2 && cmp %s %s >&2", path[0], path[2], path[1], path[2]));
+	tap_ok(!st, "the files of the writer thread, direct and buffered, are byte for byte the inline one");
+	if (pipe(fds))
+		tap_bail("pipe: %s", strerror(errno));
+	xdpcap_output_open(fds[1], XDPCAP_FORMAT_PCAPNG, &out, errbuf);
+	tap_ok(!strcmp(xdpcap_output_method(out), "stream"),
+	       "a pipe is written as a stream (%s)", xdpcap_output_method(out));
+	xdpcap_output_close(out, errbuf);
+	close(fds[0]);
+	close(fds[1]);
+	setenv("XDPCAP_WRITER", "fast", 1);
+	tap_ok(xdpcap_output_open(fds[1], XDPCAP_FORMAT_PCAPNG, &out, errbuf) == -EINVAL &&
+	       strstr(errbuf, "XDPCAP_WRITER=fast"),
+	       "an unknown XDPCAP_WRITER is refused: %s", errbuf);
+	unsetenv("XDPCAP_WRITER");
+}
+
+/*
  * What a child that wrote a file until it could not grow reports: the
  * packets the writer took and gave up, where the file was cut back, the
  * errors, and the message.
@@ -638,7 +712,9 @@ int main(void)
 	tap_ok(xdpcap_output_open(1, (enum xdpcap_format)7, &out, errbuf) == -EINVAL &&
 	       !out, "an unknown format is refused: %s", errbuf);
 
+	setenv("XDPCAP_WRITER", "inline", 1);
 	write_pcapng();
+	unsetenv("XDPCAP_WRITER");
 	check_pcapng_packets();
 	check_pcapng_blocks();
 	tap_ok(libpcap_read(ng_path, false, NPKT) == NPKT,
@@ -646,6 +722,7 @@ int main(void)
 	test_pcap();
 	test_epipe();
 	test_many();
+	test_writer_modes();
 	test_file_full();
 
 	/* KEEP=1 leaves the files for a look */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "file_writer.h"
 #include "output.h"
 #include "util.h"
 
@@ -27,29 +28,67 @@ static void failed_msg(const struct xdpcap_output *out, char *errbuf)
 		xdpcap_err(errbuf, "cannot write the capture: %s", strerror(-out->err));
 }
 
+/* Where what is written ends in the file. */
+static uint64_t written_end(struct xdpcap_output *out)
+{
+	return out->fw ? file_writer_done(out->fw) : out->offset;
+}
+
 /* The blocks that are now whole in the file leave the ring. */
 static void settle(struct xdpcap_output *out)
 {
+	uint64_t end = written_end(out);
 	struct pending_block *b;
 
 	while (out->n_pending) {
 		b = &out->pending[out->pending_first];
-		if (b->end > out->offset)
+		if (b->end > end)
 			break;
 		out->whole = b->end;
-		out->pending_first = (out->pending_first + 1) % OUTPUT_MAX_PENDING;
+		out->pending_first = (out->pending_first + 1) % out->pending_cap;
 		out->n_pending--;
 	}
 }
 
+/* Twice the room for pending blocks, oldest first again. */
+static int pending_grow(struct xdpcap_output *out)
+{
+	unsigned int cap = out->pending_cap * 2, i;
+	struct pending_block *p = malloc(cap * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < out->n_pending; i++)
+		p[i] = out->pending[(out->pending_first + i) % out->pending_cap];
+	free(out->pending);
+	out->pending = p;
+	out->pending_first = 0;
+	out->pending_cap = cap;
+	return 0;
+}
+
 static void pending_add(struct xdpcap_output *out, uint32_t iface)
 {
-	unsigned int i = (out->pending_first + out->n_pending) % OUTPUT_MAX_PENDING;
+	unsigned int i = (out->pending_first + out->n_pending) % out->pending_cap;
 
 	out->pending[i] = (struct pending_block){
 		.end = out->offset + out->len, .iface = iface,
 	};
 	out->n_pending++;
+}
+
+/*
+ * Stop the writer thread (after a failure): from here on the caller
+ * writes, with a buffer of its own.
+ */
+static void give_back_buffer(struct xdpcap_output *out)
+{
+	if (!out->fw)
+		return;
+	file_writer_stop(out->fw);
+	out->fw = NULL;
+	out->buf = out->own_buf;
+	out->cap = OUTPUT_BUF_SIZE;
 }
 
 /*
@@ -60,18 +99,23 @@ static void pending_add(struct xdpcap_output *out, uint32_t iface)
 static int write_failed(struct xdpcap_output *out, int err, char *errbuf)
 {
 	struct pending_block *b;
+	bool queued = out->fw;
 
+	if (out->fw)
+		file_writer_wait(out->fw);
 	settle(out);
 	for (; out->n_pending; out->n_pending--) {
 		b = &out->pending[out->pending_first];
 		if (b->iface < out->n_ifaces)
 			out->unwritten[b->iface]++;
-		out->pending_first = (out->pending_first + 1) % OUTPUT_MAX_PENDING;
+		out->pending_first = (out->pending_first + 1) % out->pending_cap;
 	}
 	out->err = err;
 	/* Half a block may be out already: what is buffered cannot follow it. */
 	out->len = 0;
-	if (out->seekable && out->offset > out->whole) {
+	/* (what comes after, the statistics, is written here) */
+	give_back_buffer(out);
+	if (out->seekable && (queued || out->offset > out->whole)) {
 		if (ftruncate(out->fd, (off_t)out->whole) ||
 		    lseek(out->fd, (off_t)out->whole, SEEK_SET) < 0)
 			out->cut_err = -errno;
@@ -129,11 +173,49 @@ static int write_all(struct xdpcap_output *out, struct iovec *iov, int cnt,
 	return 0;
 }
 
+/* The writer thread's first error, as a failed write of ours. */
+static int queued_result(struct xdpcap_output *out, char *errbuf)
+{
+	int err = file_writer_error(out->fw);
+
+	if (err)
+		return write_failed(out, err, errbuf);
+	settle(out);
+	return 0;
+}
+
+/*
+ * Hand the buffer but its last keep bytes to the writer thread; those
+ * start the next buffer.
+ */
+static void queue_buffer(struct xdpcap_output *out, size_t len, size_t keep)
+{
+	uint8_t *old = out->buf;
+
+	out->buf = file_writer_queue(out->fw, len, out->offset);
+	memcpy(out->buf, old + out->len - keep, keep);
+	out->offset += out->len - keep;
+	out->len = keep;
+}
+
+/*
+ * Write out everything buffered, and wait for it. With a writer thread
+ * the last, partial file block is written and also kept, to start the
+ * next buffer: direct writes take whole blocks only.
+ */
 static int drain(struct xdpcap_output *out, char *errbuf)
 {
 	struct iovec iov = { .iov_base = out->buf, .iov_len = out->len };
+	size_t keep;
 	int err;
 
+	if (out->fw) {
+		keep = (size_t)((out->offset + out->len) % FILE_WRITER_ALIGN);
+		if (out->len)
+			queue_buffer(out, out->len, keep > out->len ? out->len : keep);
+		file_writer_wait(out->fw);
+		return queued_result(out, errbuf);
+	}
 	err = write_all(out, &iov, 1, errbuf);
 	out->len = 0;
 	return err;
@@ -143,16 +225,21 @@ static int drain(struct xdpcap_output *out, char *errbuf)
  * Make room in the buffer. On a file, write up to a file block boundary
  * and keep the rest: a write that ends inside a block makes the file
  * system zero that block first, measured at a twentieth of the writer's
- * time with 1500-byte packets.
+ * time with 1500-byte packets; a direct write cannot end there at all.
  */
 static int make_room(struct xdpcap_output *out, char *errbuf)
 {
-	size_t keep = out->block ? (size_t)((out->offset + out->len) % out->block) : 0;
+	uint32_t block = out->fw ? FILE_WRITER_ALIGN : out->block;
+	size_t keep = block ? (size_t)((out->offset + out->len) % block) : 0;
 	struct iovec iov = { .iov_base = out->buf, .iov_len = out->len - keep };
 	int err;
 
 	if (keep >= out->len)
 		return drain(out, errbuf);
+	if (out->fw) {
+		queue_buffer(out, out->len - keep, keep);
+		return queued_result(out, errbuf);
+	}
 	err = write_all(out, &iov, 1, errbuf);
 	if (err)
 		return err; /* the buffer is emptied: nothing can follow */
@@ -161,41 +248,68 @@ static int make_room(struct xdpcap_output *out, char *errbuf)
 	return 0;
 }
 
+/*
+ * A block larger than any buffer goes straight out, uncopied, after
+ * what is buffered.
+ */
+static int put_big(struct xdpcap_output *out, const struct iovec *iov, int cnt,
+		   char *errbuf)
+{
+	struct iovec big[OUTPUT_MAX_IOV];
+	ssize_t n;
+	int err;
+
+	if (cnt > OUTPUT_MAX_IOV) {
+		xdpcap_err(errbuf, "a block of %d pieces", cnt);
+		return -EINVAL;
+	}
+	err = drain(out, errbuf);
+	if (err)
+		return err;
+	if (out->fw) {
+		/* (the kept tail is in the file already) */
+		out->offset += out->len;
+		out->len = 0;
+		n = file_writer_write_now(out->fw, iov, cnt, out->offset);
+		if (n < 0)
+			return write_failed(out, (int)n, errbuf);
+		out->offset += (uint64_t)n;
+	} else {
+		memcpy(big, iov, cnt * sizeof(*iov));
+		err = write_all(out, big, cnt, errbuf);
+		if (err)
+			return err;
+	}
+	/* (the buffer was written: nothing else is pending) */
+	out->whole = out->offset;
+	return 0;
+}
+
 int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 	       uint32_t iface, char *errbuf)
 {
-	struct iovec big[OUTPUT_MAX_IOV];
 	size_t total = 0;
 	uint8_t *p;
 	int i, err;
 
 	for (i = 0; i < cnt; i++)
 		total += iov[i].iov_len;
-	if (out->n_pending == OUTPUT_MAX_PENDING) {
-		err = drain(out, errbuf);
+	if (out->n_pending == out->pending_cap) {
+		err = out->fw ? pending_grow(out) : drain(out, errbuf);
+		if (err == -ENOMEM)
+			xdpcap_err(errbuf, "out of memory");
 		if (err)
 			return err;
 	}
-	if (total > OUTPUT_BUF_SIZE - out->len) {
+	/* (a buffer less its kept tail block may still not take it) */
+	if (total > out->cap - FILE_WRITER_ALIGN)
+		return put_big(out, iov, cnt, errbuf);
+	if (total > out->cap - out->len) {
 		err = make_room(out, errbuf);
-		if (!err && total > OUTPUT_BUF_SIZE - out->len)
+		if (!err && total > out->cap - out->len)
 			err = drain(out, errbuf);
 		if (err)
 			return err;
-	}
-	/* Too big for any buffer: the block goes straight out, uncopied. */
-	if (total > OUTPUT_BUF_SIZE) {
-		if (cnt > OUTPUT_MAX_IOV) {
-			xdpcap_err(errbuf, "a block of %d pieces", cnt);
-			return -EINVAL;
-		}
-		memcpy(big, iov, cnt * sizeof(*iov));
-		err = write_all(out, big, cnt, errbuf);
-		if (err)
-			return err;
-		/* (the buffer was empty: nothing else is pending) */
-		out->whole = out->offset;
-		return 0;
 	}
 	p = out->buf + out->len;
 	for (i = 0; i < cnt; i++) {
@@ -204,6 +318,39 @@ int output_put(struct xdpcap_output *out, const struct iovec *iov, int cnt,
 	}
 	out->len += total;
 	pending_add(out, iface);
+	return 0;
+}
+
+/*
+ * A regular file gets a writer thread, direct where it can be:
+ * XDPCAP_WRITER=buffered keeps the page cache, =inline writes from the
+ * caller's thread as pipes are written.
+ */
+static int start_writer(struct xdpcap_output *o, char *errbuf)
+{
+	const char *want = getenv("XDPCAP_WRITER");
+	enum file_writer_mode mode = FILE_WRITER_AUTO;
+	int err;
+
+	if (!want || !*want || !strcmp(want, "direct"))
+		mode = FILE_WRITER_AUTO;
+	else if (!strcmp(want, "buffered"))
+		mode = FILE_WRITER_BUFFERED;
+	else if (!strcmp(want, "inline"))
+		return 0;
+	else {
+		xdpcap_err(errbuf, "XDPCAP_WRITER=%s: not direct, buffered or inline", want);
+		return -EINVAL;
+	}
+	if (!o->seekable)
+		return 0;
+	err = file_writer_start(o->fd, o->offset, mode, &o->fw);
+	if (err) {
+		xdpcap_err(errbuf, "cannot start the file writer: %s", strerror(-err));
+		return err;
+	}
+	o->buf = file_writer_buf(o->fw);
+	o->cap = FILE_WRITER_BUF_SIZE;
 	return 0;
 }
 
@@ -244,21 +391,29 @@ int xdpcap_output_open(int fd, enum xdpcap_format format,
 		err = -EINVAL;
 		goto err;
 	}
-	o->buf = malloc(OUTPUT_BUF_SIZE);
-	o->pending = malloc(OUTPUT_MAX_PENDING * sizeof(*o->pending));
-	if (!o->buf || !o->pending) {
+	o->own_buf = malloc(OUTPUT_BUF_SIZE);
+	o->pending_cap = OUTPUT_MAX_PENDING;
+	o->pending = malloc(o->pending_cap * sizeof(*o->pending));
+	if (!o->own_buf || !o->pending) {
 		xdpcap_err(errbuf, "out of memory");
 		err = -ENOMEM;
 		goto err;
 	}
+	o->buf = o->own_buf;
+	o->cap = OUTPUT_BUF_SIZE;
+	err = start_writer(o, errbuf);
+	if (err)
+		goto err;
 	err = o->ops->start ? o->ops->start(o, errbuf) : 0;
 	if (err)
 		goto err;
 	*out = o;
 	return 0;
 err:
+	if (o->fw)
+		file_writer_stop(o->fw);
 	free(o->pending);
-	free(o->buf);
+	free(o->own_buf);
 	free(o);
 	return err;
 }
@@ -358,6 +513,13 @@ void xdpcap_output_set_cancel(struct xdpcap_output *out,
 	out->cancel = cancel;
 }
 
+const char *xdpcap_output_method(struct xdpcap_output *out)
+{
+	if (out->fw)
+		return file_writer_method(out->fw);
+	return out->seekable ? "buffered, in the capture's thread" : "stream";
+}
+
 uint64_t xdpcap_output_bytes(const struct xdpcap_output *out)
 {
 	return out->offset + out->len;
@@ -377,9 +539,10 @@ int xdpcap_output_close(struct xdpcap_output *out, char *errbuf)
 	if (!out)
 		return 0;
 	err = xdpcap_output_flush(out, errbuf);
+	give_back_buffer(out);
 	free(out->unwritten);
 	free(out->pending);
-	free(out->buf);
+	free(out->own_buf);
 	free(out);
 	return err;
 }

@@ -21,6 +21,8 @@
  */
 #define OUTPUT_BUF_SIZE (64 * 1024)
 
+struct file_writer;
+
 /* Bytes of zero padding that bring len to a multiple of 4. */
 #define OUTPUT_PAD4(len) ((4 - ((len) & 3)) & 3)
 
@@ -29,9 +31,10 @@ struct output_ops;
 /* The interface of a block that holds no packet. */
 #define OUTPUT_NO_PACKET UINT32_MAX
 /*
- * Blocks not yet known to be whole in the file, at most: one more is
- * put only after the buffer is written out. 1,024 covers a full buffer
- * of 64-byte blocks; smaller ones only write a little earlier.
+ * Blocks not yet known to be whole in the file, at first. Written by the
+ * caller, one more is put only after the buffer is written out: 1,024
+ * covers a full buffer of 64-byte blocks. With a writer thread the ring
+ * grows, to cover every buffer in flight.
  */
 #define OUTPUT_MAX_PENDING 1024
 
@@ -59,16 +62,23 @@ struct xdpcap_output {
 	 */
 	bool seekable, cut;
 	int cut_err;
-	uint64_t offset;	/* where the next write lands in the file */
+	/*
+	 * Regular files are written by a thread of their own (NULL: by the
+	 * caller, as pipes are). buf is then the writer's, cap bytes.
+	 */
+	struct file_writer *fw;
+	size_t cap;
+	uint64_t offset;	/* where buf[0] lands in the file */
 	uint64_t whole;		/* the blocks up to here are whole in the file */
 	uint64_t ifaces_end;	/* where the last interface block ends */
 	/* the blocks after whole, oldest first: a ring */
 	struct pending_block *pending;
-	unsigned int pending_first, n_pending;
+	unsigned int pending_first, n_pending, pending_cap;
 	/* packets taken, but not whole in the file, by interface */
 	uint64_t *unwritten;
 	size_t len;		/* bytes in buf */
-	uint8_t *buf;		/* OUTPUT_BUF_SIZE bytes */
+	uint8_t *buf;		/* cap bytes */
+	uint8_t *own_buf;	/* OUTPUT_BUF_SIZE bytes, when no thread writes */
 };
 
 /*

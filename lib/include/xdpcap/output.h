@@ -14,7 +14,11 @@
  *
  * Output is buffered; xdpcap_output_flush() writes what is buffered.
  * Nothing reaches the fd before the buffer fills (a packet larger than
- * the buffer goes straight out) or is flushed. After a failed write (a
+ * the buffer goes straight out) or is flushed. A regular file is written
+ * by a thread of the output's own, with O_DIRECT where the file system
+ * takes it (XDPCAP_WRITER=buffered: through the page cache; =inline: in
+ * the caller's thread), while the caller fills the next buffer; the fd's
+ * flags are as they were after xdpcap_output_close(). After a failed write (a
  * full disk, a reader gone) every call returns the same error: the
  * blocks not wholly written are given up, and a regular file is cut back
  * (ftruncate) to its last whole block, so that it stays readable to the
@@ -111,6 +115,13 @@ XDPCAP_API int xdpcap_output_write_stats(struct xdpcap_output *out,
 					 char *errbuf);
 
 XDPCAP_API int xdpcap_output_flush(struct xdpcap_output *out, char *errbuf);
+
+/*
+ * How the file is written: "direct I/O" or "buffered" (by a thread of
+ * the output's own: a regular file), "buffered, in the capture's thread"
+ * (XDPCAP_WRITER=inline), or "stream" (a pipe, a terminal, a device).
+ */
+XDPCAP_API const char *xdpcap_output_method(struct xdpcap_output *out);
 
 /* Bytes written so far, buffered ones included: the file's size. */
 XDPCAP_API uint64_t xdpcap_output_bytes(const struct xdpcap_output *out);
