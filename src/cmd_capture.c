@@ -66,6 +66,18 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 	}
 }
 
+/* -v: how each file is written (direct I/O, the page cache, a stream). */
+static void print_file_opened(const char *method, void *ctx)
+{
+	struct progress *p = ctx;
+
+	if (p->args->verbose)
+		fprintf(stderr, "xdpcap: writing %s: %s\n",
+			p->rotation ? p->rotation->name :
+			p->out_fd == STDOUT_FILENO ? "standard output" : p->args->output,
+			method);
+}
+
 /* The counters of all hooks, added up. */
 static int sum_stats(const struct progress *p, struct xdpcap_capture_stats *sum)
 {
@@ -212,6 +224,7 @@ int cmd_capture(const struct capture_args *args)
 		.count = args->count,
 		.stop = &stop_requested,
 		.started = print_started,
+		.file_opened = print_file_opened,
 		.tick = args->quiet ? NULL : print_stats,
 		.ctx = &progress,
 	);

@@ -89,6 +89,8 @@ void stats_summary_print(FILE *out, const struct xdpcap_capture_stats *st,
 	else
 		fprintf(out, "%llu packets matched the filter\n", total(c.matched, actions));
 	fprintf(out, "%llu packets lost (capture ring full)\n", total(c.dropped, actions));
+	if (total(c.dropped, actions))
+		fprintf(out, "To lose fewer: a larger ring (-B), fewer packets (--sample, --max-rate, a narrower filter), or a faster disk or reader.\n");
 	if (total(c.skipped, actions))
 		fprintf(out, "%llu packets skipped (matched, left out in the kernel by --sample or --max-rate)\n",
 			total(c.skipped, actions));

@@ -294,6 +294,8 @@ static int open_output(struct writer *w, char *errbuf)
 	if (err)
 		return err;
 	xdpcap_output_set_cancel(w->out, w->opts->stop);
+	if (w->opts->file_opened)
+		w->opts->file_opened(xdpcap_output_method(w->out), w->opts->ctx);
 	for (unsigned int i = 0; i < w->n_hooks; i++) {
 		struct xdpcap_capture *cap = w->hooks[i].cap;
 		char description[256];

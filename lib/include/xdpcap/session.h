@@ -33,7 +33,7 @@ struct xdpcap_session_opts {
 	void (*started)(struct xdpcap_capture *cap, void *ctx);
 	/* called about once a second while capturing (may be NULL) */
 	void (*tick)(struct xdpcap_capture *cap, void *ctx);
-	void *ctx;			/* for all three callbacks */
+	void *ctx;			/* for all the callbacks */
 	/*
 	 * Rotation, as tcpdump's -C and -G: before a packet is written, a
 	 * file that holds rotate_bytes or more (0: no limit), or that was
@@ -46,8 +46,11 @@ struct xdpcap_session_opts {
 	uint64_t rotate_bytes;
 	unsigned int rotate_seconds;
 	int (*rotate)(void *ctx, int done_fd, char *errbuf);
+	/* called as each capture file starts, with how it is written:
+	 * xdpcap_output_method() (may be NULL) */
+	void (*file_opened)(const char *method, void *ctx);
 };
-#define xdpcap_session_opts__last_field rotate
+#define xdpcap_session_opts__last_field file_opened
 
 struct xdpcap_session_result {
 	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
