@@ -8,7 +8,8 @@
 # As root. It runs again in a private mount namespace with a bpffs of its
 # own, makes two network namespaces joined by a veth pair
 # (tests/lib/netns.sh) and runs bench/bench_capture in the first: the
-# frames it makes enter on that veth and never leave the pair. Both
+# frames it sends from the second enter on that veth and never leave the
+# pair. Both
 # namespaces are kept quiet (no IPv6, no ICMP errors), so the only packets
 # there are the benchmark's. Capture files go to a private directory under
 # $BENCH_OUTDIR (default /var/tmp), which must be on a disk, not tmpfs.
@@ -67,6 +68,7 @@ echo "capture files: $(df -hT "$outdir" | tail -n 1)" >&2
 status=0
 netns_exec "$NETNS_A" ./bench/bench_capture \
 	--ifname "$VETH_A" \
+	--peer-netns "$NETNS_B" --peer-ifname "$VETH_B" \
 	--pin /sys/fs/bpf/xdpcap/capture-bench \
 	--outdir "$outdir" \
 	--xdpcap ./xdpcap \

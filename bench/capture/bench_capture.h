@@ -61,6 +61,7 @@ enum reader {
 
 struct config {
 	const char *ifname;
+	const char *peer_netns, *peer_ifname;	/* where the frames are sent from */
 	const char *pin;
 	const char *outdir;
 	const char *demo_path;
@@ -96,9 +97,11 @@ struct frame {
 	uint32_t len;
 };
 
+#define DEFAULT_BATCH 64
+#define MAX_BATCH 1024
+
 struct sender {
-	int prog_fd;
-	int ifindex;
+	int sock;		/* open_sender_socket() */
 	unsigned int batch, tick_us;
 	bool spin;		/* paced: wait by spinning, not sleeping */
 };
@@ -106,7 +109,7 @@ struct sender {
 struct send_result {
 	uint64_t frames;
 	double seconds;
-	double busy_ns;		/* inside test runs */
+	double busy_ns;		/* inside sendmmsg */
 };
 
 /* One measurement of one configuration. */
@@ -140,6 +143,7 @@ struct cell {
 	enum reader reader;
 	unsigned int ring_kib;
 	bool direct_copy;	/* xdpcap with XDPCAP_COPY=direct */
+	const char *writer;	/* xdpcap with XDPCAP_WRITER=this; NULL: the default */
 	uint32_t max_rate;	/* xdpcap --max-rate; 0: none */
 	struct run runs[MAX_RUNS];
 	unsigned int n;
@@ -216,6 +220,7 @@ extern int if_index;
 extern pid_t children[8];
 extern struct frame frames[2][2];	/* [drop, pass][small, large] */
 extern char hook_path[512];
+extern double disk_mbps;	/* the output directory's disk, O_DIRECT; 0: not measured */
 extern size_t n_scenarios;
 extern double copy_small, copy_large;
 extern double copy_small_sh, copy_large_sh;
@@ -239,7 +244,9 @@ uint64_t file_size(const char *path);
 /* traffic.c */
 void build_frame(struct frame *f, uint32_t len, uint16_t dport);
 const struct frame *frame_for(unsigned int action, uint32_t len);
-int test_run_live(const struct sender *s, const struct frame *f, uint32_t n);
+int open_sender_socket(const char *netns, const char *ifname);
+int send_frames(const struct sender *s, const struct frame *f, uint32_t n);
+double direct_write_mbps(const char *dir);
 struct send_result send_for(const struct sender *s, const struct frame *f,
 			    double rate, double seconds);
 void load_programs(struct progs *p);

@@ -44,6 +44,10 @@ const char *tool_name(const struct cell *c)
 	case TOOL_XDPCAP:
 		if (c->direct_copy)
 			return "xdpcap, direct copy";
+		if (c->writer) {
+			snprintf(buf, sizeof(buf), "xdpcap, XDPCAP_WRITER=%s", c->writer);
+			return buf;
+		}
 		if (c->max_rate) {
 			snprintf(buf, sizeof(buf), "xdpcap --max-rate %u", c->max_rate);
 			return buf;
@@ -99,7 +103,7 @@ void print_live(const struct live_results *lr)
 	static const char *const cols[] = {
 		"stream", "capture", "target fps", "offered fps (achieved)",
 		"captured", "lost (reported)", "missing (sent - captured)",
-		"file MB/s", "reader CPU ns/pkt", "sender fps without capture",
+		"file MB/s (of disk)", "reader CPU ns/pkt", "sender fps without capture",
 		"sender slowdown", "sender ns/frame without -> with",
 	};
 
@@ -121,7 +125,11 @@ void print_live(const struct live_results *lr)
 		snprintf(b[4], sizeof(b[4]), "%" PRIu64, c->med.captured);
 		fmt_count(b[5], sizeof(b[5]), c->med.lost, c->loss_frac);
 		fmt_count(b[6], sizeof(b[6]), c->med.missing, c->missing_frac);
-		snprintf(b[7], sizeof(b[7]), "%.0f", c->med.file_mbps);
+		if (disk_mbps > 0)
+			snprintf(b[7], sizeof(b[7]), "%.0f (%.0f%%)", c->med.file_mbps,
+				 c->med.file_mbps / disk_mbps * 100);
+		else
+			snprintf(b[7], sizeof(b[7]), "%.0f", c->med.file_mbps);
 		snprintf(b[8], sizeof(b[8]), "%.0f (%.0f%% CPU)", c->med.reader_ns,
 			 c->med.reader_cpu * 100);
 		fmt_rate(b[9], sizeof(b[9]), base->med.rate);

@@ -62,8 +62,11 @@ static void run_one(const struct sender *snd, struct cell *cell, unsigned int ru
 		/* the loop kernels without bpf_xdp_load_bytes copy with */
 		if (cell->direct_copy)
 			setenv("XDPCAP_COPY", "direct", 1);
+		if (cell->writer)
+			setenv("XDPCAP_WRITER", cell->writer, 1);
 		child_start(&c, argv, "capturing from");
 		unsetenv("XDPCAP_COPY");
+		unsetenv("XDPCAP_WRITER");
 		break;
 	}
 	case TOOL_TCPDUMP: {
@@ -223,14 +226,14 @@ struct cell *find_cell(struct cell *cells, size_t n, const struct scenario *sc,
 {
 	for (size_t i = 0; i < n; i++)
 		if (cells[i].sc == sc && cells[i].tool == tool && !cells[i].ring_kib &&
-		    !cells[i].direct_copy && !cells[i].max_rate)
+		    !cells[i].direct_copy && !cells[i].max_rate && !cells[i].writer)
 			return &cells[i];
 	return NULL;
 }
 
 void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 {
-	struct cell *cells = xcalloc(n_scenarios * 6, sizeof(*cells));
+	struct cell *cells = xcalloc(n_scenarios * 8, sizeof(*cells));
 	XDPCAP_OPTS(xdpcap_kernel, kernel);
 	size_t n = 0;
 	unsigned int run_no = 0;
@@ -240,6 +243,13 @@ void run_live(const struct sender *snd, int hook_fd, struct live_results *out)
 	for (size_t i = 0; i < n_scenarios; i++) {
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_NONE };
 		cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP };
+		/* the writers side by side where the disk is what limits */
+		if (scenarios[i].len == LARGE_FRAME) {
+			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
+						    .writer = "buffered" };
+			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
+						    .writer = "inline" };
+		}
 		if (kernel.copy == XDPCAP_COPY_LOAD_BYTES && kernel.bounded_loops)
 			cells[n++] = (struct cell){ .sc = &scenarios[i], .tool = TOOL_XDPCAP,
 						    .direct_copy = true };

@@ -141,8 +141,8 @@ double trimmed_mean(double *v, size_t n)
  * A BPF_PROG_TEST_RUN with repeat > 1 of a program that is not attached
  * anywhere adds it to the kernel's XDP dispatcher and takes it out again,
  * and each update waits for an RCU grace period (some 16 ms here). The
- * demo is attached to --ifname (unless --no-attach), so the live test runs
- * leave the dispatcher alone; the reference programs of the hook-cost
+ * demo is attached to --ifname, so the frames sent leave the dispatcher
+ * alone; the reference programs of the hook-cost
  * measurement are not, and for them /sys/kernel/rcu_expedited is set for
  * the run and put back at exit (as bench_filter does).
  */
@@ -187,4 +187,39 @@ uint64_t file_size(const char *path)
 	struct stat st;
 
 	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+/*
+ * What the disk under dir takes, written with O_DIRECT from an aligned
+ * 1 MiB buffer, 1 GiB at a time, fdatasync included: the median of 3, in
+ * MB/s. The limit of any capture to a file there.
+ */
+double direct_write_mbps(const char *dir)
+{
+	const size_t chunk = 1 << 20, total = 1 << 30;
+	double v[3];
+	char path[1024];
+	void *buf;
+
+	snprintf(path, sizeof(path), "%s/disk-speed", dir);
+	buf = aligned_alloc(4096, chunk);
+	if (!buf)
+		die("out of memory");
+	memset(buf, 0x5a, chunk);
+	for (int k = 0; k < 3; k++) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0600);
+		double t0 = now_ns();
+
+		if (fd < 0)
+			die("cannot write %s with O_DIRECT: %s", path, strerror(errno));
+		for (size_t done = 0; done < total; done += chunk)
+			if (write(fd, buf, chunk) != (ssize_t)chunk)
+				die("writing %s: %s", path, strerror(errno));
+		fdatasync(fd);
+		v[k] = total / ((now_ns() - t0) / 1e9) / 1e6;
+		close(fd);
+		unlink(path);
+	}
+	free(buf);
+	return median(v, 3);
 }
