@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * A running capture's packets: the ring's records handed to the caller
+ * A running capture's packets: the rings' records handed to the caller
  * as struct xdpcap_packet, and the stop that empties the slots and
  * delivers what was still in the ring.
  */
@@ -82,14 +82,6 @@ static int on_ring_record(void *ctx, const void *data, uint32_t size)
 	return 0;
 }
 
-int capture_open_ring(struct xdpcap_capture *cap, char *errbuf)
-{
-	int err = ring_open(&cap->ring, cap->ring_map_fd, cap->ring_bytes, errbuf);
-
-	cap->ring_open = !err;
-	return err;
-}
-
 /* Deliver what the ring holds; returns how many or -errno. */
 static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 {
@@ -98,7 +90,7 @@ static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 	cap->fn = fn;
 	cap->fn_ctx = ctx;
 	cap->fn_stop = false;
-	ring_consume(&cap->ring, on_ring_record, cap);
+	capture_rings_consume(cap, on_ring_record, cap);
 	cap->fn = NULL;
 	return (int)(cap->delivered - before);
 }
@@ -106,7 +98,7 @@ static int drain(struct xdpcap_capture *cap, xdpcap_packet_fn fn, void *ctx)
 int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 			xdpcap_packet_fn fn, void *ctx)
 {
-	struct pollfd pfd = { .fd = cap->ring_map_fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = capture_rings_fd(cap), .events = POLLIN };
 	int n;
 
 	if (!cap->ring_open)
@@ -161,7 +153,7 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 
 		/* one call reads at most a ring's worth; a record still
 		 * being written holds back those after it for a moment */
-		while (!cap->fn_stop && ring_pending(&cap->ring)) {
+		while (!cap->fn_stop && capture_rings_pending(cap)) {
 			if (drain(cap, fn, ctx) > 0)
 				continue;
 			if (clock_ns(CLOCK_MONOTONIC) > give_up)

@@ -36,7 +36,11 @@ struct xdpcap_capture {
 	bool entry;			/* capture at entry too */
 	uint32_t sample, max_rate;	/* opts' */
 	uint32_t netmask;		/* opts': for "ip broadcast" */
-	int ring_map_fd, areas_map_fd;
+	/* the rings (capture_rings.c), and one fd to wait on them all */
+	int ring_map_fds[CAPTURE_MAX_RINGS];
+	unsigned int n_rings;
+	int rings_epoll_fd;		/* several rings; -1: one */
+	int areas_map_fd;
 	/* prog_owner.h: what tells others this capture runs */
 	int alive_map_fd, owner_map_fd;
 	/* by slot; the rerun slot's is the hook's own program (entry) */
@@ -53,9 +57,10 @@ struct xdpcap_capture {
 	/* the maps the program may redirect through, to name a note's map */
 	struct hook_program_target_map target_maps[8];
 	int n_target_maps;
-	struct ring ring;
+	struct ring rings[CAPTURE_MAX_RINGS];
+	uint64_t ring_records[CAPTURE_MAX_RINGS];	/* read from each */
 	bool ring_open;
-	uint32_t ring_bytes;
+	uint32_t ring_bytes;		/* each ring's */
 	struct capture_area_layout layout;
 	const uint8_t *areas;		/* the areas map, read-only */
 	size_t areas_mapped;
@@ -111,8 +116,19 @@ int capture_join_slot(struct xdpcap_capture *cap, uint32_t a);
 /* What the capture holds, for the guard and for clearing the slots. */
 struct capture_holding capture_holding(const struct xdpcap_capture *cap, int lock_fd);
 
-/* Map the ring for reading (capture.c). */
+/*
+ * The rings (capture_rings.c). How many for a request (0: by CPU count);
+ * make them (ring_bytes shared out; -errno); map them for reading; the
+ * fd that polls readable when any holds records; bytes unread; hand over
+ * records in time order (ring_consume()'s rules); close all.
+ */
+unsigned int capture_rings_for(unsigned int requested, int ncpus);
+int capture_create_rings(struct xdpcap_capture *cap);
 int capture_open_ring(struct xdpcap_capture *cap, char *errbuf);
+int capture_rings_fd(const struct xdpcap_capture *cap);
+size_t capture_rings_pending(const struct xdpcap_capture *cap);
+long capture_rings_consume(struct xdpcap_capture *cap, ring_record_fn fn, void *ctx);
+void capture_rings_close(struct xdpcap_capture *cap);
 
 /*
  * While the capture runs, at each poll: an entry capture given up,

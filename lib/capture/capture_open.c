@@ -88,6 +88,7 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 	long page = sysconf(_SC_PAGESIZE);
 	int ncpus = libbpf_num_possible_cpus();
 	void *areas;
+	int err;
 
 	if (ncpus <= 0) {
 		xdpcap_err(errbuf, "cannot count the CPUs: %s", strerror(-ncpus));
@@ -97,20 +98,19 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 	if (cap->layout.max_caplen < cap->snaplen && cap->layout.max_caplen < CAPTURE_MAX_CAPLEN)
 		capture_notice(cap, "packets are cut to %u bytes on this machine of %d CPUs",
 		       cap->layout.max_caplen, ncpus);
-	cap->ring_map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpcap_ring", 0, 0,
-					  cap->ring_bytes, NULL);
-	if (cap->ring_map_fd >= 0)
+	cap->n_rings = capture_rings_for(cap->n_rings, ncpus);
+	err = capture_create_rings(cap);
+	if (!err)
 		cap->areas_map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpcap_areas",
 						   sizeof(uint32_t),
 						   cap->layout.stride * cap->layout.ncpus,
 						   1, &areas_opts);
-	if (cap->ring_map_fd < 0 || cap->areas_map_fd < 0) {
-		int err = -errno;
-
+	if (err || cap->areas_map_fd < 0) {
+		err = err ? err : -errno;
 		if (err == -EPERM)
 			xdpcap_err(errbuf, "creating BPF maps is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
 		else
-			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(errno));
+			xdpcap_err(errbuf, "cannot create BPF maps: %s", strerror(-err));
 		return err;
 	}
 	cap->owner_map_fd = prog_owner_create(&cap->alive_map_fd);
@@ -138,7 +138,7 @@ int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 {
 	XDPCAP_OPTS(xdpcap_ebpf_opts, ebpf_opts, .wirelen_off = CAPTURE_WIRELEN_OFF);
 	struct capture_prog_spec spec = {
-		.ring_map_fd = cap->ring_map_fd,
+		.n_rings = cap->n_rings,
 		.areas_map_fd = cap->areas_map_fd,
 		.owner_map_fd = cap->owner_map_fd,
 		.layout = cap->layout,
@@ -158,6 +158,7 @@ int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 	char name[16];
 	int err, rounds;
 
+	memcpy(spec.ring_map_fds, cap->ring_map_fds, sizeof(spec.ring_map_fds));
 	/* libpcap's results are the snap length: keep it within an area */
 	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB,
 					 cap->layout.max_caplen, cap->netmask,
@@ -326,7 +327,9 @@ static int capture_new(const char *filter, const struct xdpcap_capture_opts *opt
 		xdpcap_err(errbuf, "out of memory");
 		return -ENOMEM;
 	}
-	cap->hook.map_fd = cap->ring_map_fd = cap->areas_map_fd = -1;
+	cap->hook.map_fd = cap->areas_map_fd = cap->rings_epoll_fd = -1;
+	for (int i = 0; i < CAPTURE_MAX_RINGS; i++)
+		cap->ring_map_fds[i] = -1;
 	cap->alive_map_fd = cap->owner_map_fd = -1;
 	cap->notes_map_fd = cap->next_map_fd = cap->entry_map_fd = -1;
 	cap->guard.pipe_fd = -1;
@@ -339,6 +342,7 @@ static int capture_new(const char *filter, const struct xdpcap_capture_opts *opt
 	cap->snaplen = opts->snaplen ? opts->snaplen : XDPCAP_DEFAULT_SNAPLEN;
 	cap->force = opts->force;
 	cap->ring_bytes = ring_bytes(opts->ring_kib);
+	cap->n_rings = opts->rings;
 	cap->notice = opts->notice;
 	cap->notice_ctx = opts->notice_ctx;
 	cap->busy = opts->busy;
@@ -413,8 +417,7 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 	if (!cap)
 		return;
 	xdpcap_capture_stop(cap, NULL, NULL);
-	if (cap->ring_open)
-		ring_close(&cap->ring);
+	capture_rings_close(cap);
 	if (cap->areas)
 		munmap((void *)cap->areas, cap->areas_mapped);
 	for (int a = 0; a < XDPCAP_ENTRY_HOOK_SLOTS; a++)
@@ -436,8 +439,6 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 		if (cap->retired_map_fds[a] >= 0)
 			close(cap->retired_map_fds[a]);
 	}
-	if (cap->ring_map_fd >= 0)
-		close(cap->ring_map_fd);
 	if (cap->areas_map_fd >= 0)
 		close(cap->areas_map_fd);
 	if (cap->lock_fd >= 0)

@@ -55,7 +55,7 @@
 
 #define VERIFIER_LOG_SIZE (1 << 22)
 /* instructions around the filter, the direct copy included */
-#define CAPTURE_EXTRA_INSNS 400
+#define CAPTURE_EXTRA_INSNS 440
 
 
 #define CACHE_LINE 64u
@@ -513,6 +513,35 @@ static size_t put_record(struct asm_buf *b, const struct capture_prog_spec *s)
 }
 
 /*
+ * r1 = this CPU's ring: ring (CPU % n_rings), picked by a chain of
+ * compares, since an array of ring maps needs a lookup that older
+ * kernels do not offer for rings.
+ */
+static void put_ring(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t to_end[CAPTURE_MAX_RINGS], next;
+	unsigned int i, n = s->n_rings;
+
+	if (n <= 1) {
+		put_map_fd(b, BPF_REG_1, s->ring_map_fds[0]);
+		return;
+	}
+	put(b, call_helper(BPF_FUNC_get_smp_processor_id));
+	put(b, alu32_imm(BPF_MOD, BPF_REG_0, (int32_t)n));
+	for (i = 0; i + 1 < n; i++) {
+		next = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, (int32_t)i));
+		put_map_fd(b, BPF_REG_1, s->ring_map_fds[i]);
+		to_end[i] = b->len;
+		put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+		land_here(b, next);
+	}
+	put_map_fd(b, BPF_REG_1, s->ring_map_fds[n - 1]);
+	for (i = 0; i + 1 < n; i++)
+		land_here(b, to_end[i]);
+}
+
+/*
  * The packet after the record, then both into the ring; a full ring
  * counted. Returns the jump taken when the ring took the record.
  */
@@ -532,7 +561,7 @@ static size_t put_output(struct asm_buf *b, const struct capture_prog_spec *s)
 	}
 	for (size_t i = 0; i < b->npending; i++)
 		land_here(b, b->pending[i]);
-	put_map_fd(b, BPF_REG_1, s->ring_map_fd);
+	put_ring(b, s);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));

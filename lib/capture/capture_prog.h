@@ -108,6 +108,9 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 /* The ring takes at most this much packet per record. */
 #define CAPTURE_MAX_CAPLEN 65000u
 
+/* A capture's rings, at most: a CPU writes to ring (CPU % rings). */
+#define CAPTURE_MAX_RINGS 8
+
 /* How a program must be loaded to be accepted into a hook. */
 struct capture_prog_kind {
 	enum bpf_attach_type expected_attach_type; /* BPF_XDP or 0 */
@@ -142,7 +145,8 @@ struct capture_prog_spec {
 	uint32_t sample;
 	uint32_t max_rate;
 	bool coarse_time;	/* the rate cap reads bpf_ktime_get_coarse_ns */
-	int ring_map_fd;	/* BPF_MAP_TYPE_RINGBUF */
+	int ring_map_fds[CAPTURE_MAX_RINGS];	/* BPF_MAP_TYPE_RINGBUF */
+	unsigned int n_rings;
 	int areas_map_fd;	/* the CPUs' areas, laid out as layout says */
 	/* prog_owner.h: referred to, so that others find who owns it */
 	int owner_map_fd;

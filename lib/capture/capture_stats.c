@@ -56,9 +56,20 @@ int xdpcap_capture_stats(struct xdpcap_capture *cap, struct xdpcap_capture_stats
 	return opts_out(stats, &full, sizeof(full)) ?: err;
 }
 
+unsigned int xdpcap_capture_rings(const struct xdpcap_capture *cap)
+{
+	return cap->n_rings;
+}
+
+uint64_t xdpcap_capture_ring_records(const struct xdpcap_capture *cap,
+				     unsigned int ring)
+{
+	return ring < cap->n_rings ? cap->ring_records[ring] : 0;
+}
+
 int xdpcap_capture_fd(const struct xdpcap_capture *cap)
 {
-	return cap->ring_open ? cap->ring_map_fd : -1;
+	return cap->ring_open ? capture_rings_fd(cap) : -1;
 }
 
 const struct xdpcap_hook *xdpcap_capture_hook(const struct xdpcap_capture *cap)

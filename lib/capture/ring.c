@@ -20,6 +20,18 @@
  * (or every quarter of a smaller ring). */
 #define RELEASE_EVERY_BYTES (256u * 1024u)
 
+static unsigned long release_every(const struct ring *r)
+{
+	return r->size / 4 < RELEASE_EVERY_BYTES ? r->size / 4 : RELEASE_EVERY_BYTES;
+}
+
+/* A record's length with the header, as the ring lays it out. */
+static unsigned long record_span(uint32_t len)
+{
+	len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+	return (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+}
+
 int ring_open(struct ring *r, int map_fd, size_t size, char *errbuf)
 {
 	void *p;
@@ -43,6 +55,7 @@ int ring_open(struct ring *r, int map_fd, size_t size, char *errbuf)
 	}
 	r->producer_pos = p;
 	r->data = (const uint8_t *)p + r->page;
+	r->cons = r->released = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
 	return 0;
 fail:
 	xdpcap_err(errbuf, "cannot map the capture ring: %s", strerror(errno));
@@ -57,11 +70,9 @@ size_t ring_pending(const struct ring *r)
 
 long ring_consume(struct ring *r, ring_record_fn fn, void *ctx)
 {
-	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
-	const unsigned long start = cons;
-	const unsigned long release_every = r->size / 4 < RELEASE_EVERY_BYTES ?
-					    r->size / 4 : RELEASE_EVERY_BYTES;
-	unsigned long released = cons, prod;
+	unsigned long cons = r->cons;
+	const unsigned long start = cons, every = release_every(r);
+	unsigned long released = r->released, prod;
 	long records = 0;
 	int stop = 0;
 
@@ -76,9 +87,8 @@ long ring_consume(struct ring *r, ring_record_fn fn, void *ctx)
 			stop = fn(ctx, (const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ, len);
 			records++;
 		}
-		len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-		cons += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
-		if (cons - released >= release_every) {
+		cons += record_span(len);
+		if (cons - released >= every) {
 			__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 			released = cons;
 		}
@@ -88,7 +98,45 @@ long ring_consume(struct ring *r, ring_record_fn fn, void *ctx)
 	}
 	if (cons != released)
 		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
+	r->cons = r->released = cons;
 	return records;
+}
+
+int ring_peek(struct ring *r, const void **data, uint32_t *size)
+{
+	unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+
+	while (r->cons < prod) {
+		const uint32_t *hdr = (const uint32_t *)(r->data + (r->cons & (r->size - 1)));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+		if (len & BPF_RINGBUF_BUSY_BIT)
+			return 0;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			*data = (const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
+			*size = len;
+			return 1;
+		}
+		r->cons += record_span(len);
+	}
+	return 0;
+}
+
+void ring_next(struct ring *r)
+{
+	const uint32_t *hdr = (const uint32_t *)(r->data + (r->cons & (r->size - 1)));
+
+	r->cons += record_span(__atomic_load_n(hdr, __ATOMIC_RELAXED));
+	if (r->cons - r->released >= release_every(r))
+		ring_release(r);
+}
+
+void ring_release(struct ring *r)
+{
+	if (r->cons == r->released)
+		return;
+	__atomic_store_n(r->consumer_pos, r->cons, __ATOMIC_RELEASE);
+	r->released = r->cons;
 }
 
 void ring_close(struct ring *r)

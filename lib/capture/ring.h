@@ -19,6 +19,8 @@ struct ring {
 	unsigned long *consumer_pos;	/* ours: written back per batch */
 	const unsigned long *producer_pos;
 	const uint8_t *data;		/* mapped twice in a row: no wrap */
+	/* ring_peek()/ring_next(): read up to here, not yet told */
+	unsigned long cons, released;
 };
 
 /* Return non-zero to stop; the record counts as read. */
@@ -32,6 +34,16 @@ int ring_open(struct ring *r, int map_fd, size_t size, char *errbuf);
  * or fn asks to stop. Returns the number of records handed over.
  */
 long ring_consume(struct ring *r, ring_record_fn fn, void *ctx);
+
+/*
+ * Record by record, for a merge of several rings: the oldest complete
+ * record (1), or none yet (0: empty, or the next one still being
+ * written). ring_next() passes it; ring_release() tells the kernel what
+ * was passed (also done every so often by ring_next()).
+ */
+int ring_peek(struct ring *r, const void **data, uint32_t *size);
+void ring_next(struct ring *r);
+void ring_release(struct ring *r);
 
 /* Bytes written and not yet read. */
 size_t ring_pending(const struct ring *r);

@@ -60,7 +60,7 @@ struct xdpcap_capture_opts {
 	unsigned int actions;
 	uint32_t snaplen;	/* 0: XDPCAP_DEFAULT_SNAPLEN */
 	bool force;		/* take slots held by another live capture */
-	/* the ring, shared by all CPUs, in KiB (a power of two); 0: 64 MiB */
+	/* the rings' memory in all, in KiB (a power of two); 0: 64 MiB */
 	unsigned int ring_kib;
 	/* informational messages, e.g. a stale slot reclaimed (may be NULL) */
 	void (*notice)(const char *msg, void *ctx);
@@ -86,8 +86,15 @@ struct xdpcap_capture_opts {
 	 * matches 255.255.255.255 and 0.0.0.0 only.
 	 */
 	uint32_t netmask;
+	/*
+	 * Rings, up to 8: a CPU writes to ring (CPU % rings), so that CPUs
+	 * do not pass one ring's lock between them; the records of all are
+	 * handed over in time order, each 2 ms after it was stamped. Each
+	 * ring gets ring_kib / rings (at least 1 MiB). 0: one per 4 CPUs.
+	 */
+	unsigned int rings;
 };
-#define xdpcap_capture_opts__last_field netmask
+#define xdpcap_capture_opts__last_field rings
 
 struct xdpcap_capture_stats {
 	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
@@ -133,7 +140,16 @@ XDPCAP_API int xdpcap_capture_stats(struct xdpcap_capture *cap,
 XDPCAP_API void xdpcap_capture_stats_add(struct xdpcap_capture_stats *sum,
 					 const struct xdpcap_capture_stats *st);
 
-/* An fd that is readable while packets wait (for select/poll loops). */
+/* How many rings the capture reads (xdpcap_capture_opts.rings). */
+XDPCAP_API unsigned int xdpcap_capture_rings(const struct xdpcap_capture *cap);
+/* Records read so far from ring number ring (0 past the last). */
+XDPCAP_API uint64_t xdpcap_capture_ring_records(const struct xdpcap_capture *cap,
+						unsigned int ring);
+
+/*
+ * An fd that is readable while packets wait (for select/poll loops): the
+ * ring's, or with several rings an epoll fd that holds them.
+ */
 XDPCAP_API int xdpcap_capture_fd(const struct xdpcap_capture *cap);
 
 XDPCAP_API const struct xdpcap_hook *
