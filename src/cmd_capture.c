@@ -58,6 +58,9 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 		if (!p->args->quiet)
 			fprintf(stderr, "xdpcap: capturing from %s\n",
 				xdpcap_capture_hook(cap)->name);
+		if (p->args->verbose)
+			fprintf(stderr, "xdpcap: %s: %u ring%s\n", xdpcap_capture_hook(cap)->name,
+				xdpcap_capture_rings(cap), xdpcap_capture_rings(cap) > 1 ? "s, merged in time order" : "");
 		for (unsigned int a = 0; p->args->verbose && a < XDPCAP_SLOTS; a++)
 			if (xdpcap_capture_prog_insns(cap, a))
 				fprintf(stderr, "xdpcap: %s: %s: capture program of %zu eBPF instructions\n",
@@ -128,6 +131,7 @@ static int open_capture(const struct capture_args *args, const char *hook,
 		.snaplen = args->snaplen,
 		.force = args->force,
 		.ring_kib = args->ring_kib,
+		.rings = args->rings,
 		.sample = args->sample,
 		.max_rate = args->max_rate,
 		.netmask = args->netmask,
@@ -174,11 +178,26 @@ static void close_captures(struct xdpcap_capture **caps, unsigned int n)
 		xdpcap_capture_close(caps[n]);
 }
 
-/* With several hooks, what each gave, after the totals. */
+/* -v: the records each hook's rings gave. */
+static void print_ring_records(const struct capture_args *args,
+			       struct xdpcap_capture **caps)
+{
+	for (unsigned int i = 0; args->verbose && i < args->n_hooks; i++) {
+		fprintf(stderr, "xdpcap: %s: records read from each ring:",
+			xdpcap_capture_hook(caps[i])->name);
+		for (unsigned int r = 0; r < xdpcap_capture_rings(caps[i]); r++)
+			fprintf(stderr, " %llu",
+				(unsigned long long)xdpcap_capture_ring_records(caps[i], r));
+		fputc('\n', stderr);
+	}
+}
+
+/* With several hooks, what each gave, after the totals; with -v, rings. */
 static void print_hook_summaries(const struct capture_args *args,
 				 struct xdpcap_capture **caps,
 				 const struct xdpcap_session_result *by_hook)
 {
+	print_ring_records(args, caps);
 	for (unsigned int i = 0; args->n_hooks > 1 && i < args->n_hooks; i++) {
 		fprintf(stderr, "%s:\n", xdpcap_capture_hook(caps[i])->name);
 		stats_hook_summary_print(stderr, &by_hook[i].stats,

@@ -149,6 +149,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
 	--snaplen | --count | --sample | --max-rate) arg=100 ;;
 	--format) arg=pcap ;;
 	--buffer-size) arg=64 ;;
+	--rings) arg=2 ;;
 	--hook-dir) arg=$tmp ;;
 	--netmask) arg=24 ;;
 	*) arg= ;;

@@ -29,6 +29,7 @@ struct capture_args {
 	int verbose;
 	const char *hook_dir;
 	unsigned int ring_kib;
+	unsigned int rings;		/* 0: one per 4 CPUs */
 	uint32_t sample;	/* --sample: keep 1 in N matches; 0: all */
 	uint32_t max_rate;	/* --max-rate: packets a second; 0: no cap */
 	uint32_t netmask;	/* -m, host byte order; 0: none */

@@ -77,7 +77,13 @@ const struct option_def option_defs[] = {
 	{ "buffer-size", 'B', "KIB", OPTION_NUMBER, FIELD(ring_kib),
 	  .min = ARG_RING_KIB_MIN, .max = ARG_RING_KIB_MAX, .frontends = COMMAND,
 	  .text = "capture ring shared by all CPUs, in KiB, rounded down to a "
-		  "power of two (default: 65536, 64 MiB); one per hook" },
+		  "power of two (default: 65536, 64 MiB); one per hook, "
+		  "shared out among --rings" },
+	{ "rings", 0, "N", OPTION_NUMBER, FIELD(rings), .min = 0, .max = 8,
+	  .frontends = COMMAND,
+	  .text = "rings the CPUs write to, 1 to 8: CPU % N picks one, and "
+		  "their packets are merged in time order (default 0: one per "
+		  "4 CPUs)" },
 	{ "hook-dir", 0, "DIR", OPTION_TEXT, FIELD(hook_dir), .frontends = BOTH,
 	  .text = "where xdp:NAME hooks are pinned (default $XDPCAP_HOOK_DIR or "
 		  "/sys/fs/bpf/xdpcap)",
