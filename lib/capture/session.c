@@ -13,7 +13,6 @@
 #include <pcap/dlt.h>
 
 #include "xdpcap/session.h"
-#include "output/output.h"
 #include "output/packet_comment.h"
 #include "packet_merge.h"
 #include "opts.h"
@@ -334,10 +333,7 @@ static bool reader_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-/*
- * Between packets: the reader gone; once a second, what the file's
- * writer holds pushed out, and the statistics.
- */
+/* Between packets: the reader gone, and the statistics once a second. */
 static bool keep_going(struct writer *w, uint64_t *next_tick)
 {
 	const struct xdpcap_session_opts *opts = w->opts;
@@ -348,10 +344,8 @@ static bool keep_going(struct writer *w, uint64_t *next_tick)
 		w->err = -EPIPE;
 		return false;
 	}
-	if (now_ms() >= *next_tick) {
-		output_push(w->out);
-		if (opts->tick)
-			opts->tick(w->hooks[0].cap, opts->ctx);
+	if (opts->tick && now_ms() >= *next_tick) {
+		opts->tick(w->hooks[0].cap, opts->ctx);
 		*next_tick += 1000;
 	}
 	return true;

@@ -221,17 +221,6 @@ static int drain(struct xdpcap_output *out, char *errbuf)
 	return err;
 }
 
-void output_push(struct xdpcap_output *out)
-{
-	size_t keep;
-
-	if (!out->fw || out->err || !out->len || file_writer_busy(out->fw))
-		return;
-	/* (the last partial file block is written, and kept, as by drain) */
-	keep = (size_t)((out->offset + out->len) % FILE_WRITER_ALIGN);
-	queue_buffer(out, out->len, keep > out->len ? out->len : keep);
-}
-
 /*
  * Make room in the buffer. On a file, write up to a file block boundary
  * and keep the rest: a write that ends inside a block makes the file
