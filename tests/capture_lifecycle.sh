@@ -339,6 +339,16 @@ guard=$(pgrep -P "$pid")
 guard_name=$(cat "/proc/$guard/comm" 2>/dev/null)
 [ "$guard_name" = xdpcap-guard ]
 check $? "SIGKILL: its child $guard is named xdpcap-guard" "child '$guard' named '$guard_name'"
+# what it captured reaches the file within a second or two, whatever the
+# rate (read by tests/pcapng_fields alone: the file grows meanwhile)
+kill_file_holds() {
+	[ "$( (XDPCAP_TEST_FIELDS=reader; seen "$tmp/kill.pcapng"))" = "$traffic_seen" ]
+}
+traffic
+t0=$(now_ms)
+wait_until 5000 kill_file_holds
+check $? "SIGKILL: the traffic is in the file while the capture runs ($(($(now_ms) - t0)) ms)" \
+	"$( (XDPCAP_TEST_FIELDS=reader; seen "$tmp/kill.pcapng"))"
 kill -9 "$pid"
 t0=$(now_ms)
 wait_until 1000 slots_are "$empty"
@@ -348,6 +358,9 @@ reap "$pid"
 wait_until 2000 gone "$guard"
 check $? "SIGKILL: no xdpcap process is left (capture $pid, guard $guard)" \
 	"$(ps -o pid=,stat=,comm= -p "$pid,$guard" | tr '\n' ' ')"
+got=$(seen "$tmp/kill.pcapng")
+[ "$got" = "$traffic_seen" ]
+check $? "SIGKILL: the file keeps what was written before ($got)" "$got"
 
 # --- 4. a busy slot -------------------------------------------------------
 

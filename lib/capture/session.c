@@ -13,6 +13,7 @@
 #include <pcap/dlt.h>
 
 #include "xdpcap/session.h"
+#include "output/output.h"
 #include "output/packet_comment.h"
 #include "packet_merge.h"
 #include "opts.h"
@@ -333,7 +334,10 @@ static bool reader_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
-/* Between packets: the reader gone, and the statistics once a second. */
+/*
+ * Between packets: the reader gone; once a second, what the file's
+ * writer holds pushed out, and the statistics.
+ */
 static bool keep_going(struct writer *w, uint64_t *next_tick)
 {
 	const struct xdpcap_session_opts *opts = w->opts;
@@ -344,8 +348,12 @@ static bool keep_going(struct writer *w, uint64_t *next_tick)
 		w->err = -EPIPE;
 		return false;
 	}
-	if (opts->tick && now_ms() >= *next_tick) {
-		opts->tick(w->hooks[0].cap, opts->ctx);
+	if (now_ms() >= *next_tick) {
+		w->err = output_push(w->out, w->errbuf);
+		if (w->err)
+			return false;
+		if (opts->tick)
+			opts->tick(w->hooks[0].cap, opts->ctx);
 		*next_tick += 1000;
 	}
 	return true;

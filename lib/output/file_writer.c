@@ -240,6 +240,16 @@ uint8_t *file_writer_queue(struct file_writer *fw, size_t len, uint64_t offset)
 	return fw->filling;
 }
 
+bool file_writer_busy(struct file_writer *fw)
+{
+	bool busy;
+
+	pthread_mutex_lock(&fw->lock);
+	busy = fw->n_jobs > 0;
+	pthread_mutex_unlock(&fw->lock);
+	return busy;
+}
+
 void file_writer_wait(struct file_writer *fw)
 {
 	pthread_mutex_lock(&fw->lock);

@@ -56,6 +56,9 @@ uint8_t *file_writer_buf(struct file_writer *fw);
  */
 uint8_t *file_writer_queue(struct file_writer *fw, size_t len, uint64_t offset);
 
+/* Whether a queued job is not written yet. */
+bool file_writer_busy(struct file_writer *fw);
+
 /* Wait until every queued job is written (or one failed). */
 void file_writer_wait(struct file_writer *fw);
 

@@ -221,6 +221,23 @@ static int drain(struct xdpcap_output *out, char *errbuf)
 	return err;
 }
 
+int output_push(struct xdpcap_output *out, char *errbuf)
+{
+	size_t keep;
+
+	if (!out->fw)
+		return 0;
+	if (out->err)
+		return check_failed(out, errbuf);
+	if (out->len && !file_writer_busy(out->fw)) {
+		/* (the last partial file block is written, and kept, as by drain) */
+		keep = (size_t)((out->offset + out->len) % FILE_WRITER_ALIGN);
+		queue_buffer(out, out->len, keep > out->len ? out->len : keep);
+	}
+	/* a writer that failed drops what it is given: say so now */
+	return queued_result(out, errbuf);
+}
+
 /*
  * Make room in the buffer. On a file, write up to a file block boundary
  * and keep the rest: a write that ends inside a block makes the file

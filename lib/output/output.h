@@ -105,6 +105,16 @@ extern const struct output_ops output_pcap_ops;
 #define OUTPUT_MAX_IOV 4
 
 /*
+ * With a writer thread: what is buffered goes to it, without waiting,
+ * unless it is still writing. Called about once a second, so that a
+ * capture's packets are in the file within a second or two, for a reader
+ * of the growing file or after a SIGKILL, whatever the rate. Returns
+ * the writer's error, if it had one (message in errbuf): a capture
+ * whose packets go nowhere must stop, however slow its traffic.
+ */
+int output_push(struct xdpcap_output *out, char *errbuf);
+
+/*
  * Append one block made of cnt (<= OUTPUT_MAX_IOV) pieces, all or
  * nothing: it goes into the buffer (written out first if the block does
  * not fit in what is left), or straight to the fd, uncopied, when it is
