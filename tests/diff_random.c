@@ -4,6 +4,10 @@
  * on random packets, in the kernel after translation to eBPF and in
  * libpcap's interpreter. The two u32 results must be equal.
  *
+ * Every fourth program reads a copy of the packet in a map value, as a
+ * capture by tracing does (xdpcap_ebpf_opts.buffer_size), the others the
+ * packet in place.
+ *
  * Programs with loops are unrolled by the compiler to a bound; libpcap
  * also runs the unrolled program, built here twice, giving up with 1 and
  * with 2: a packet on which the two differ is past the bound (any other
@@ -49,6 +53,7 @@
 struct totals {
 	uint64_t pairs, nonzero, mismatches, refused, invalid, errors;
 	uint64_t ret_all_ones, ret_other, tracer_differs;
+	uint64_t copied, copied_pairs;	/* programs run on a copy */
 	/* programs with loops; packets past the bound; packets on which
 	 * the unrolled program differs from the original below it */
 	uint64_t loops, gave_up, within_bound, unroll_differs;
@@ -215,8 +220,11 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 	double t0;
 	int err;
 
+	const bool copied = index % 4 == 3;
+
 	/* scratch memory where the default puts it, or further down */
 	opts.scratch_off = scratch_offs[index % 3];
+	opts.buffer_size = copied ? xdpcap_filter_prog_max_caplen() : 0;
 	to_pcap(g->insns, g->len, pinsns);
 	if (!bpf_validate(pinsns, (int)g->len) ||
 	    xdpcap_cbpf_check(&prog, errbuf) ||
@@ -254,16 +262,21 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 		return false;
 	}
 	t0 = now_s();
-	err = xdpcap_filter_prog_load(&ebpf, &fp, &log, errbuf);
+	if (copied)
+		err = xdpcap_filter_prog_load_copied(&ebpf, opts.buffer_size, &fp,
+						     &log, errbuf);
+	else
+		err = xdpcap_filter_prog_load(&ebpf, &fp, &log, errbuf);
 	t->load_s += now_s() - t0;
+	t->copied += copied;
 	if (err == -EPERM)
 		tap_bail("%s", errbuf);
 	if (err) {
 		t->refused++;
 		if (print) {
 			t->printed++;
-			tap_diag("program %" PRIu64 ": the verifier refused it: %s",
-				 index, errbuf);
+			tap_diag("program %" PRIu64 ": the verifier refused it%s: %s",
+				 index, copied ? " (on a copy)" : "", errbuf);
 			diag_program(&prog);
 			diag_log_tail(log);
 		}
@@ -309,6 +322,7 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 			continue;
 		}
 		t->pairs++;
+		t->copied_pairs += copied;
 		t->nonzero += want != 0;
 		t->ret_all_ones += want == 0xffffffffu;
 		t->ret_other += want != 0 && want != 0xffffffffu;
@@ -319,8 +333,8 @@ static bool test_program(uint64_t index, struct cbpf_rng *r,
 		if (!print || printed_pkts >= MAX_PRINTED_PKTS)
 			continue;
 		if (!printed_pkts++) {
-			tap_diag("program %" PRIu64 ": results differ (scratch_off %d)",
-				 index, opts.scratch_off);
+			tap_diag("program %" PRIu64 ": results differ (scratch_off %d%s)",
+				 index, opts.scratch_off, copied ? ", on a copy" : "");
 			diag_program(&prog);
 		}
 		tap_diag("  libpcap 0x%08x (%u), expected 0x%08x, xdpcap 0x%08x (%u)",
@@ -457,6 +471,9 @@ int main(void)
 		tap_ok(t.pairs >= MIN_PAIRS,
 		       "%" PRIu64 " (program, packet) pairs compared (want >= %d)",
 		       t.pairs, MIN_PAIRS);
+		tap_ok(t.copied * 5 >= nprogs && t.copied_pairs * 5 >= t.pairs,
+		       "%" PRIu64 " programs and %" PRIu64 " pairs on a copy of the packet",
+		       t.copied, t.copied_pairs);
 		tap_ok(nz_pct > MIN_NONZERO_PCT,
 		       "%.1f%% of pairs give a non-zero result (want > %.0f%%)",
 		       nz_pct, MIN_NONZERO_PCT);

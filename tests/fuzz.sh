@@ -89,6 +89,7 @@ set --
 for f in tests/fuzz_compiler.c tests/cbpf_gen.c lib/opts.c lib/filter/cbpf_check.c \
 	lib/filter/cbpf_unroll.c lib/filter/cbpf_flow.c lib/filter/filter_ebpf.c \
 	lib/filter/filter_c.c lib/filter/ebpf_dump.c lib/filter/filter_prog.c \
+	lib/capture/capture_copy_loop.c \
 	lib/filter/cbpf_expr.c; do
 	set -- "$@" "$TOP_SRCDIR/$f"
 done

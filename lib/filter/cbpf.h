@@ -59,6 +59,7 @@ struct cbpf_flow {
 	uint32_t *x_guard_after;
 	uint32_t *x_max_after;
 	uint32_t init_mask;	/* CBPF_INIT_* to zero at entry */
+	uint32_t max_pkt;	/* no packet the filter sees is longer */
 };
 
 bool cbpf_opcode_known(uint16_t code);
@@ -86,9 +87,13 @@ int cbpf_unroll(const struct xdpcap_cbpf *prog, uint32_t give_up,
 int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
 		 uint32_t *rounds, char *errbuf);
 
-/* Analyse a program that passed xdpcap_cbpf_check() without loops. */
+/*
+ * Analyse a program that passed xdpcap_cbpf_check() without loops, for
+ * packets of at most max_pkt bytes (0: CBPF_MAX_PKT); a read past that
+ * never matches.
+ */
 int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,
-		    char *errbuf);
+		    uint32_t max_pkt, char *errbuf);
 void cbpf_flow_free(struct cbpf_flow *flow);
 
 /* The block that instruction i jumps to when the condition holds (or not). */

@@ -50,12 +50,15 @@ uint32_t cbpf_load_size(uint16_t code)
 	}
 }
 
-/* Bytes a read of size bytes at offset k needs, CBPF_NEVER if too far. */
-static uint32_t read_need(uint32_t k, uint32_t size)
+/*
+ * Bytes a read of size bytes at offset k needs, CBPF_NEVER if no packet
+ * the filter sees is that long.
+ */
+static uint32_t read_need(const struct cbpf_flow *flow, uint32_t k, uint32_t size)
 {
 	uint64_t end = (uint64_t)k + size;
 
-	return end > CBPF_MAX_PKT ? CBPF_NEVER : (uint32_t)end;
+	return end > flow->max_pkt ? CBPF_NEVER : (uint32_t)end;
 }
 
 static bool writes_x(uint16_t code)
@@ -218,7 +221,7 @@ static void hoist_needs(struct cbpf_flow *flow)
 
 		for (uint32_t i = blk->first; i <= blk->last; i++) {
 			const struct sock_filter *f = &insns[i];
-			uint32_t need = read_need(f->k, cbpf_load_size(f->code));
+			uint32_t need = read_need(flow, f->k, cbpf_load_size(f->code));
 
 			if (is_abs(f->code))
 				abs_local = max_u32(abs_local, need);
@@ -365,7 +368,7 @@ static void place_middle_x_checks(struct cbpf_flow *flow)
 			const struct sock_filter *f = &insns[i];
 
 			if (is_ind(f->code))
-				need = max_u32(need, read_need(f->k, cbpf_load_size(f->code)));
+				need = max_u32(need, read_need(flow, f->k, cbpf_load_size(f->code)));
 			if (writes_x(f->code)) {
 				if (start != UINT32_MAX)
 					flow->x_guard_after[start] = need;
@@ -409,11 +412,12 @@ static int place_checks(struct cbpf_flow *flow)
 }
 
 int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,
-		    char *errbuf)
+		    uint32_t max_pkt, char *errbuf)
 {
 	int err;
 
 	memset(flow, 0, sizeof(*flow));
+	flow->max_pkt = max_pkt && max_pkt < CBPF_MAX_PKT ? max_pkt : CBPF_MAX_PKT;
 	flow->insns = prog->insns;
 	flow->len = prog->len;
 	flow->block_of = calloc(prog->len, sizeof(*flow->block_of));

@@ -7,6 +7,8 @@
  * Registers (see the contract in xdpcap/filter.h):
  *   r0 result and scratch, r1 data + X (valid after an X check),
  *   r2 data, r3 data_end, r4 A, r5 X; M[] lives on the stack.
+ * Reading a copy of the packet (opts->buffer_size), r3 is the copy's
+ * length instead, and each check compares offsets with it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@ struct emitter {
 	size_t nfixups, cap_fixups;
 	size_t *block_pos;
 	int16_t scratch_off, wirelen_off;
+	uint32_t buffer_size;	/* 0: packet pointers; else a copy's size */
 	unsigned int checks;
 	bool reads_wirelen;
 	/* a conditional jump compares A with X (see emit_x_check) */
@@ -111,23 +114,50 @@ static void emit_goto(struct emitter *e, int label, int next)
 		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0), label);
 }
 
-/* if (data + need > data_end) goto reject */
+static void emit_reject(struct emitter *e)
+{
+	emit_jump(e, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0), LABEL_REJECT);
+}
+
+/*
+ * if (data + need > data_end) goto reject; on a copy, if (len < need).
+ * No copy holds more than buffer_size bytes.
+ */
 static void emit_abs_check(struct emitter *e, uint32_t need)
 {
-	emit(e, alu64_reg(BPF_MOV, R_TMP, R_DATA));
-	emit(e, alu64_imm(BPF_ADD, R_TMP, (int32_t)need));
-	emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, R_TMP, R_END, 0, 0),
-		  LABEL_REJECT);
 	e->checks++;
+	if (e->buffer_size && need > e->buffer_size) {
+		emit_reject(e);
+	} else if (e->buffer_size) {
+		/* need - len > 0, on a scratch register: see emit_x_check */
+		emit(e, alu64_imm(BPF_MOV, R_TMP, (int32_t)need));
+		emit(e, alu64_reg(BPF_SUB, R_TMP, R_END));
+		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JSGT | BPF_K, R_TMP, 0, 0, 0),
+			  LABEL_REJECT);
+	} else {
+		emit(e, alu64_reg(BPF_MOV, R_TMP, R_DATA));
+		emit(e, alu64_imm(BPF_ADD, R_TMP, (int32_t)need));
+		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, R_TMP, R_END, 0, 0),
+			  LABEL_REJECT);
+	}
 }
 
 /*
  * r1 = data + X, and reject unless need bytes follow it. The verifier
  * only tracks packet offsets up to 0xffff, so a large X is rejected first
- * (such a read fails in libpcap too) unless X is known to be small.
+ * (such a read fails in libpcap too) unless X is known to be small. On a
+ * copy, X is first bounded by the buffer's size, which is what the
+ * verifier needs, then compared with the copy's length.
  */
 static void emit_x_check(struct emitter *e, uint32_t need, uint32_t x_max)
 {
+	uint32_t limit = e->buffer_size ? e->buffer_size : CBPF_MAX_PKT;
+
+	e->checks++;
+	if (need > limit) {
+		emit_reject(e);
+		return;
+	}
 	emit(e, alu32_reg(BPF_MOV, R_XPTR, R_X));
 	if (e->compares_x) {
 		/*
@@ -142,16 +172,31 @@ static void emit_x_check(struct emitter *e, uint32_t need, uint32_t x_max)
 		emit(e, ebpf_insn(BPF_ALU | BPF_NEG, R_XPTR, 0, 0, 0));
 		x_max = UINT32_MAX;
 	}
-	if ((uint64_t)x_max + need > CBPF_MAX_PKT)
+	if ((uint64_t)x_max + need > limit)
 		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_K, R_XPTR, 0, 0,
-				       (int32_t)(CBPF_MAX_PKT - need)),
+				       (int32_t)(limit - need)),
 			  LABEL_REJECT);
+	if (e->buffer_size) {
+		/*
+		 * len - X < need, on a scratch register that a subtraction
+		 * unlinks from both: a verifier that narrows registers on
+		 * comparisons (and those a move linked to them) would
+		 * otherwise narrow X and the length at each check, and the
+		 * rounds of an unrolled loop would never look alike to it.
+		 */
+		emit(e, alu64_reg(BPF_MOV, R_TMP, R_END));
+		emit(e, alu64_reg(BPF_SUB, R_TMP, R_XPTR));
+		emit_jump(e, ebpf_insn(BPF_JMP | BPF_JSLT | BPF_K, R_TMP, 0, 0,
+				       (int32_t)need),
+			  LABEL_REJECT);
+		emit(e, alu64_reg(BPF_ADD, R_XPTR, R_DATA));
+		return;
+	}
 	emit(e, alu64_reg(BPF_ADD, R_XPTR, R_DATA));
 	emit(e, alu64_reg(BPF_MOV, R_TMP, R_XPTR));
 	emit(e, alu64_imm(BPF_ADD, R_TMP, (int32_t)need));
 	emit_jump(e, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, R_TMP, R_END, 0, 0),
 		  LABEL_REJECT);
-	e->checks++;
 }
 
 static uint8_t ebpf_size(uint16_t cbpf_code)
@@ -294,6 +339,8 @@ static void lower_wirelen(struct emitter *e, uint8_t dst)
 	e->reads_wirelen = true;
 	if (e->wirelen_off) {
 		emit(e, load_mem(BPF_W, dst, BPF_REG_10, e->wirelen_off));
+	} else if (e->buffer_size) {
+		emit(e, alu64_reg(BPF_MOV, dst, R_END));
 	} else {
 		emit(e, alu64_reg(BPF_MOV, dst, R_END));
 		emit(e, alu64_reg(BPF_SUB, dst, R_DATA));
@@ -451,6 +498,11 @@ static int resolve_jumps(struct emitter *e, size_t reject_pos, size_t end_pos,
 
 static int check_opts(const struct xdpcap_ebpf_opts *opts, char *errbuf)
 {
+	if (opts->buffer_size > CBPF_MAX_PKT) {
+		xdpcap_err(errbuf, "buffer_size %u: at most %u", opts->buffer_size,
+			   CBPF_MAX_PKT);
+		return -EINVAL;
+	}
 	if (opts->scratch_off &&
 	    (opts->scratch_off > -64 || opts->scratch_off < -512 ||
 	     opts->scratch_off % 4)) {
@@ -544,10 +596,11 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 	if (known.scratch_off)
 		e.scratch_off = known.scratch_off;
 	e.wirelen_off = known.wirelen_off;
+	e.buffer_size = known.buffer_size;
 	err = cbpf_prepare(prog, &straight, NULL, errbuf);
 	if (err)
 		return err;
-	err = cbpf_flow_build(&flow, &straight, errbuf);
+	err = cbpf_flow_build(&flow, &straight, e.buffer_size, errbuf);
 	if (err) {
 		free(straight.insns);
 		return err;

@@ -26,6 +26,8 @@
 #include <linux/bpf.h>
 
 #include "xdpcap/filter_prog.h"
+#include "capture/capture_asm.h"
+#include "capture/capture_prog.h"
 #include "ebpf_insn.h"
 #include "util.h"
 
@@ -38,6 +40,7 @@
 struct xdpcap_filter_prog {
 	int fd;
 	uint8_t *buf; /* header + packet, reused between runs */
+	int copy_map_fd; /* a copied packet's buffer; -1: none */
 };
 
 #define CTX_LOAD(dst, field) \
@@ -76,6 +79,7 @@ int xdpcap_filter_prog_load_insns(const struct bpf_insn *insns, size_t len,
 	prog = calloc(1, sizeof(*prog));
 	if (prog) {
 		prog->fd = -1;
+		prog->copy_map_fd = -1;
 		prog->buf = malloc(HEADER + MAX_RUN_BYTES);
 	}
 	if (!prog || !prog->buf) {
@@ -141,6 +145,106 @@ int xdpcap_filter_prog_load(const struct xdpcap_ebpf *frag,
 	return err;
 }
 
+/*
+ * The copy's program: the header's wire length to the stack, the header
+ * and packet (at most HEADER + buffer_size bytes) into the map value
+ * after room for a capture record, with the capture's own direct copy,
+ * then the fragment on the packet's part of the copy.
+ */
+static size_t build_copied(struct asm_buf *b, const struct xdpcap_ebpf *frag,
+			   uint32_t buffer_size, int map_fd)
+{
+	const uint32_t total = HEADER + buffer_size;
+	size_t malformed, done;
+
+	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
+	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
+	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_4, BPF_REG_2));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_4, HEADER));
+	malformed = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0));
+	put(b, load_mem(BPF_W, BPF_REG_0, BPF_REG_2, 0));
+	put(b, store_reg(BPF_W, BPF_REG_10, WIRELEN_OFF, BPF_REG_0));
+	put(b, alu64_reg(BPF_MOV, R_CAPLEN, BPF_REG_3));
+	put(b, alu64_reg(BPF_SUB, R_CAPLEN, BPF_REG_2));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, R_CAPLEN, 0, 1, (int32_t)total));
+	put(b, alu64_imm(BPF_MOV, R_CAPLEN, (int32_t)total));
+	put(b, ebpf_insn(BPF_LD | BPF_DW | BPF_IMM, R_AREA, BPF_PSEUDO_MAP_VALUE, 0, map_fd));
+	put(b, ebpf_insn(0, 0, 0, 0, 0));
+	capture_put_direct_copy(b, total);
+	for (size_t i = 0; i < b->npending; i++)
+		land_here(b, b->pending[i]);
+	/*
+	 * The length again, from the packet: each round of the copy's loop
+	 * leaves R_CAPLEN with other bounds, and the filter would be
+	 * verified once for each of them.
+	 */
+	put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
+	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
+	put(b, alu64_reg(BPF_SUB, BPF_REG_3, BPF_REG_2));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, -HEADER));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_3, 0, 1, (int32_t)buffer_size));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_3, (int32_t)buffer_size));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, sizeof(struct capture_record) + HEADER));
+	memcpy(b->insns + b->len, frag->insns, frag->len * sizeof(*b->insns));
+	b->len += frag->len;
+	done = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	land_here(b, malformed);
+	put(b, alu32_imm(BPF_MOV, BPF_REG_0, 0));
+	land_here(b, done);
+	put(b, exit_insn());
+	return b->len;
+}
+
+int xdpcap_filter_prog_load_copied(const struct xdpcap_ebpf *frag,
+				   uint32_t buffer_size,
+				   struct xdpcap_filter_prog **out, char **log,
+				   char *errbuf)
+{
+	struct asm_buf b = { 0 };
+	int map_fd, err;
+
+	*out = NULL;
+	if (log)
+		*log = NULL;
+	if (!buffer_size || buffer_size > MAX_RUN_BYTES - HEADER) {
+		xdpcap_err(errbuf, "a copy of %u bytes: need 1 to %u", buffer_size,
+			   MAX_RUN_BYTES - HEADER);
+		return -EINVAL;
+	}
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpcap_copy", 4,
+				sizeof(struct capture_record) + HEADER + buffer_size,
+				1, NULL);
+	if (map_fd < 0) {
+		err = -errno;
+		xdpcap_err(errbuf, "cannot create the copy's map: %s", strerror(errno));
+		return err;
+	}
+	/* the direct copy's loop and checks: a few hundred instructions */
+	b.insns = calloc(frag->len + 512, sizeof(*b.insns));
+	if (!b.insns) {
+		close(map_fd);
+		xdpcap_err(errbuf, "out of memory");
+		return -ENOMEM;
+	}
+	build_copied(&b, frag, buffer_size, map_fd);
+	err = b.too_long ? -E2BIG : 0;
+	if (err)
+		xdpcap_err(errbuf, "the filter is too long to run on a copy");
+	else
+		err = xdpcap_filter_prog_load_insns(b.insns, b.len, out, log, errbuf);
+	free(b.insns);
+	if (err) {
+		close(map_fd);
+		return err;
+	}
+	(*out)->copy_map_fd = map_fd;
+	return 0;
+}
+
 int xdpcap_filter_prog_from_fd(int prog_fd, struct xdpcap_filter_prog **out,
 			       char *errbuf)
 {
@@ -148,8 +252,10 @@ int xdpcap_filter_prog_from_fd(int prog_fd, struct xdpcap_filter_prog **out,
 
 	*out = NULL;
 	prog = calloc(1, sizeof(*prog));
-	if (prog)
+	if (prog) {
+		prog->copy_map_fd = -1;
 		prog->buf = malloc(HEADER + MAX_RUN_BYTES);
+	}
 	if (!prog || !prog->buf) {
 		free(prog);
 		xdpcap_err(errbuf, "out of memory");
@@ -174,6 +280,8 @@ void xdpcap_filter_prog_close(struct xdpcap_filter_prog *prog)
 		return;
 	if (prog->fd >= 0)
 		close(prog->fd);
+	if (prog->copy_map_fd >= 0)
+		close(prog->copy_map_fd);
 	free(prog->buf);
 	free(prog);
 }

@@ -68,8 +68,17 @@ struct xdpcap_ebpf_opts {
 	 * to programs loaded with CAP_PERFMON (pointer subtraction).
 	 */
 	int16_t wirelen_off;
+	/*
+	 * 0: r2 and r3 are packet pointers, as above. Otherwise the filter
+	 * reads a copy of the packet: r2 points at buffer_size readable
+	 * bytes (a map value), r3 holds how many of them the copy fills (a
+	 * scalar, at most buffer_size). The result equals libpcap's with
+	 * caplen = r3. (For tracing programs, which cannot read the packet
+	 * in place.)
+	 */
+	uint32_t buffer_size;
 };
-#define xdpcap_ebpf_opts__last_field wirelen_off
+#define xdpcap_ebpf_opts__last_field buffer_size
 
 /*
  * Compile a pcap-filter expression with libpcap for a link type (a DLT_

@@ -34,6 +34,18 @@ XDPCAP_API int xdpcap_filter_prog_load(const struct xdpcap_ebpf *frag,
 				       struct xdpcap_filter_prog **prog,
 				       char **log, char *errbuf);
 
+/*
+ * Load a fragment compiled for a copy of the packet (buffer_size set in
+ * xdpcap_ebpf_opts, and wirelen_off = XDPCAP_FILTER_PROG_WIRELEN_OFF):
+ * the program first copies the packet, at most buffer_size bytes, into
+ * a map value, as a capture by tracing does, and runs the fragment on
+ * the copy. The result is libpcap's on the packet cut to buffer_size.
+ */
+XDPCAP_API int xdpcap_filter_prog_load_copied(const struct xdpcap_ebpf *frag,
+					      uint32_t buffer_size,
+					      struct xdpcap_filter_prog **prog,
+					      char **log, char *errbuf);
+
 /* Load a whole XDP program from instructions (for programs built by hand). */
 XDPCAP_API int xdpcap_filter_prog_load_insns(const struct bpf_insn *insns,
 					     size_t len,
