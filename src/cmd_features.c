@@ -79,6 +79,8 @@ int cmd_features(int argc, char **argv)
 	row("bpf_xdp_load_bytes, get_buff_len", k.load_bytes, "5.18");
 	row("multi-buffer XDP (frags)", k.frags, "5.18");
 	row("coarse clock (for --max-rate)", k.coarse_time, "5.11");
+	printf("tracing XDP programs (fentry/fexit): %s: %s\n", k.trace_xdp ? "yes" : "no",
+	       k.trace_reason);
 	if (!print_helpers()) {
 		printf("copy: none: a helper no capture can do without is refused (no above): xdpcap cannot capture here\n");
 		return EXIT_RUNTIME;

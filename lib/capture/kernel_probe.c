@@ -15,6 +15,7 @@
 
 #include "xdpcap/kernel.h"
 #include "kernel_helpers.h"
+#include "trace_probe.h"
 #include "opts.h"
 #include "ebpf_insn.h"
 #include "util.h"
@@ -139,6 +140,10 @@ static int probe(struct xdpcap_kernel *k, char *errbuf)
 	k->frags = probe_frags() > 0;
 	/* the cheap clock a rate cap reads for every match */
 	k->coarse_time = kernel_helper_allowed(BPF_FUNC_ktime_get_coarse_ns);
+	r = trace_probe_xdp();
+	k->trace_xdp = !r;
+	k->trace_errno = -r;
+	k->trace_reason = trace_probe_reason(r);
 	return 0;
 not_permitted:
 	xdpcap_err(errbuf, "probing the kernel's BPF features is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");

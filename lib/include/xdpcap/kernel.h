@@ -34,8 +34,16 @@ struct xdpcap_kernel {
 	bool coarse_time;	/* bpf_ktime_get_coarse_ns (5.11), for --max-rate */
 	enum xdpcap_copy copy;	/* what captures use here */
 	bool copy_forced;	/* chosen by XDPCAP_COPY */
+	/*
+	 * fentry/fexit programs attach to XDP programs (the way in to
+	 * programs without a hook), found by attaching one to a probe
+	 * program; trace_reason says why not, or what works, in a sentence
+	 */
+	bool trace_xdp;
+	int trace_errno;	/* the kernel's refusal (positive), or 0 */
+	const char *trace_reason;
 };
-#define xdpcap_kernel__last_field copy_forced
+#define xdpcap_kernel__last_field trace_reason
 
 /*
  * Probe the running kernel, once per process (later calls return the
