@@ -42,6 +42,14 @@ static int rotate_next(void *ctx, int done_fd, char *errbuf)
 	return rotation_next(((struct progress *)ctx)->rotation, done_fd, errbuf);
 }
 
+/* What a capture program is for: a slot's action, or a tracing program. */
+static const char *program_role(const struct xdpcap_capture *cap, unsigned int slot)
+{
+	if (xdpcap_capture_hook(cap)->source != XDPCAP_HOOK_TRACED)
+		return xdpcap_action_name(slot);
+	return slot == XDPCAP_SLOT_ENTRY ? "fentry" : "fexit, every action";
+}
+
 static void print_started(struct xdpcap_capture *cap, void *ctx)
 {
 	struct progress *p = ctx;
@@ -64,7 +72,7 @@ static void print_started(struct xdpcap_capture *cap, void *ctx)
 		for (unsigned int a = 0; p->args->verbose && a < XDPCAP_SLOTS; a++)
 			if (xdpcap_capture_prog_insns(cap, a))
 				fprintf(stderr, "xdpcap: %s: %s: capture program of %zu eBPF instructions\n",
-					xdpcap_capture_hook(cap)->name, xdpcap_action_name(a),
+					xdpcap_capture_hook(cap)->name, program_role(cap, a),
 					xdpcap_capture_prog_insns(cap, a));
 	}
 }

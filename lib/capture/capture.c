@@ -103,9 +103,9 @@ int xdpcap_capture_poll(struct xdpcap_capture *cap, int timeout_ms,
 
 	if (!cap->ring_open)
 		return -EINVAL;
-	if (cap->started && !cap->stopped)
+	if (cap->started && !cap->stopped && !cap->traced)
 		capture_repair(cap);
-	if (cap->notice && cap->started && !cap->stopped)
+	if (cap->notice && cap->started && !cap->stopped && !cap->traced)
 		hook_watch_check(&cap->watch, &cap->hook, clock_ns(CLOCK_MONOTONIC),
 				 cap->notice, cap->notice_ctx);
 	n = drain(cap, fn, ctx);
@@ -141,9 +141,13 @@ int xdpcap_capture_stop(struct xdpcap_capture *cap, xdpcap_packet_fn fn,
 	 * Empty the slots before reading the rest: ourselves if we may, and
 	 * the guard, which keeps the privileges we may have dropped.
 	 */
-	h = capture_holding(cap, cap->lock_fd);
-	capture_clear_slots(&h);
-	capture_guard_stop(&cap->guard);
+	if (cap->traced) {
+		capture_trace_detach(cap);
+	} else {
+		h = capture_holding(cap, cap->lock_fd);
+		capture_clear_slots(&h);
+		capture_guard_stop(&cap->guard);
+	}
 	capture_wait_for_running_programs();
 	cap->end_ns = clock_ns(CLOCK_REALTIME);
 	/* what the programs wrote before they left the slots */

@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 
 #include "ebpf_insn.h"
+#include "capture_prog.h"
 
 enum {
 	R_CTX = BPF_REG_6,
@@ -57,6 +58,36 @@ static inline void land_here(struct asm_buf *b, size_t at)
 		b->too_long = true;
 	b->insns[at].off = (int16_t)span;
 }
+
+/* Offsets from R_AREA, which points at the record. */
+#define REC(field) (int16_t)offsetof(struct capture_record, field)
+int16_t capture_counter_off(const struct capture_prog_spec *s, size_t field);
+#define CNT(field) capture_counter_off(s, offsetof(struct capture_counters, field))
+int16_t capture_entry_off(const struct capture_prog_spec *s, size_t field);
+#define ENTRY(field) capture_entry_off(s, offsetof(struct capture_entry_state, field))
+
+/*
+ * Parts of capture programs (capture_prog.c) that traced ones share
+ * (capture_trace_prog.c):
+ *   capture_put_count        *(u64 *)(R_AREA + off) += 1
+ *   capture_put_entry_match  the exit of an entry capture: r0 = max_caplen
+ *                            if the entry matched this packet, else 0
+ *   capture_put_keep         a match (r0 = the filter's result) kept or
+ *                            left out: R_CAPLEN, time, packet id; jumps
+ *                            to the skipped count at *sampled, *capped
+ *   capture_put_ring         r1 = this CPU's ring
+ */
+void capture_put_count(struct asm_buf *b, int16_t off);
+void capture_put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s);
+void capture_put_keep(struct asm_buf *b, const struct capture_prog_spec *s,
+		      size_t *sampled, size_t *capped);
+void capture_put_ring(struct asm_buf *b, const struct capture_prog_spec *s);
+
+/*
+ * A traced capture program (capture_trace_prog.c): into b, which holds
+ * CAPTURE_EXTRA_INSNS more than the filter.
+ */
+void capture_build_traced(struct asm_buf *b, const struct capture_prog_spec *s);
 
 /*
  * Copy R_CAPLEN (1..max_caplen) bytes from the packet's first buffer to

@@ -23,12 +23,18 @@
 #include "xdpcap/kernel.h"
 #include "capture_guard.h"
 #include "capture_prog.h"
+#include "trace_target.h"
 #include "hook/hook_program.h"
 #include "hook/hook_watch.h"
 #include "ring.h"
 
 struct xdpcap_capture {
 	struct xdpcap_hook hook;
+	/* traced (hook.source XDPCAP_HOOK_TRACED): the program, and by
+	 * CAPTURE_TRACE_EXIT - 1 / ENTRY - 1 the tracing programs and links */
+	bool traced;
+	struct trace_target target;
+	int trace_prog_fds[2], trace_link_fds[2];
 	char *filter;
 	unsigned int actions;
 	uint32_t snaplen;
@@ -98,6 +104,20 @@ void capture_notice(struct xdpcap_capture *cap, const char *fmt, ...)
 
 /* Whether capability nr is in this process's effective set (or unknown). */
 bool capture_has_capability(unsigned int nr);
+
+/*
+ * A traced capture (capture_trace.c): open the interface's program
+ * instead of a hook, when spec names an interface whose XDP program has
+ * none (hook_err is the hook's refusal, kept otherwise); load, attach,
+ * detach and close its tracing programs.
+ */
+int capture_trace_open(struct xdpcap_capture *cap, const char *spec, int hook_err,
+		       char *errbuf);
+int capture_trace_load(struct xdpcap_capture *cap, struct capture_prog_spec *spec,
+		       char **log, char *errbuf);
+int capture_trace_attach(struct xdpcap_capture *cap, char *errbuf);
+void capture_trace_detach(struct xdpcap_capture *cap);
+void capture_trace_close(struct xdpcap_capture *cap);
 
 /* Build and load the capture's programs (capture_open.c). */
 int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf);

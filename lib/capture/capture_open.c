@@ -94,7 +94,9 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 		xdpcap_err(errbuf, "cannot count the CPUs: %s", strerror(-ncpus));
 		return ncpus ? ncpus : -EINVAL;
 	}
-	capture_area_layout(cap->snaplen, (uint32_t)ncpus, &cap->layout);
+	/* a traced capture's filter reads a copy: it must hold the packet */
+	capture_area_layout(cap->traced ? CAPTURE_MAX_CAPLEN : cap->snaplen, (uint32_t)ncpus,
+			    &cap->layout);
 	if (cap->layout.max_caplen < cap->snaplen && cap->layout.max_caplen < CAPTURE_MAX_CAPLEN)
 		capture_notice(cap, "packets are cut to %u bytes on this machine of %d CPUs",
 		       cap->layout.max_caplen, ncpus);
@@ -134,9 +136,48 @@ static int create_maps(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
-int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
+/*
+ * The capture's filter as an eBPF fragment, with what it means for the
+ * capture said; *unbounded: it may return more than an area holds.
+ */
+static int compile_filter(struct xdpcap_capture *cap, struct xdpcap_ebpf *ebpf,
+			  bool *unbounded, char *errbuf)
 {
 	XDPCAP_OPTS(xdpcap_ebpf_opts, ebpf_opts, .wirelen_off = CAPTURE_WIRELEN_OFF);
+	uint32_t snaplen = cap->layout.max_caplen;
+	struct xdpcap_cbpf cbpf;
+	int err, rounds;
+
+	/* a traced capture's filter reads the copy in the area */
+	if (cap->traced) {
+		ebpf_opts.buffer_size = cap->layout.max_caplen;
+		if (cap->snaplen < snaplen)
+			snaplen = cap->snaplen;
+	}
+	/* libpcap's results are the snap length: keep it within an area */
+	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB, snaplen, cap->netmask,
+					 &cbpf, errbuf);
+	if (err)
+		return err;
+	if (xdpcap_cbpf_reads_metadata(&cbpf))
+		capture_notice(cap, "the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
+	rounds = xdpcap_cbpf_loop_rounds(&cbpf);
+	if (rounds > 0)
+		capture_notice(cap, "the filter's loop (protochain) goes round at most %d times on a packet in the kernel, one header each, all its loops together: a packet with a longer chain is not captured",
+		       rounds);
+	*unbounded = false;
+	for (size_t i = 0; i < cbpf.len; i++)
+		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
+		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
+		     cbpf.insns[i].k > cap->layout.max_caplen))
+			*unbounded = true;
+	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, ebpf, errbuf);
+	xdpcap_cbpf_free(&cbpf);
+	return err;
+}
+
+int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
+{
 	struct capture_prog_spec spec = {
 		.n_rings = cap->n_rings,
 		.areas_map_fd = cap->areas_map_fd,
@@ -153,39 +194,24 @@ int capture_load_programs(struct xdpcap_capture *cap, char **log, char *errbuf)
 		.max_rate = cap->max_rate,
 		.coarse_time = cap->kernel.coarse_time,
 	};
-	struct xdpcap_cbpf cbpf;
 	struct xdpcap_ebpf ebpf;
 	char name[16];
-	int err, rounds;
+	int err;
 
 	memcpy(spec.ring_map_fds, cap->ring_map_fds, sizeof(spec.ring_map_fds));
-	/* libpcap's results are the snap length: keep it within an area */
-	err = xdpcap_cbpf_from_expr_mask(cap->filter, DLT_EN10MB,
-					 cap->layout.max_caplen, cap->netmask,
-					 &cbpf, errbuf);
+	err = compile_filter(cap, &ebpf, &spec.result_unbounded, errbuf);
 	if (err)
 		return err;
-	if (xdpcap_cbpf_reads_metadata(&cbpf))
-		capture_notice(cap, "the filter tests what XDP cannot know yet (inbound, outbound, or other socket metadata): a packet that reaches such a test is not captured");
-	rounds = xdpcap_cbpf_loop_rounds(&cbpf);
-	if (rounds > 0)
-		capture_notice(cap, "the filter's loop (protochain) goes round at most %d times on a packet in the kernel, one header each, all its loops together: a packet with a longer chain is not captured",
-		       rounds);
-	for (size_t i = 0; i < cbpf.len; i++)
-		if (cbpf.insns[i].code == (BPF_RET | BPF_A) ||
-		    (cbpf.insns[i].code == (BPF_RET | BPF_K) &&
-		     cbpf.insns[i].k > cap->layout.max_caplen))
-			spec.result_unbounded = true;
-	err = xdpcap_cbpf_to_ebpf(&cbpf, &ebpf_opts, &ebpf, errbuf);
-	xdpcap_cbpf_free(&cbpf);
-	if (err)
-		return err;
-	err = capture_prog_probe_kind(cap->hook.map_fd, &spec.kind, errbuf);
-	if (err)
-		goto out;
 	snprintf(name, sizeof(name), "xdpcap_%d", (int)getpid());
 	spec.name = name;
 	spec.filter = &ebpf;
+	if (cap->traced) {
+		err = capture_trace_load(cap, &spec, log, errbuf);
+		goto out;
+	}
+	err = capture_prog_probe_kind(cap->hook.map_fd, &spec.kind, errbuf);
+	if (err)
+		goto out;
 	for (unsigned int a = 0; a < XDPCAP_SLOTS; a++) {
 		struct bpf_prog_info info = {};
 		uint32_t info_len = sizeof(info);
@@ -314,6 +340,15 @@ static int probe_kernel(struct xdpcap_capture *cap, char *errbuf)
 	return 0;
 }
 
+/* Whether the kernel's features could be probed (said later if not). */
+static bool kernel_known(struct xdpcap_capture *cap)
+{
+	char scratch[XDPCAP_ERRBUF_SIZE];
+
+	cap->kernel.sz = sizeof(cap->kernel);
+	return !xdpcap_kernel_probe(&cap->kernel, scratch);
+}
+
 /* A capture that holds nothing yet, with what the options ask. */
 static int capture_new(const char *filter, const struct xdpcap_capture_opts *opts,
 		       struct xdpcap_capture **out, char *errbuf)
@@ -328,6 +363,9 @@ static int capture_new(const char *filter, const struct xdpcap_capture_opts *opt
 		return -ENOMEM;
 	}
 	cap->hook.map_fd = cap->areas_map_fd = cap->rings_epoll_fd = -1;
+	cap->target.prog_fd = -1;
+	for (int i = 0; i < 2; i++)
+		cap->trace_prog_fds[i] = cap->trace_link_fds[i] = -1;
 	for (int i = 0; i < CAPTURE_MAX_RINGS; i++)
 		cap->ring_map_fds[i] = -1;
 	cap->alive_map_fd = cap->owner_map_fd = -1;
@@ -382,11 +420,17 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	if (err)
 		return err;
 	err = capture_new(filter, &known, &cap, errbuf);
-	if (!err)
+	/* prog:ID names a program to trace; anything else a hook first */
+	if (!err && hook && !strncmp(hook, TRACE_PROG_PREFIX, strlen(TRACE_PROG_PREFIX)))
+		err = probe_kernel(cap, errbuf) ?: capture_trace_open(cap, hook, -ENOENT, errbuf);
+	else if (!err)
 		err = xdpcap_hook_open(hook, known.hook_dir, &cap->hook, errbuf);
+	/* an interface whose program has no hook: trace that program */
+	if (err == -ENOENT && hook && !cap->traced && kernel_known(cap))
+		err = capture_trace_open(cap, hook, err, errbuf);
 	if (!err)
 		err = probe_kernel(cap, errbuf);
-	if (!err)
+	if (!err && !cap->traced)
 		err = find_hook_program(cap, errbuf);
 	if (!err)
 		err = create_maps(cap, errbuf);
@@ -396,11 +440,12 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 	 * slots to itself, and so does one that takes slots over (--force):
 	 * the captures it replaced are told, and do not come back.
 	 */
-	if (!err && !cap->entry && !cap->force && capture_has_capability(CAP_SYS_ADMIN))
+	if (!err && !cap->traced && !cap->entry && !cap->force &&
+	    capture_has_capability(CAP_SYS_ADMIN))
 		cap->next_map_fd = slot_chain_create();
 	if (!err)
 		err = capture_load_programs(cap, known.verifier_log, errbuf);
-	if (!err)
+	if (!err && !cap->traced)
 		err = capture_check_slots(cap, true, NULL, errbuf);
 	if (err) {
 		if (cap)
@@ -417,6 +462,7 @@ void xdpcap_capture_close(struct xdpcap_capture *cap)
 	if (!cap)
 		return;
 	xdpcap_capture_stop(cap, NULL, NULL);
+	capture_trace_close(cap);
 	capture_rings_close(cap);
 	if (cap->areas)
 		munmap((void *)cap->areas, cap->areas_mapped);

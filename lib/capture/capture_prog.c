@@ -66,19 +66,17 @@
  */
 #define AREAS_MAX_BYTES (64u << 20)
 
-#define REC(field) (int16_t)offsetof(struct capture_record, field)
 
 /* Offset of an action's counter from R_AREA, which points at the record. */
-static int16_t counter_off(const struct capture_prog_spec *s, size_t field)
+int16_t capture_counter_off(const struct capture_prog_spec *s, size_t field)
 {
 	return (int16_t)((int32_t)(s->action * sizeof(struct capture_counters) + field) -
 			 (int32_t)s->layout.record_off);
 }
 
-#define CNT(field) counter_off(s, offsetof(struct capture_counters, field))
 
 /* *(u64 *)(R_AREA + off) += 1; each CPU has its own area: no atomics */
-static void put_count(struct asm_buf *b, int16_t off)
+void capture_put_count(struct asm_buf *b, int16_t off)
 {
 	put(b, load_mem(BPF_DW, BPF_REG_1, R_AREA, off));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_1, 1));
@@ -94,13 +92,12 @@ static void put_linear_len(struct asm_buf *b, uint8_t dst)
 }
 
 /* Offset of the entry state from R_AREA. */
-static int16_t entry_off(const struct capture_prog_spec *s, size_t field)
+int16_t capture_entry_off(const struct capture_prog_spec *s, size_t field)
 {
 	return (int16_t)((int32_t)(CAPTURE_ENTRY_OFF + field) - (int32_t)s->layout.record_off);
 }
 
-#define ENTRY(field) entry_off(s, offsetof(struct capture_entry_state, field))
-#define LIMIT(field) entry_off(s, CAPTURE_LIMIT_OFF - CAPTURE_ENTRY_OFF + \
+#define LIMIT(field) capture_entry_off(s, CAPTURE_LIMIT_OFF - CAPTURE_ENTRY_OFF + \
 				  offsetof(struct capture_limit_state, field))
 
 #define NS_PER_S 1000000000
@@ -184,7 +181,7 @@ static void put_entry_id(struct asm_buf *b, const struct capture_prog_spec *s)
  * any, with its id (taken, so that no other packet gets it); r0 = the
  * snap length as the filter's result, or 0.
  */
-static void put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s)
+void capture_put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	size_t none;
 
@@ -272,7 +269,7 @@ static void put_abort(struct asm_buf *b, const struct capture_prog_spec *s,
 		      bool count_failure)
 {
 	if (count_failure)
-		put_count(b, CNT(failed));
+		capture_put_count(b, CNT(failed));
 	put(b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_ABORTED));
 	put(b, exit_insn());
 }
@@ -400,7 +397,7 @@ static size_t put_area(struct asm_buf *b, const struct capture_prog_spec *s)
 	/* the offset in the value: R_AREA points at the record */
 	put(b, ebpf_insn(0, 0, 0, 0, (int32_t)s->layout.record_off));
 	put(b, alu64_reg(BPF_ADD, R_AREA, BPF_REG_0));
-	put_count(b, CNT(received));
+	capture_put_count(b, CNT(received));
 	return no_area;
 }
 
@@ -427,7 +424,7 @@ static size_t put_match(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_0));
 	put(b, store_reg(BPF_W, R_AREA, REC(wirelen), BPF_REG_0));
 	if (s->at_entry && !entry) {
-		put_entry_match(b, s);
+		capture_put_entry_match(b, s);
 	} else {
 		put_ctx_load(b, BPF_REG_2, offsetof(struct xdp_md, data));
 		put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
@@ -437,7 +434,7 @@ static size_t put_match(struct asm_buf *b, const struct capture_prog_spec *s)
 	}
 	no_match = b->len;
 	put(b, ebpf_insn(BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
-	put_count(b, CNT(matched));
+	capture_put_count(b, CNT(matched));
 	return no_match;
 }
 
@@ -445,7 +442,7 @@ static size_t put_match(struct asm_buf *b, const struct capture_prog_spec *s)
  * A match kept or left out (--sample, --max-rate: jumps at *sampled,
  * *capped, 0 where none), and the record's time and packet id.
  */
-static void put_keep(struct asm_buf *b, const struct capture_prog_spec *s,
+void capture_put_keep(struct asm_buf *b, const struct capture_prog_spec *s,
 		     size_t *sampled, size_t *capped)
 {
 	const bool entry = s->action == XDPCAP_SLOT_ENTRY;
@@ -517,7 +514,7 @@ static size_t put_record(struct asm_buf *b, const struct capture_prog_spec *s)
  * compares, since an array of ring maps needs a lookup that older
  * kernels do not offer for rings.
  */
-static void put_ring(struct asm_buf *b, const struct capture_prog_spec *s)
+void capture_put_ring(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	size_t to_end[CAPTURE_MAX_RINGS], next;
 	unsigned int i, n = s->n_rings;
@@ -561,7 +558,7 @@ static size_t put_output(struct asm_buf *b, const struct capture_prog_spec *s)
 	}
 	for (size_t i = 0; i < b->npending; i++)
 		land_here(b, b->pending[i]);
-	put_ring(b, s);
+	capture_put_ring(b, s);
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
@@ -569,7 +566,7 @@ static size_t put_output(struct asm_buf *b, const struct capture_prog_spec *s)
 	put(b, call_helper(BPF_FUNC_ringbuf_output));
 	sent = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
-	put_count(b, CNT(dropped));
+	capture_put_count(b, CNT(dropped));
 	return sent;
 }
 
@@ -579,7 +576,7 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 
 	no_area = put_area(b, s);
 	no_match = put_match(b, s);
-	put_keep(b, s, &sampled, &capped);
+	capture_put_keep(b, s, &sampled, &capped);
 	too_long = put_record(b, s);
 	sent = put_output(b, s);
 	if (sampled || capped) {
@@ -589,7 +586,7 @@ static void build(struct asm_buf *b, const struct capture_prog_spec *s)
 			land_here(b, sampled);
 		if (capped)
 			land_here(b, capped);
-		put_count(b, CNT(skipped));
+		capture_put_count(b, CNT(skipped));
 		land_here(b, done);
 	}
 	land_here(b, no_match);
@@ -636,20 +633,28 @@ void capture_area_layout(uint32_t want_caplen, uint32_t ncpus,
 	l->ncpus = ncpus;
 }
 
-static int load(const struct bpf_insn *insns, size_t len, const char *name,
-		const struct capture_prog_kind *kind, char *log, size_t log_size)
+static int load(const struct bpf_insn *insns, size_t len,
+		const struct capture_prog_spec *s, char *log, size_t log_size)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		.expected_attach_type = kind->expected_attach_type,
-		.prog_flags = kind->frags ? BPF_F_XDP_HAS_FRAGS : 0,
+		.expected_attach_type = s->kind.expected_attach_type,
+		.prog_flags = s->kind.frags ? BPF_F_XDP_HAS_FRAGS : 0,
 		.log_buf = log,
 		.log_size = log ? log_size : 0,
 		.log_level = log ? 1 : 0,
 	);
+	enum bpf_prog_type type = BPF_PROG_TYPE_XDP;
 	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "Dual BSD/GPL", insns, len,
-			   &opts);
+	if (s->trace != CAPTURE_TRACE_NONE) {
+		type = BPF_PROG_TYPE_TRACING;
+		opts.expected_attach_type = s->trace == CAPTURE_TRACE_ENTRY ?
+					    BPF_TRACE_FENTRY : BPF_TRACE_FEXIT;
+		opts.prog_flags = 0;
+		opts.attach_prog_fd = (__u32)s->target->prog_fd;
+		opts.attach_btf_id = s->target->func_id;
+	}
+	fd = bpf_prog_load(type, s->name, "Dual BSD/GPL", insns, len, &opts);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -667,7 +672,10 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 		xdpcap_err(errbuf, "out of memory");
 		return -ENOMEM;
 	}
-	build(&b, spec);
+	if (spec->trace != CAPTURE_TRACE_NONE)
+		capture_build_traced(&b, spec);
+	else
+		build(&b, spec);
 	if (insn_count)
 		*insn_count = b.len;
 	if (b.too_long) {
@@ -676,20 +684,21 @@ int capture_prog_load(const struct capture_prog_spec *spec, char **log,
 		free(b.insns);
 		return -E2BIG;
 	}
-	fd = load(b.insns, b.len, spec->name, &spec->kind, NULL, 0);
+	fd = load(b.insns, b.len, spec, NULL, 0);
 	if (fd == -EPERM) {
 		xdpcap_err(errbuf, "loading a capture program is not permitted: run as root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)");
 	} else if (fd < 0 && kernel_helpers_required(errbuf)) {
 		/* a helper no capture can do without is refused: said */
 	} else if (fd < 0) {
 		xdpcap_err(errbuf, "the kernel refused the capture program for %s (%s)%s",
+			   spec->trace == CAPTURE_TRACE_EXIT ? "the exits (fexit)" :
+			   spec->trace == CAPTURE_TRACE_ENTRY ? "the entry (fentry)" :
 			   xdpcap_action_name(spec->action),
 			   fd == -E2BIG ? "too complex: the verifier explored its limit of instructions" :
 			   strerror(-fd), log ? "" : "; -v shows the verifier's log");
 		vlog = log ? calloc(1, VERIFIER_LOG_SIZE) : NULL;
 		if (vlog) {
-			load(b.insns, b.len, spec->name, &spec->kind, vlog,
-			     VERIFIER_LOG_SIZE);
+			load(b.insns, b.len, spec, vlog, VERIFIER_LOG_SIZE);
 			*log = vlog;
 		}
 	}
@@ -712,7 +721,9 @@ int capture_prog_probe_kind(int hook_fd, struct capture_prog_kind *kind,
 	put(&b, alu32_imm(BPF_MOV, BPF_REG_0, XDP_PASS));
 	put(&b, exit_insn());
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		fd = load(insns, b.len, "xdpcap_probe", &kinds[i], NULL, 0);
+		struct capture_prog_spec probe = { .name = "xdpcap_probe", .kind = kinds[i] };
+
+		fd = load(insns, b.len, &probe, NULL, 0);
 		if (fd >= 0) {
 			if (!accepted++)
 				*kind = kinds[i];

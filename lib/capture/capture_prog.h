@@ -15,6 +15,7 @@
 #include "xdpcap/capture.h"
 #include "xdpcap/filter.h"
 #include "xdpcap/kernel.h"
+#include "trace_target.h"
 
 /*
  * What a capture program sends to user space before the packet bytes, as
@@ -117,6 +118,13 @@ struct capture_prog_kind {
 	bool frags;			/* BPF_F_XDP_HAS_FRAGS */
 };
 
+/* A capture of an XDP program without a hook: a tracing program on it. */
+enum capture_trace {
+	CAPTURE_TRACE_NONE,	/* a slot of a hook */
+	CAPTURE_TRACE_ENTRY,	/* fentry: each packet as it arrives */
+	CAPTURE_TRACE_EXIT,	/* fexit: each packet as it leaves, any verdict */
+};
+
 struct capture_prog_spec {
 	/*
 	 * With wirelen_off = CAPTURE_WIRELEN_OFF, from cBPF compiled for a
@@ -155,6 +163,15 @@ struct capture_prog_spec {
 	enum xdpcap_copy copy;	/* LOAD_BYTES or DIRECT */
 	bool has_buff_len;	/* bpf_xdp_get_buff_len for the wire length */
 	const char *name;		   /* "xdpcap_<pid>" */
+	/*
+	 * Traced: the program and its entry function, the kernel's offsets
+	 * (filter compiled with buffer_size = layout.max_caplen), and, at
+	 * the exit, the verdicts to keep (bit per action). action is then
+	 * XDPCAP_SLOT_ENTRY at the entry, unused at the exit.
+	 */
+	enum capture_trace trace;
+	const struct trace_target *target;
+	unsigned int trace_actions;
 };
 
 /*

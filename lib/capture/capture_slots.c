@@ -260,6 +260,12 @@ int xdpcap_capture_start(struct xdpcap_capture *cap, char *errbuf)
 	err = cap->ring_open ? 0 : capture_open_ring(cap, errbuf);
 	if (err)
 		return err;
+	if (cap->traced) {
+		cap->start_ns = clock_ns(CLOCK_REALTIME);
+		err = capture_trace_attach(cap, errbuf);
+		cap->started = !err;
+		return err;
+	}
 	/* no other capture may fill slots between our check and our fill */
 	if (cap->lock_fd >= 0 && (err = slot_lock_claim_begin(cap->lock_fd))) {
 		xdpcap_err(errbuf, "cannot lock %s: %s", SLOT_LOCK_FILE, strerror(-err));

@@ -265,8 +265,13 @@ static void describe(char *buf, size_t len, const struct xdpcap_capture *cap)
 	unsigned int actions = xdpcap_capture_actions(cap);
 	size_t used;
 
-	used = (size_t)snprintf(buf, len, "XDP hook %s", h->name);
-	if (h->prog_id && used < len)
+	if (h->source == XDPCAP_HOOK_TRACED)
+		used = (size_t)snprintf(buf, len, "XDP program %u %s traced (fexit%s), no hook",
+					h->prog_id, h->prog_name,
+					xdpcap_capture_entry(cap) ? ", fentry" : "");
+	else
+		used = (size_t)snprintf(buf, len, "XDP hook %s", h->name);
+	if (h->prog_id && used < len && h->source != XDPCAP_HOOK_TRACED)
 		used += (size_t)snprintf(buf + used, len - used, " of program %u %s",
 					 h->prog_id, h->prog_name);
 	if (h->ifname[0] && used < len)

@@ -114,6 +114,13 @@ struct xdpcap_capture_stats {
 
 struct xdpcap_capture;
 
+/*
+ * hook names a hook as xdpcap_hook_open() does. An interface whose XDP
+ * program has no hook (xdp:IFNAME, IFNAME), or "prog:ID", an XDP program
+ * by id, is captured by tracing the program (fexit, and fentry for the
+ * entry) where the kernel allows it (xdpcap_kernel.trace_xdp); its
+ * xdpcap_capture_hook() has source XDPCAP_HOOK_TRACED.
+ */
 XDPCAP_API int xdpcap_capture_open(const char *hook, const char *filter,
 				   const struct xdpcap_capture_opts *opts,
 				   struct xdpcap_capture **cap, char *errbuf);

@@ -52,6 +52,9 @@ enum xdpcap_hook_source {
 	XDPCAP_HOOK_PINNED,	/* xdp:NAME under the hook directory */
 	XDPCAP_HOOK_INTERFACE,	/* xdp:IFNAME */
 	XDPCAP_HOOK_PATH,	/* an absolute bpffs path */
+	/* xdp:IFNAME whose program has no hook, captured by tracing it
+	 * (map_fd -1; prog_id, prog_name, ifname, ifindex set) */
+	XDPCAP_HOOK_TRACED,
 };
 
 struct xdpcap_hook {

@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# An XDP program without a hook (tests/bpf/xdp_traced.bpf.c: UDP
+# dropped, the rest passed), captured by naming its interface: through
+# fexit (and fentry with --entry) where the kernel lets tracing programs
+# attach to XDP programs, as xdpcap features says. Where it does not (the
+# kernel answers EPERM: tests/trace_probe holds the probe to what libbpf
+# gets), the capture must refuse in one sentence that names the program
+# and the reason, with status 1, and leave nothing behind.
+set -u
+
+top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$top/tests/lib/live.sh"
+live_test traced "$0" "$@"
+
+traced_obj=$build/tests/bpf/xdp_traced.bpf.o
+[ -f "$traced_obj" ] || bail "no $traced_obj (built with clang -target bpf)"
+
+netns_setup xtrc || bail "cannot create namespaces"
+A=$NETNS_A B=$NETNS_B
+xdp_attach "$VETH_A" "$traced_obj" native || bail "cannot attach the traced program"
+xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
+netns_static_neighbours
+prog=$(xdp_prog_id "$VETH_A")
+
+# tracing_programs: how many tracing programs named xdpcap_* are loaded
+tracing_programs() {
+	bpftool prog show 2>/dev/null | grep -c "tracing *name xdpcap_"
+}
+no_tracing() {
+	[ "$(tracing_programs)" = 0 ]
+}
+
+traffic() {
+	send_udp "$B" 192.0.2.1 1000 5
+	send_udp "$B" 192.0.2.1 2000 3
+	netns_exec "$B" ping -c 3 -i 0.2 -W 1 192.0.2.1 >/dev/null 2>&1
+}
+
+# verdicts FILE: "N COMMENT;" per comment, sorted, on one line
+verdicts() {
+	fields "$1" frame.comment | sort | uniq -c | awk '{ $1 = $1; print }' |
+		tr '\n' ';'
+}
+
+traceable=$("$xdpcap" features | sed -n 's/^tracing XDP programs (fentry\/fexit): \([a-z]*\):.*/\1/p')
+[ "$traceable" = yes ] || [ "$traceable" = no ]
+check $? "xdpcap features says whether tracing works here: $traceable" "'$traceable'"
+
+if [ "$traceable" = no ]; then
+	netns_exec "$A" "$xdpcap" "xdp:$VETH_A" "$tmp/refused.pcapng" udp 2>"$tmp/err"
+	rc=$?
+	grep -q "^xdpcap: XDP program $prog (xdp_traced) of $VETH_A has no xdpcap hook, and it cannot be traced here: this kernel refuses tracing programs (EPERM" "$tmp/err" &&
+		[ "$rc" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && [ ! -s "$tmp/refused.pcapng" ]
+	check $? "refused in one sentence naming program $prog and the kernel's EPERM, status 1, nothing written" \
+		"status $rc" "$tmp/err"
+	no_tracing && [ "$(xdp_prog_id "$VETH_A")" = "$prog" ]
+	check $? "nothing is left loaded, and the program stays on $VETH_A"
+	tap_done
+	exit
+fi
+
+# --- the exits: every verdict, the filter on the copy -----------------------
+start_capture "$A" -v "xdp:$VETH_A" "$tmp/exit.pcapng" "udp port 1000 or icmp"
+check $? "a capture of $VETH_A, whose program has no hook, starts" "" "$tmp/err"
+grep -q "^xdpcap: xdp:$VETH_A: XDP program $prog (xdp_traced) has no xdpcap hook: tracing its function xdp_traced (fexit)$" "$tmp/err"
+check $? "it says it traces program $prog's function with fexit" "" "$tmp/err"
+[ "$(tracing_programs)" = 1 ]
+check $? "one tracing program is loaded while it runs" "$(tracing_programs)"
+traffic
+stop_capture
+check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
+got=$(verdicts "$tmp/exit.pcapng")
+[ "$got" = "5 XDP_DROP;3 XDP_PASS;" ]
+check $? "5 datagrams to port 1000 dropped and 3 pings passed, each with its verdict; port 2000 left out by the filter" \
+	"$got" "$tmp/err"
+fields "$tmp/exit.pcapng" frame.len frame.cap_len frame.interface_name frame.verdict.ebpf_xdp \
+	>"$tmp/frames"
+whole=$(awk -v ifname="xdp:$VETH_A" '$1 == $2 && $3 == ifname && ($4 == 1 || $4 == 2)' "$tmp/frames" | wc -l)
+[ "$whole" = 8 ]
+check $? "whole frames, on $VETH_A, with the pcapng verdict (8 of 8)" "$(tr '\n' ';' <"$tmp/frames")"
+no_tracing && [ "$(xdp_prog_id "$VETH_A")" = "$prog" ]
+check $? "stopped: nothing is left attached, the program stays on $VETH_A" "$(tracing_programs)"
+
+# --- verdicts asked for, and a snap length --------------------------------
+start_capture "$A" --actions drop -s 20 "xdp:$VETH_A" "$tmp/drop.pcapng"
+check $? "a capture of drops only, 20 bytes each, starts" "" "$tmp/err"
+traffic
+stop_capture
+got=$(fields "$tmp/drop.pcapng" frame.comment frame.cap_len | sort | uniq -c |
+	awk '{ $1 = $1; print }' | tr '\n' ';')
+[ "$got" = "8 XDP_DROP 20;" ]
+check $? "--actions drop: the 8 datagrams, 20 bytes of each" "$got" "$tmp/err"
+
+# --- the entries, paired with their exits ---------------------------------
+start_capture "$A" --entry "xdp:$VETH_A" "$tmp/entry.pcapng" "udp port 1000"
+check $? "a capture with --entry starts" "" "$tmp/err"
+[ "$(tracing_programs)" = 2 ]
+check $? "two tracing programs are loaded (fentry and fexit)" "$(tracing_programs)"
+traffic
+stop_capture
+check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
+got=$(verdicts "$tmp/entry.pcapng")
+pairs=$(fields "$tmp/entry.pcapng" frame.packet_id | sort | uniq -c | awk '$1 == 2' | wc -l)
+[ "$got" = "5 XDP entry;5 XDP_DROP;" ] && [ "$pairs" = 5 ]
+check $? "--entry: 5 packets as they arrived and 5 drops, paired by packet id ($pairs pairs)" \
+	"$got" "$tmp/err"
+
+# --- SIGKILL: the links go with the process --------------------------------
+start_capture "$A" "xdp:$VETH_A" "$tmp/kill.pcapng"
+check $? "a capture to kill starts" "" "$tmp/err"
+kill -9 "$cap_pid"
+wait "$cap_pid" 2>/dev/null
+wait_until 2000 no_tracing
+check $? "SIGKILL: the kernel removed the tracing program with the process" "$(tracing_programs)"
+
+tap_done
