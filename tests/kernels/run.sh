@@ -24,6 +24,8 @@
 #   BPF_CLANG, CORPUS          passed to the tests, as automake does
 #   XDPCAP_KERNEL_TESTS        only these programs of tests.list
 #                              (e.g. "tests/capture.sh tests/extcap.sh")
+#   XDPCAP_KERNEL_RUN          this program instead of the list (one not
+#                              in it, such as bench/run_trace_bench.sh)
 #   XDPCAP_KERNEL_TIMEOUT      seconds the whole guest run may take
 #                              (default 3000: four guests share two
 #                              cores; the slowest took 1,892 s)
@@ -84,6 +86,7 @@ for program in ${XDPCAP_KERNEL_TESTS:-}; do
 	grep -q "^$program\( \|\$\)" "$top/tests/kernels/tests.list" ||
 		bail "XDPCAP_KERNEL_TESTS names $program, which tests/kernels/tests.list does not have"
 done
+[ -n "${XDPCAP_KERNEL_RUN:-}" ] && echo "$XDPCAP_KERNEL_RUN" >"$work/tests"
 
 # not_run REASON: every test fails as not run, and the run ends
 not_run() {
