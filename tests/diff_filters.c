@@ -7,6 +7,10 @@
  * verifier and BPF_PROG_TEST_RUN) and the C (through clang, then the
  * same).
  *
+ * Each filter's eBPF also runs on a copy of the packet, as traced
+ * captures read it; XDPCAP_COPY_FILTERS=straight does that only for
+ * filters without loops.
+ *
  * clang's object may come from XDPCAP_C_CACHE, a directory where an
  * earlier run kept the C it compiled and the object: it is used when
  * the C is byte for byte the same (the guest kernels' tests run the
@@ -287,6 +291,9 @@ int main(void)
 	char pbuf[512], fbuf[512], tmpdir[] = "/tmp/xdpcap-diff.XXXXXX";
 	size_t any_match = 0, total_matches = 0, loops = 0, gave_up = 0;
 	bool unroll_exact = true, fill_only = getenv("XDPCAP_C_CACHE_FILL");
+	const char *copy_filters = getenv("XDPCAP_COPY_FILTERS");
+	bool copy_straight_only = copy_filters && !strcmp(copy_filters, "straight");
+	size_t copy_skipped = 0;
 
 	tap_require_root();
 	packet_corpus_load(&packets, test_path("CORPUS", "tests/data/corpus.pcap",
@@ -329,8 +336,21 @@ int main(void)
 
 	for (size_t f = 0; f < filters.count; f++)
 		check_ebpf(f, false);
-	for (size_t f = 0; f < filters.count; f++)
+	/*
+	 * On a copy, filters with loops take 5.10's verifier past its limit
+	 * (minutes each under emulation): XDPCAP_COPY_FILTERS=straight
+	 * leaves them to the kernels that take them.
+	 */
+	for (size_t f = 0; f < filters.count; f++) {
+		if (compiled[f].rounds && copy_straight_only) {
+			copy_skipped++;
+			continue;
+		}
 		check_ebpf(f, true);
+	}
+	if (copy_skipped)
+		tap_diag("on a copy: %zu filters with loops left out (XDPCAP_COPY_FILTERS=straight)",
+			 copy_skipped);
 
 c_only:
 	if (!mkdtemp(tmpdir))
