@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xdpcap/capture.h"
 #include "xdpcap/hook.h"
 #include "cmd.h"
 #include "frontend/confine.h"
@@ -21,7 +22,9 @@ static const char list_usage[] =
 	"captures that share it (pid N + pid M, in the order they run), or\n"
 	"another program (prog ID NAME). A hook this process may not open (a\n"
 	"pin whose mode keeps it out) is listed as unreadable, with what it\n"
-	"needs on stderr, and the others are listed all the same.\n"
+	"needs on stderr, and the others are listed all the same. Without HOOK,\n"
+	"the XDP programs of this namespace's interfaces that have no hook follow:\n"
+	"traced (xdp:IFNAME captures them with fentry/fexit), or why not.\n"
 	"\n"
 	"HOOK is xdp:NAME or NAME (pinned under the hook directory), xdp:IFNAME or\n"
 	"IFNAME (the hook of the XDP program on that interface), or a bpffs path.\n"
@@ -230,6 +233,48 @@ static void print_json(const struct listed *l)
 	fputs("]}", stdout);
 }
 
+/* An interface's XDP program without a hook: traced, or why not. */
+static void print_hookless_text(const struct xdpcap_hookless *h)
+{
+	fputs("xdp:", stdout);
+	put_text(h->ifname);
+	printf("  %s  ", h->traceable ? "traced" : "no hook");
+	put_text(h->ifname);
+	printf(" prog %u ", h->prog_id);
+	put_text(h->prog_name);
+	if (h->traceable) {
+		fputs("  function ", stdout);
+		put_text(h->func_name);
+	} else {
+		fputs("  not capturable: ", stdout);
+		put_text(h->why);
+	}
+	putchar('\n');
+}
+
+static void print_hookless_json(const struct xdpcap_hookless *h)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "xdp:%s", h->ifname);
+	fputs("{\"name\":", stdout);
+	put_json_str(name);
+	fputs(",\"source\":\"program\",\"ifname\":", stdout);
+	put_json_str(h->ifname);
+	printf(",\"ifindex\":%d,\"prog_id\":%u,\"prog_name\":", h->ifindex, h->prog_id);
+	put_json_str(h->prog_name);
+	if (h->func_name[0]) {
+		fputs(",\"function\":", stdout);
+		put_json_str(h->func_name);
+	}
+	printf(",\"traceable\":%s", h->traceable ? "true" : "false");
+	if (!h->traceable) {
+		fputs(",\"reason\":", stdout);
+		put_json_str(h->why);
+	}
+	putchar('}');
+}
+
 /* Mark l refused for lack of privileges, with what it needs. */
 static void mark_denied(struct listed *l, const char *why)
 {
@@ -406,6 +451,37 @@ static int read_slots(struct listed *list, size_t n)
 }
 
 /*
+ * After the hooks, the interfaces' programs without one; shown counts
+ * what was printed. Returns the exit status for this part.
+ */
+static int list_hookless(bool json, size_t *shown)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_hookless *h;
+	size_t n;
+	int err;
+
+	err = xdpcap_hookless_list(&h, &n, errbuf);
+	/* without privileges the hooks' part said what to do */
+	if (err == -EPERM)
+		return 0;
+	if (err) {
+		p_err("%s", errbuf);
+		return exit_status(err);
+	}
+	for (size_t i = 0; i < n; i++, (*shown)++) {
+		if (json && *shown)
+			putchar(',');
+		if (json)
+			print_hookless_json(&h[i]);
+		else
+			print_hookless_text(&h[i]);
+	}
+	xdpcap_hookless_list_free(h);
+	return 0;
+}
+
+/*
  * With file capabilities (confine.h): the hook directory, and each HOOK
  * named, within what group xdpcap may list. 0, or -1 with why not.
  */
@@ -471,9 +547,13 @@ int cmd_list(int argc, char **argv)
 		}
 		shown++;
 	}
+	if (optind == argc) {
+		status = list_hookless(json, &shown);
+		ret = status > ret ? status : ret;
+	}
 	if (json)
 		fputs("]\n", stdout);
-	if (!n && !ret && !json)
+	if (!shown && !ret && !json)
 		fprintf(stderr, "no hooks found: nothing pinned in %s, and no XDP program on an interface here has a map named %s\n",
 			xdpcap_hook_dir(hook_dir), XDPCAP_HOOK_MAP_NAME);
 

@@ -48,6 +48,22 @@ traceable=$("$xdpcap" features | sed -n 's/^tracing XDP programs (fentry\/fexit)
 [ "$traceable" = yes ] || [ "$traceable" = no ]
 check $? "xdpcap features says whether tracing works here: $traceable" "'$traceable'"
 
+# xdpcap list: the program, after the hooks (none here), traced or why not
+netns_exec "$A" "$xdpcap" list >"$tmp/list" 2>"$tmp/list.err"
+netns_exec "$A" "$xdpcap" list --json >"$tmp/list.json" 2>>"$tmp/list.err"
+if [ "$traceable" = yes ]; then
+	want="xdp:$VETH_A  traced  $VETH_A prog $prog xdp_traced  function xdp_traced"
+	json_want='"traceable":true'
+else
+	want="xdp:$VETH_A  no hook  $VETH_A prog $prog xdp_traced  not capturable: this kernel refuses tracing programs (EPERM"
+	json_want='"traceable":false,"reason":"this kernel refuses tracing programs (EPERM'
+fi
+grep -qF "$want" "$tmp/list" && [ "$(wc -l <"$tmp/list")" = 1 ] &&
+	grep -qF "[{\"name\":\"xdp:$VETH_A\",\"source\":\"program\"" "$tmp/list.json" &&
+	grep -qF "$json_want" "$tmp/list.json"
+check $? "xdpcap list shows the program without a hook, and whether it is traced (plain and JSON)" \
+	"$(cat "$tmp/list" "$tmp/list.json" "$tmp/list.err")"
+
 if [ "$traceable" = no ]; then
 	netns_exec "$A" "$xdpcap" "xdp:$VETH_A" "$tmp/refused.pcapng" udp 2>"$tmp/err"
 	rc=$?

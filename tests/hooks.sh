@@ -315,7 +315,22 @@ expect_err "an XDP program without a map xdpcap_hook has no hook" 2 \
 	in_ns "$B" "$xdpcap" list "$VB"
 : >"$tmp/want"
 mkdir /sys/fs/bpf/xdpcap-test/empty
-expect_out "list finds nothing in $B with an empty hook directory: exit 0, nothing on stdout" \
+# no hook, but a program without one, which (built without -g) cannot
+# be traced either: listed after the hooks, with why
+why="XDP program $plain_id ($plain_name) has no BTF (built without -g): it cannot be traced; rebuild it with clang -g, or give it a hook (bpf/xdpcap_hook.h)"
+printf 'xdp:%s  no hook  %s prog %s %s  not capturable: %s\n' "$VB" "$VB" "$plain_id" \
+	"$plain_name" "$why" >"$tmp/want"
+expect_out "list in $B with an empty hook directory: no hook, and $VB's program without one, not capturable for want of BTF" \
+	0 in_ns "$B" "$xdpcap" list --hook-dir /sys/fs/bpf/xdpcap-test/empty
+[ ! -s "$tmp/err" ]
+ok $? "... and nothing on stderr"
+printf '[{"name":"xdp:%s","source":"program","ifname":"%s","ifindex":%s,"prog_id":%s,"prog_name":"%s","traceable":false,"reason":"%s"}]\n' \
+	"$VB" "$VB" "$(in_ns "$B" ip -o link show "$VB" | cut -d: -f1)" "$plain_id" "$plain_name" "$why" >"$tmp/want"
+expect_out "list --json shows the same" \
+	0 in_ns "$B" "$xdpcap" list --json --hook-dir /sys/fs/bpf/xdpcap-test/empty
+xdp_detach "$VB"
+: >"$tmp/want"
+expect_out "list finds nothing in $B once the program is gone: exit 0, nothing on stdout" \
 	0 in_ns "$B" "$xdpcap" list --hook-dir /sys/fs/bpf/xdpcap-test/empty
 [ "$(cat "$tmp/err")" = "no hooks found: nothing pinned in /sys/fs/bpf/xdpcap-test/empty, and no XDP program on an interface here has a map named xdpcap_hook" ]
 ok $? "... and says so on stderr: '$(cat "$tmp/err")'"

@@ -178,6 +178,29 @@ XDPCAP_API size_t xdpcap_capture_prog_insns(const struct xdpcap_capture *cap,
 XDPCAP_API void xdpcap_capture_close(struct xdpcap_capture *cap);
 
 /*
+ * An XDP program on an interface of this network namespace that has no
+ * hook: whether a capture of xdp:IFNAME traces it, and if not, why.
+ */
+struct xdpcap_hookless {
+	char ifname[32];
+	int ifindex;
+	uint32_t prog_id;
+	char prog_name[16];
+	char func_name[64];	/* what fentry/fexit attach to; "" unknown */
+	bool traceable;
+	char why[XDPCAP_ERRBUF_SIZE];	/* not traceable: one sentence */
+};
+
+/*
+ * Every such program, in the order of the interfaces (an empty list is
+ * not an error). Returns 0 or -errno with a message; free the list with
+ * xdpcap_hookless_list_free().
+ */
+XDPCAP_API int xdpcap_hookless_list(struct xdpcap_hookless **list, size_t *count,
+				    char *errbuf);
+XDPCAP_API void xdpcap_hookless_list_free(struct xdpcap_hookless *list);
+
+/*
  * Parse "drop,pass" or "1,2" (any mix of names and numbers, "all", and
  * "entry" for bit XDPCAP_SLOT_ENTRY) into a bit mask. Returns 0 or
  * -EINVAL with a message.
