@@ -76,12 +76,16 @@ int16_t capture_entry_off(const struct capture_prog_spec *s, size_t field);
  *                            left out: R_CAPLEN, time, packet id; jumps
  *                            to the skipped count at *sampled, *capped
  *   capture_put_ring         r1 = this CPU's ring
+ *   capture_put_ring_output  the record and R_CAPLEN packet bytes into
+ *                            it; returns the jump taken when it took them
+ *                            (what follows it counts a full ring)
  */
 void capture_put_count(struct asm_buf *b, int16_t off);
 void capture_put_entry_match(struct asm_buf *b, const struct capture_prog_spec *s);
 void capture_put_keep(struct asm_buf *b, const struct capture_prog_spec *s,
 		      size_t *sampled, size_t *capped);
 void capture_put_ring(struct asm_buf *b, const struct capture_prog_spec *s);
+size_t capture_put_ring_output(struct asm_buf *b, const struct capture_prog_spec *s);
 
 /*
  * A traced capture program (capture_trace_prog.c): into b, which holds

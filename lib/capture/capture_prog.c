@@ -538,6 +538,21 @@ void capture_put_ring(struct asm_buf *b, const struct capture_prog_spec *s)
 		land_here(b, to_end[i]);
 }
 
+size_t capture_put_ring_output(struct asm_buf *b, const struct capture_prog_spec *s)
+{
+	size_t sent;
+
+	capture_put_ring(b, s);
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_4, 0));
+	put(b, call_helper(BPF_FUNC_ringbuf_output));
+	sent = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	return sent;
+}
+
 /*
  * The packet after the record, then both into the ring; a full ring
  * counted. Returns the jump taken when the ring took the record.
@@ -558,14 +573,7 @@ static size_t put_output(struct asm_buf *b, const struct capture_prog_spec *s)
 	}
 	for (size_t i = 0; i < b->npending; i++)
 		land_here(b, b->pending[i]);
-	capture_put_ring(b, s);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_4, 0));
-	put(b, call_helper(BPF_FUNC_ringbuf_output));
-	sent = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
+	sent = capture_put_ring_output(b, s);
 	capture_put_count(b, CNT(dropped));
 	return sent;
 }

@@ -69,31 +69,35 @@ int capture_trace_open(struct xdpcap_capture *cap, const char *spec, int hook_er
 	return 0;
 }
 
+/* One tracing program: kind trace, counted as slot's; fd kept. */
+static int load_one(struct xdpcap_capture *cap, struct capture_prog_spec *spec,
+		    enum capture_trace trace, unsigned int slot, char **log, char *errbuf)
+{
+	int fd;
+
+	spec->trace = trace;
+	spec->action = slot;
+	fd = capture_prog_load(spec, log, &cap->prog_insns[slot], errbuf);
+	if (fd < 0)
+		return fd;
+	cap->trace_prog_fds[trace - 1] = fd;
+	return 0;
+}
+
 int capture_trace_load(struct xdpcap_capture *cap, struct capture_prog_spec *spec,
 		       char **log, char *errbuf)
 {
 	const unsigned int exits = cap->actions & ((1u << XDPCAP_ACTIONS) - 1);
-	int fd;
+	int err = 0;
 
 	spec->target = &cap->target;
-	if (cap->entry) {
-		spec->trace = CAPTURE_TRACE_ENTRY;
-		spec->action = XDPCAP_SLOT_ENTRY;
-		fd = capture_prog_load(spec, log, &cap->prog_insns[XDPCAP_SLOT_ENTRY], errbuf);
-		if (fd < 0)
-			return fd;
-		cap->trace_prog_fds[CAPTURE_TRACE_ENTRY - 1] = fd;
-	}
-	if (!exits)
-		return 0;
-	spec->trace = CAPTURE_TRACE_EXIT;
-	spec->action = XDP_ABORTED;
 	spec->trace_actions = exits;
-	fd = capture_prog_load(spec, log, &cap->prog_insns[XDP_ABORTED], errbuf);
-	if (fd < 0)
-		return fd;
-	cap->trace_prog_fds[CAPTURE_TRACE_EXIT - 1] = fd;
-	return 0;
+	if (cap->entry)
+		err = load_one(cap, spec, CAPTURE_TRACE_ENTRY, XDPCAP_SLOT_ENTRY, log, errbuf);
+	/* the exit program counts by verdict: its size is told as ABORTED's */
+	if (!err && exits)
+		err = load_one(cap, spec, CAPTURE_TRACE_EXIT, XDP_ABORTED, log, errbuf);
+	return err;
 }
 
 /* The entry first, so that each exit finds the entry's choice. */

@@ -191,16 +191,8 @@ static void put_traced_record(struct asm_buf *b, const struct capture_prog_spec 
 /* The record and packet into the ring; a full ring counted. */
 static void put_traced_output(struct asm_buf *b, const struct capture_prog_spec *s)
 {
-	size_t sent;
+	size_t sent = capture_put_ring_output(b, s);
 
-	capture_put_ring(b, s);
-	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
-	put(b, alu64_reg(BPF_MOV, BPF_REG_3, R_CAPLEN));
-	put(b, alu64_imm(BPF_ADD, BPF_REG_3, sizeof(struct capture_record)));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_4, 0));
-	put(b, call_helper(BPF_FUNC_ringbuf_output));
-	sent = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 0));
 	put_traced_count(b, s, COUNTER(dropped));
 	land_here(b, sent);
 }
