@@ -48,6 +48,33 @@ static volatile sig_atomic_t stop_requested;
 /* Errors are one line on stderr (p_err): Wireshark shows it to the user. */
 #define fail p_err
 
+/*
+ * The XDP programs without a hook that a capture can trace: each
+ * interface's, and those libxdp's dispatcher runs. Those that cannot be
+ * traced here are not offered (xdpcap list says why).
+ */
+static void print_traced_programs(void)
+{
+	char errbuf[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_hookless *progs;
+	size_t count;
+
+	if (xdpcap_hookless_list(&progs, &count, errbuf))
+		return;
+	for (size_t i = 0; i < count; i++) {
+		const struct xdpcap_hookless *h = &progs[i];
+
+		if (!h->traceable)
+			continue;
+		printf("interface {value=%s}{display=XDP verdicts of program %s on %s (traced, no hook",
+		       h->name, h->prog_name, h->ifname);
+		if (h->dispatcher_id)
+			printf("; run by dispatcher %u", h->dispatcher_id);
+		printf(")}\n");
+	}
+	xdpcap_hookless_list_free(progs);
+}
+
 static void print_interfaces(const char *hook_dir)
 {
 	char errbuf[XDPCAP_ERRBUF_SIZE];
@@ -78,6 +105,8 @@ static void print_interfaces(const char *hook_dir)
 		printf("%s}\n", h->prog_id ? ")" : "");
 	}
 	xdpcap_hook_list_free(hooks, count);
+	if (!confine_active())
+		print_traced_programs();
 }
 
 /*

@@ -71,13 +71,14 @@ static int activate_status(int err)
  * "xdp:NAME" -> hook "xdp:NAME", all actions; "xdp:NAME:drop,tx" -> hook
  * "xdp:NAME", those actions ("entry" among them: each packet as it arrived
  * too). Hook names with a ':' of their own cannot be
- * given this way (interface names never have one).
+ * given this way (interface names never have one), but for xdp:prog:ID.
  */
 static int parse_device(const char *device, struct pcap_xdp *px,
 			char *errbuf)
 {
 	const char *name = device + strlen(PCAP_XDP_PREFIX);
-	const char *colon = strchr(name, ':');
+	/* xdp:prog:ID[:ACTIONS], a program traced by id */
+	const char *colon = strchr(strncmp(name, "prog:", 5) ? name : name + 5, ':');
 	size_t name_len = colon ? (size_t)(colon - name) : strlen(name);
 	char xerr[XDPCAP_ERRBUF_SIZE];
 
@@ -585,6 +586,34 @@ static int list_pinned_names(pcap_xdp_add_fn add, void *ctx, char *errbuf)
 	return ret;
 }
 
+/*
+ * The XDP programs without a hook that a capture can trace: each
+ * interface's, and those libxdp's dispatcher runs.
+ */
+static int list_traced_programs(pcap_xdp_add_fn add, void *ctx, char *errbuf)
+{
+	char xerr[XDPCAP_ERRBUF_SIZE];
+	struct xdpcap_hookless *progs;
+	size_t count;
+	int ret = 0;
+
+	if (xdpcap_hookless_list(&progs, &count, xerr))
+		return 0;
+	for (size_t i = 0; i < count && !ret; i++) {
+		const struct xdpcap_hookless *h = &progs[i];
+		char desc[512];
+
+		if (!h->traceable || !pcap_xdp_is_device(h->name))
+			continue;
+		snprintf(desc, sizeof(desc),
+			 "XDP verdicts of program %s on %s, traced (no hook); %s:ACTIONS for some only",
+			 h->prog_name, h->ifname, h->name);
+		ret = add(ctx, h->name, desc, errbuf);
+	}
+	xdpcap_hookless_list_free(progs);
+	return ret;
+}
+
 int pcap_xdp_list_devices(pcap_xdp_add_fn add, void *ctx, char *errbuf)
 {
 	char xerr[XDPCAP_ERRBUF_SIZE];
@@ -615,5 +644,5 @@ int pcap_xdp_list_devices(pcap_xdp_add_fn add, void *ctx, char *errbuf)
 		ret = add(ctx, h->name, desc, errbuf);
 	}
 	xdpcap_hook_list_free(hooks, count);
-	return ret;
+	return ret ?: list_traced_programs(add, ctx, errbuf);
 }

@@ -236,8 +236,7 @@ static void print_json(const struct listed *l)
 /* An interface's XDP program without a hook: traced, or why not. */
 static void print_hookless_text(const struct xdpcap_hookless *h)
 {
-	fputs("xdp:", stdout);
-	put_text(h->ifname);
+	put_text(h->name);
 	printf("  %s  ", h->traceable ? "traced" : "no hook");
 	put_text(h->ifname);
 	printf(" prog %u ", h->prog_id);
@@ -249,16 +248,15 @@ static void print_hookless_text(const struct xdpcap_hookless *h)
 		fputs("  not capturable: ", stdout);
 		put_text(h->why);
 	}
+	if (h->dispatcher_id)
+		printf("  run by dispatcher %u, position %d", h->dispatcher_id, h->position);
 	putchar('\n');
 }
 
 static void print_hookless_json(const struct xdpcap_hookless *h)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), "xdp:%s", h->ifname);
 	fputs("{\"name\":", stdout);
-	put_json_str(name);
+	put_json_str(h->name);
 	fputs(",\"source\":\"program\",\"ifname\":", stdout);
 	put_json_str(h->ifname);
 	printf(",\"ifindex\":%d,\"prog_id\":%u,\"prog_name\":", h->ifindex, h->prog_id);
@@ -267,6 +265,8 @@ static void print_hookless_json(const struct xdpcap_hookless *h)
 		fputs(",\"function\":", stdout);
 		put_json_str(h->func_name);
 	}
+	if (h->dispatcher_id)
+		printf(",\"dispatcher_id\":%u,\"position\":%d", h->dispatcher_id, h->position);
 	printf(",\"traceable\":%s", h->traceable ? "true" : "false");
 	if (!h->traceable) {
 		fputs(",\"reason\":", stdout);

@@ -24,29 +24,7 @@ xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
 netns_static_neighbours
 prog=$(xdp_prog_id "$VETH_A")
 
-# tracing_programs: how many tracing programs named xdpcap_* are loaded
-tracing_programs() {
-	bpftool prog show 2>/dev/null | grep -c "tracing *name xdpcap_"
-}
-no_tracing() {
-	[ "$(tracing_programs)" = 0 ]
-}
-
-traffic() {
-	send_udp "$B" 192.0.2.1 1000 5
-	send_udp "$B" 192.0.2.1 2000 3
-	netns_exec "$B" ping -c 3 -i 0.2 -W 1 192.0.2.1 >/dev/null 2>&1
-}
-
-# verdicts FILE: "N COMMENT;" per comment, sorted, on one line
-verdicts() {
-	fields "$1" frame.comment | sort | uniq -c | awk '{ $1 = $1; print }' |
-		tr '\n' ';'
-}
-
-traceable=$("$xdpcap" features | sed -n 's/^tracing XDP programs (fentry\/fexit): \([a-z]*\):.*/\1/p')
-[ "$traceable" = yes ] || [ "$traceable" = no ]
-check $? "xdpcap features says whether tracing works here: $traceable" "'$traceable'"
+. "$top/tests/lib/traced.sh"
 
 # xdpcap list: the program, after the hooks (none here), traced or why not
 netns_exec "$A" "$xdpcap" list >"$tmp/list" 2>"$tmp/list.err"
@@ -73,6 +51,9 @@ if [ "$traceable" = no ]; then
 		"status $rc" "$tmp/err"
 	no_tracing && [ "$(xdp_prog_id "$VETH_A")" = "$prog" ]
 	check $? "nothing is left loaded, and the program stays on $VETH_A"
+	netns_exec "$A" "$build/xdpcap-extcap" --extcap-interfaces >"$tmp/ext.list" 2>&1
+	grep -q "^extcap " "$tmp/ext.list" && ! grep -q "xdp:$VETH_A" "$tmp/ext.list"
+	check $? "the extcap does not offer xdp:$VETH_A, which cannot be captured here" "" "$tmp/ext.list"
 	tap_done
 	exit
 fi
@@ -84,7 +65,7 @@ grep -q "^xdpcap: xdp:$VETH_A: XDP program $prog (xdp_traced) has no xdpcap hook
 check $? "it says it traces program $prog's function with fexit" "" "$tmp/err"
 [ "$(tracing_programs)" = 1 ]
 check $? "one tracing program is loaded while it runs" "$(tracing_programs)"
-traffic
+traffic "$B"
 stop_capture
 check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
 got=$(verdicts "$tmp/exit.pcapng")
@@ -102,7 +83,7 @@ check $? "stopped: nothing is left attached, the program stays on $VETH_A" "$(tr
 # --- verdicts asked for, and a snap length --------------------------------
 start_capture "$A" --actions drop -s 20 "xdp:$VETH_A" "$tmp/drop.pcapng"
 check $? "a capture of drops only, 20 bytes each, starts" "" "$tmp/err"
-traffic
+traffic "$B"
 stop_capture
 got=$(fields "$tmp/drop.pcapng" frame.comment frame.cap_len | sort | uniq -c |
 	awk '{ $1 = $1; print }' | tr '\n' ';')
@@ -114,7 +95,7 @@ start_capture "$A" --entry "xdp:$VETH_A" "$tmp/entry.pcapng" "udp port 1000"
 check $? "a capture with --entry starts" "" "$tmp/err"
 [ "$(tracing_programs)" = 2 ]
 check $? "two tracing programs are loaded (fentry and fexit)" "$(tracing_programs)"
-traffic
+traffic "$B"
 stop_capture
 check "$cap_rc" "it ends with status 0" "status $cap_rc" "$tmp/err"
 got=$(verdicts "$tmp/entry.pcapng")
@@ -122,6 +103,23 @@ pairs=$(fields "$tmp/entry.pcapng" frame.packet_id | sort | uniq -c | awk '$1 ==
 [ "$got" = "5 XDP entry;5 XDP_DROP;" ] && [ "$pairs" = 5 ]
 check $? "--entry: 5 packets as they arrived and 5 drops, paired by packet id ($pairs pairs)" \
 	"$got" "$tmp/err"
+
+# --- Wireshark's extcap and tcpdump's xdp: device ---------------------------
+netns_exec "$A" "$build/xdpcap-extcap" --extcap-interfaces >"$tmp/ext.list" 2>&1
+grep -q "^interface {value=xdp:$VETH_A}{display=XDP verdicts of program xdp_traced on $VETH_A (traced, no hook)}$" "$tmp/ext.list"
+check $? "the extcap lists xdp:$VETH_A, traced" "" "$tmp/ext.list"
+extcap_traced "$A" "xdp:$VETH_A" "$tmp/ext.pcapng" "udp port 1000 or icmp"
+got=$(verdicts "$tmp/ext.pcapng")
+[ "$ext_rc" = 0 ] && [ "$got" = "5 XDP_DROP;3 XDP_PASS;" ]
+check $? "the extcap captures xdp:$VETH_A as Wireshark runs it: 5 drops, 3 passes" \
+	"status $ext_rc, $got" "$tmp/ext.err"
+tcpdump_traced "$A" "xdp:$VETH_A:drop" "$tmp/td.pcap" "udp"
+got=$(packets "$tmp/td.pcap")
+[ "$td_rc" = 0 ] && [ "$got" = 8 ]
+check $? "tcpdump -i xdp:$VETH_A:drop through the libpcap module: the 8 datagrams" \
+	"status $td_rc, $got" "$tmp/td.err"
+wait_until 2000 no_tracing
+check $? "... and neither leaves a tracing program behind" "$(tracing_programs)"
 
 # --- SIGKILL: the links go with the process --------------------------------
 start_capture "$A" "xdp:$VETH_A" "$tmp/kill.pcapng"

@@ -160,7 +160,13 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
 		continue
 		;;
 	esac
-	if [ -n "$arg" ]; then
+	if [ "$opt" = --prog ]; then
+		# the program is the hook: no id is this large
+		run "$xdpcap" --prog 4294967295 "$tmp/o.pcapng"
+		[ "$rc" -eq 2 ] && grep -q "^xdpcap: no BPF program has id 4294967295 (xdpcap list shows" "$tmp/err"
+		ok $? "option $opt named in --help is parsed: $(head -n1 "$tmp/err")"
+		continue
+	elif [ -n "$arg" ]; then
 		run "$xdpcap" "$opt" "$arg" --hook-dir "$tmp" nosuchhook "$tmp/o.pcapng"
 	else
 		run "$xdpcap" "$opt" --hook-dir "$tmp" nosuchhook "$tmp/o.pcapng"

@@ -420,6 +420,8 @@ refused "XDPCAP_HOOK_DIR elsewhere" "refused" \
 refused "a hook by interface name" "needs CAP_SYS_ADMIN" \
 	nsenter --net="$NETNS_RUN_DIR/$NETNS_A" -- runuser -u "$user_in" -- \
 	/usr/bin/xdpcap -c 1 "xdp:$VETH_A" "$out"
+refused "a program traced by id" "only hooks pinned in" \
+	in_c "$user_in" /usr/bin/xdpcap -c 1 --prog 1 "$out"
 refused "--force" "refused" in_c "$user_in" /usr/bin/xdpcap -c 1 --force xdp:demo "$out"
 refused "-B above the default ring" "the ring is at most 65536 KiB" \
 	in_c "$user_in" /usr/bin/xdpcap -c 1 -B 1048576 xdp:demo "$out"

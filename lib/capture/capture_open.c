@@ -421,12 +421,12 @@ int xdpcap_capture_open(const char *hook, const char *filter,
 		return err;
 	err = capture_new(filter, &known, &cap, errbuf);
 	/* prog:ID names a program to trace; anything else a hook first */
-	if (!err && hook && !strncmp(hook, TRACE_PROG_PREFIX, strlen(TRACE_PROG_PREFIX)))
+	if (!err && hook && trace_prog_spec(hook))
 		err = probe_kernel(cap, errbuf) ?: capture_trace_open(cap, hook, -ENOENT, errbuf);
 	else if (!err)
 		err = xdpcap_hook_open(hook, known.hook_dir, &cap->hook, errbuf);
 	/* an interface whose program has no hook: trace that program */
-	if (err == -ENOENT && hook && !cap->traced && kernel_known(cap))
+	if (err == -ENOENT && hook && !cap->traced && !trace_prog_spec(hook) && kernel_known(cap))
 		err = capture_trace_open(cap, hook, err, errbuf);
 	if (!err)
 		err = probe_kernel(cap, errbuf);

@@ -5,6 +5,7 @@
  * the kernel removes with the last fd: a capture that dies, even by
  * SIGKILL, leaves nothing attached, so no guard process is needed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -19,17 +20,17 @@
 int capture_trace_open(struct xdpcap_capture *cap, const char *spec, int hook_err,
 		       char *errbuf)
 {
+	const char *ifname = "", *id_text = trace_prog_spec(spec);
 	char why[XDPCAP_ERRBUF_SIZE], *end;
-	const char *ifname = "";
 	unsigned long id;
 	int err;
 
-	if (!strncmp(spec, TRACE_PROG_PREFIX, strlen(TRACE_PROG_PREFIX))) {
-		/* prog:ID, an XDP program by id, attached or not */
+	if (id_text) {
+		/* xdp:prog:ID, an XDP program by id, attached or not */
 		errno = 0;
-		id = strtoul(spec + strlen(TRACE_PROG_PREFIX), &end, 10);
-		if (errno || *end || !id || id > UINT32_MAX) {
-			xdpcap_err(errbuf, "bad program id in '%s': give prog:ID, ID a number", spec);
+		id = strtoul(id_text, &end, 10);
+		if (errno || *end || !id || id > UINT32_MAX || !isdigit((unsigned char)*id_text)) {
+			xdpcap_err(errbuf, "bad program id in '%s': give xdp:prog:ID, ID a number", spec);
 			return -EINVAL;
 		}
 		err = trace_target_open_id((uint32_t)id, &cap->target, why);
@@ -63,6 +64,10 @@ int capture_trace_open(struct xdpcap_capture *cap, const char *spec, int hook_er
 	cap->hook.prog_id = cap->target.prog_id;
 	snprintf(cap->hook.prog_name, sizeof(cap->hook.prog_name), "%s",
 		 cap->target.prog_name);
+	if (cap->target.dispatcher_id)
+		capture_notice(cap, "%s: XDP program %u is libxdp's dispatcher, and program %u (%s) alone runs in its place",
+			       cap->hook.name, cap->target.dispatcher_id, cap->target.prog_id,
+			       cap->target.prog_name);
 	capture_notice(cap, "%s: XDP program %u (%s) has no xdpcap hook: tracing its function %s (fexit%s)",
 		       cap->hook.name, cap->target.prog_id, cap->target.prog_name,
 		       cap->target.func_name, cap->entry ? " and fentry" : "");

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +16,17 @@
 #include <bpf/libbpf.h>
 
 #include "trace_target.h"
+#include "xdp_dispatcher.h"
 #include "util.h"
+
+const char *trace_prog_spec(const char *name)
+{
+	if (!strncmp(name, "xdp:", 4))
+		name += 4;
+	if (strncmp(name, TRACE_PROG_PREFIX, strlen(TRACE_PROG_PREFIX)))
+		return NULL;
+	return name + strlen(TRACE_PROG_PREFIX);
+}
 
 /* The program XDP runs on ifindex: native mode's first, then generic. */
 static uint32_t xdp_prog_of(int ifindex, int *err)
@@ -70,6 +81,27 @@ static int kernel_offsets(struct trace_offsets *o, char *errbuf)
 	return err;
 }
 
+/*
+ * Whether function ft takes a struct xdp_md * first: what tells an
+ * extension program that replaces part of an XDP program (a component
+ * under libxdp's dispatcher) from one that extends another kind.
+ */
+static bool first_param_is_xdp_md(const struct btf *btf, const struct btf_type *ft)
+{
+	const struct btf_type *proto = btf__type_by_id(btf, ft->type);
+	const struct btf_type *t;
+
+	if (!proto || !btf_is_func_proto(proto) || !btf_vlen(proto))
+		return false;
+	t = btf__type_by_id(btf, btf_params(proto)[0].type);
+	while (t && (btf_is_const(t) || btf_is_volatile(t) || btf_is_typedef(t)))
+		t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(btf, t->name_off), "xdp_md");
+}
+
 /* The program's entry point: the first function of its BTF. */
 static int entry_function(struct trace_target *t, char *errbuf)
 {
@@ -104,6 +136,7 @@ static int entry_function(struct trace_target *t, char *errbuf)
 	}
 	t->func_id = finfo.type_id;
 	snprintf(t->func_name, sizeof(t->func_name), "%s", btf__name_by_offset(btf, ft->name_off));
+	t->takes_xdp_md = first_param_is_xdp_md(btf, ft);
 	btf__free(btf);
 	return 0;
 }
@@ -119,14 +152,25 @@ int trace_target_open_id(uint32_t prog_id, struct trace_target *t, char *errbuf)
 	t->prog_fd = bpf_prog_get_fd_by_id(prog_id);
 	if (t->prog_fd < 0) {
 		err = -errno;
-		xdpcap_err(errbuf, "cannot open BPF program %u: %s", prog_id, strerror(errno));
-		return err == -ENOENT ? -ESRCH : err;
+		if (err == -ENOENT)
+			xdpcap_err(errbuf, "no BPF program has id %u (xdpcap list shows the XDP programs and their ids)",
+				   prog_id);
+		else
+			xdpcap_err(errbuf, "cannot open BPF program %u: %s", prog_id, strerror(errno));
+		return err;
 	}
-	if (bpf_obj_get_info_by_fd(t->prog_fd, &info, &len) || info.type != BPF_PROG_TYPE_XDP) {
+	if (bpf_obj_get_info_by_fd(t->prog_fd, &info, &len) ||
+	    (info.type != BPF_PROG_TYPE_XDP && info.type != BPF_PROG_TYPE_EXT)) {
 		xdpcap_err(errbuf, "BPF program %u is not an XDP program", prog_id);
 		return -EINVAL;
 	}
+	t->extension = info.type == BPF_PROG_TYPE_EXT;
 	err = entry_function(t, errbuf);
+	if (!err && t->extension && !t->takes_xdp_md) {
+		xdpcap_err(errbuf, "BPF program %u (%s) extends a program that is not XDP", prog_id,
+			   t->prog_name);
+		return -EINVAL;
+	}
 	if (!err)
 		err = kernel_offsets(&t->off, errbuf);
 	return err;
@@ -135,7 +179,7 @@ int trace_target_open_id(uint32_t prog_id, struct trace_target *t, char *errbuf)
 int trace_target_open(const char *ifname, struct trace_target *t, char *errbuf)
 {
 	int ifindex = (int)if_nametoindex(ifname), err;
-	uint32_t prog_id;
+	uint32_t prog_id, ids[XDP_DISPATCHER_MAX];
 
 	memset(t, 0, sizeof(*t));
 	t->prog_fd = -1;
@@ -152,6 +196,16 @@ int trace_target_open(const char *ifname, struct trace_target *t, char *errbuf)
 	if (!prog_id) {
 		xdpcap_err(errbuf, "%s has no XDP program", ifname);
 		return -ENOENT;
+	}
+	/*
+	 * libxdp's dispatcher with one program has that program replace its
+	 * own function, where a tracing program can no longer attach
+	 * (EBUSY): that program is what runs, with the same verdicts.
+	 */
+	if (xdp_dispatcher_components(ifindex, prog_id, ids) == 1) {
+		err = trace_target_open_id(ids[0], t, errbuf);
+		t->dispatcher_id = prog_id;
+		return err;
 	}
 	return trace_target_open_id(prog_id, t, errbuf);
 }

@@ -15,6 +15,7 @@
 struct capture_args {
 	const char *hooks[XDPCAP_SESSION_MAX_HOOKS];
 	unsigned int n_hooks;
+	char prog_hooks[XDPCAP_SESSION_MAX_HOOKS][24]; /* --prog ID: xdp:prog:ID */
 	const char *output;	/* a file name, or "-" for stdout */
 	char *filter;		/* joined FILTER words */
 	const char *read_path;	/* -r: replay this file */

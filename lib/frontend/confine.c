@@ -62,6 +62,12 @@ int confine_hook(const char *spec, char *errbuf)
 
 	if (!strncmp(name, HOOK_PREFIX, strlen(HOOK_PREFIX)))
 		name += strlen(HOOK_PREFIX);
+	if (!strncmp(name, "prog:", 5)) {
+		snprintf(errbuf, XDPCAP_ERRBUF_SIZE,
+			 "%s refused: with the capabilities of group xdpcap, only hooks pinned in %s can be captured, not programs traced by id; %s",
+			 spec, XDPCAP_DEFAULT_HOOK_DIR, run_as_root);
+		return -1;
+	}
 	if (name[0] == '/') {
 		snprintf(errbuf, XDPCAP_ERRBUF_SIZE,
 			 "hook path %s refused: with the capabilities of group xdpcap, name a hook pinned in %s as xdp:NAME; %s",

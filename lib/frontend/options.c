@@ -15,6 +15,10 @@
 const struct option_def option_defs[] = {
 	{ "interface", 'i', "HOOK", OPTION_HOOK, .frontends = COMMAND,
 	  .text = "capture from HOOK (give it up to 16 times)" },
+	{ "prog", 0, "ID", OPTION_PROG, .frontends = COMMAND,
+	  .text = "capture XDP program ID by tracing it, as if named xdp:prog:ID: "
+		  "one that libxdp's dispatcher runs, or any (xdpcap list shows "
+		  "their ids)" },
 	{ "actions", 0, "LIST", OPTION_ACTIONS, FIELD(actions), .frontends = BOTH,
 	  .text = "XDP actions to capture: aborted, drop, pass, tx, redirect or "
 		  "0-4, all, comma-separated (default: all), and entry: each "
@@ -206,10 +210,18 @@ int option_take(const struct option_def *d, unsigned int frontend,
 		*(const char **)p = frontend == FRONTEND_EXTCAP && !*value ? NULL : value;
 		return 0;
 	case OPTION_HOOK:
+	case OPTION_PROG:
 		if (args->n_hooks == XDPCAP_SESSION_MAX_HOOKS) {
 			p_err("%s: at most %d hooks in one capture", name,
 			      XDPCAP_SESSION_MAX_HOOKS);
 			return -1;
+		}
+		if (d->kind == OPTION_PROG) {
+			if (arg_number(name, value, 1, UINT32_MAX, &n))
+				return -1;
+			snprintf(args->prog_hooks[args->n_hooks],
+				 sizeof(args->prog_hooks[0]), "xdp:prog:%llu", n);
+			value = args->prog_hooks[args->n_hooks];
 		}
 		args->hooks[args->n_hooks++] = value;
 		return 0;

@@ -31,6 +31,7 @@ enum option_kind {
 	OPTION_FORMAT,		/* pcapng or pcap */
 	OPTION_TEXT,		/* a string, kept as given */
 	OPTION_HOOK,		/* one hook more */
+	OPTION_PROG,		/* one hook more: a program id to trace */
 	OPTION_HELP,		/* the front end answers these */
 	OPTION_VERSION,
 };

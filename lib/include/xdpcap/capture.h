@@ -116,8 +116,9 @@ struct xdpcap_capture;
 
 /*
  * hook names a hook as xdpcap_hook_open() does. An interface whose XDP
- * program has no hook (xdp:IFNAME, IFNAME), or "prog:ID", an XDP program
- * by id, is captured by tracing the program (fexit, and fentry for the
+ * program has no hook (xdp:IFNAME, IFNAME), or "xdp:prog:ID" ("prog:ID"),
+ * an XDP program by id or one that libxdp's dispatcher runs, is captured
+ * by tracing the program (fexit, and fentry for the
  * entry) where the kernel allows it (xdpcap_kernel.trace_xdp); its
  * xdpcap_capture_hook() has source XDPCAP_HOOK_TRACED.
  */
@@ -179,9 +180,12 @@ XDPCAP_API void xdpcap_capture_close(struct xdpcap_capture *cap);
 
 /*
  * An XDP program on an interface of this network namespace that has no
- * hook: whether a capture of xdp:IFNAME traces it, and if not, why.
+ * hook: whether a capture of xdp:IFNAME traces it, and if not, why. Under
+ * libxdp's dispatcher (xdp-loader), each program the dispatcher runs is
+ * listed too, after it: captured as xdp:prog:ID.
  */
 struct xdpcap_hookless {
+	char name[48];		/* what a capture opens: xdp:IFNAME, xdp:prog:ID */
 	char ifname[32];
 	int ifindex;
 	uint32_t prog_id;
@@ -189,6 +193,8 @@ struct xdpcap_hookless {
 	char func_name[64];	/* what fentry/fexit attach to; "" unknown */
 	bool traceable;
 	char why[XDPCAP_ERRBUF_SIZE];	/* not traceable: one sentence */
+	uint32_t dispatcher_id;	/* a dispatcher's component: the dispatcher */
+	int position;		/* ... and its place in the dispatcher's order */
 };
 
 /*
