@@ -57,6 +57,13 @@ static int print_ebpf(const struct xdpcap_cbpf *cbpf, const char *expr,
 	printf("; \"%s\": %zu eBPF instructions from %zu cBPF, %u packet bounds checks\n",
 	       expr, ebpf.len, cbpf->len, ebpf.bounds_checks);
 	printf("; in: r2 = data, r3 = data_end; out: w0 = result (0 = no match)\n");
+	if (!ebpf.reach)
+		printf("; reads no byte of the packet\n");
+	else if (ebpf.reach < XDPCAP_CBPF_MAX_READ)
+		printf("; reads no byte past the packet's first %u (a traced capture copies those before the filter)\n",
+		       ebpf.reach);
+	else
+		printf("; may read any byte of the packet (a traced capture copies it whole before the filter)\n");
 	rounds = xdpcap_cbpf_loop_rounds(cbpf);
 	if (rounds > 0)
 		printf("; its loop is unrolled: libpcap's result where libpcap jumps back at most %d times (protochain: headers walked), else no match\n",

@@ -10,14 +10,18 @@
  *   counters = area.counters[verdict or ENTRY]; counters.received++
  *   (fexit) a verdict not asked for: done
  *   len = xdp->data_end - xdp->data   (the first buffer)
- *   copied = min(len, max_caplen); probe_read_kernel(area.packet, copied, xdp->data)
+ *   copied = min(len, reach); probe_read_kernel(area.packet, copied, xdp->data)
+ *            (reach: what the filter may read, at most max_caplen)
  *   result = filter(area.packet, copied, wirelen = len)
- *            (an fexit of an entry capture: the entry's choice instead)
- *   then as in a slot: kept or left out, the record, the ring
+ *            (an fexit of an entry capture: the entry's choice instead,
+ *            and the copy made after it)
+ *   then as in a slot: kept or left out; the rest of a kept packet, up
+ *   to min(result, len, max_caplen), copied; the record, the ring
  *   return 0
  *
- * The copy is made for every packet the filter looks at, matching or
- * not: its cost is that of copying min(len, snap length) bytes.
+ * A packet the filter looks at costs the copy of what the filter may
+ * read (its headers, for most filters; the whole packet for one whose
+ * reads cannot be bounded); a kept packet the rest of its snap length.
  * Fragments of multi-buffer frames are not read.
  */
 #include <stddef.h>
@@ -107,11 +111,26 @@ static size_t put_verdict_wanted(struct asm_buf *b, const struct capture_prog_sp
 }
 
 /*
- * The packet's length (its wire length as far as the first buffer
- * goes) and its copy into the area; returns the jump taken if the copy
- * failed.
+ * Bytes copied before the filter runs: no more than it may read
+ * (xdpcap_ebpf.reach), so that a packet it does not match costs the copy
+ * of its headers, not of the whole packet. A match gets the rest after.
  */
-static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec *s)
+static uint32_t filter_copy_limit(const struct capture_prog_spec *s)
+{
+	const uint32_t max_caplen = s->layout.max_caplen;
+
+	if (s->trace == CAPTURE_TRACE_EXIT && s->at_entry)
+		return max_caplen;	/* copied once the entry chose */
+	return s->filter->reach < max_caplen ? s->filter->reach : max_caplen;
+}
+
+/*
+ * The packet's length (its wire length as far as the first buffer
+ * goes) and the copy of up to limit bytes of it into the area; returns
+ * the jump taken if the copy failed.
+ */
+static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec *s,
+			      uint32_t limit)
 {
 	const struct trace_offsets *o = &s->target->off;
 	size_t fits, failed;
@@ -123,9 +142,8 @@ static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec 
 	put(b, store_reg(BPF_W, BPF_REG_10, CAPTURE_WIRELEN_OFF, BPF_REG_2));
 	put(b, store_reg(BPF_W, R_AREA, REC(wirelen), BPF_REG_2));
 	fits = b->len;
-	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 0,
-			 (int32_t)s->layout.max_caplen));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_2, (int32_t)s->layout.max_caplen));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 0, (int32_t)limit));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, (int32_t)limit));
 	land_here(b, fits);
 	put(b, store_reg(BPF_DW, BPF_REG_10, TRACE_COPIED_OFF, BPF_REG_2));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_AREA));
@@ -134,6 +152,39 @@ static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec 
 	put(b, call_helper(BPF_FUNC_probe_read_kernel));
 	failed = b->len;
 	put(b, ebpf_insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0));
+	return failed;
+}
+
+/*
+ * A match whose copy stopped at limit (filter_copy_limit) while the
+ * record takes more: bytes limit to min(result, length, max_caplen)
+ * copied after it, and counted as copied. Returns the jump taken if the
+ * copy failed.
+ */
+static size_t put_traced_rest(struct asm_buf *b, const struct capture_prog_spec *s,
+			      uint32_t limit)
+{
+	const uint32_t max_caplen = s->layout.max_caplen;
+	size_t done, failed;
+
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_CAPLEN));
+	put(b, load_mem(BPF_W, BPF_REG_1, BPF_REG_10, CAPTURE_WIRELEN_OFF));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_X, BPF_REG_2, BPF_REG_1, 1, 0));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_2, BPF_REG_1));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 1, (int32_t)max_caplen));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_2, (int32_t)max_caplen));
+	done = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 0, (int32_t)limit));
+	put(b, store_reg(BPF_DW, BPF_REG_10, TRACE_COPIED_OFF, BPF_REG_2));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_2, -(int32_t)limit));
+	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_AREA));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_1, (int32_t)(sizeof(struct capture_record) + limit)));
+	put(b, load_mem(BPF_DW, BPF_REG_3, BPF_REG_10, TRACE_DATA_OFF));
+	put(b, alu64_imm(BPF_ADD, BPF_REG_3, (int32_t)limit));
+	put(b, call_helper(BPF_FUNC_probe_read_kernel));
+	failed = b->len;
+	put(b, ebpf_insn(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0));
+	land_here(b, done);
 	return failed;
 }
 
@@ -200,7 +251,9 @@ static void put_traced_output(struct asm_buf *b, const struct capture_prog_spec 
 void capture_build_traced(struct asm_buf *b, const struct capture_prog_spec *s)
 {
 	size_t no_area, unwanted, failed, no_match, sampled = 0, capped = 0, done;
+	size_t rest_failed = 0;
 	const bool entry_choice = s->trace == CAPTURE_TRACE_EXIT && s->at_entry;
+	const uint32_t limit = filter_copy_limit(s);
 
 	no_area = put_traced_area(b, s);
 	unwanted = put_verdict_wanted(b, s);
@@ -210,13 +263,15 @@ void capture_build_traced(struct asm_buf *b, const struct capture_prog_spec *s)
 		/* the entry chose: copy only what it chose */
 		no_match = put_traced_match(b, s);
 		put(b, alu64_reg(BPF_MOV, R_CAPLEN, BPF_REG_0));
-		failed = put_traced_copy(b, s);
+		failed = put_traced_copy(b, s, limit);
 		put(b, alu64_reg(BPF_MOV, BPF_REG_0, R_CAPLEN));
 	} else {
-		failed = put_traced_copy(b, s);
+		failed = put_traced_copy(b, s, limit);
 		no_match = put_traced_match(b, s);
 	}
 	capture_put_keep(b, s, &sampled, &capped);
+	if (limit < s->layout.max_caplen)
+		rest_failed = put_traced_rest(b, s, limit);
 	put_traced_record(b, s);
 	put_traced_output(b, s);
 	if (sampled || capped) {
@@ -233,6 +288,8 @@ void capture_build_traced(struct asm_buf *b, const struct capture_prog_spec *s)
 	if (unwanted)
 		land_here(b, unwanted);
 	land_here(b, failed);
+	if (rest_failed)
+		land_here(b, rest_failed);
 	land_here(b, no_match);
 	/* a reference only: the program's maps tell who owns it */
 	if (s->owner_map_fd >= 0)

@@ -20,7 +20,7 @@
  * of CBPF_NEVER bytes can never be met, and a block that needs it never
  * matches.
  */
-#define CBPF_MAX_PKT (0xffffu - 64)
+#define CBPF_MAX_PKT XDPCAP_CBPF_MAX_READ
 #define CBPF_NEVER 0x10000u
 
 /* Bits of cbpf_flow.init_mask: registers and scratch words to zero. */
@@ -95,6 +95,13 @@ int cbpf_prepare(const struct xdpcap_cbpf *prog, struct xdpcap_cbpf *out,
 int cbpf_flow_build(struct cbpf_flow *flow, const struct xdpcap_cbpf *prog,
 		    uint32_t max_pkt, char *errbuf);
 void cbpf_flow_free(struct cbpf_flow *flow);
+
+/*
+ * How far into the packet the filter may read: no load of a live block
+ * touches a byte at or past this offset (at most flow->max_pkt, which
+ * also stands for "cannot tell": X from A or scratch memory).
+ */
+uint32_t cbpf_flow_reach(const struct cbpf_flow *flow);
 
 /* The block that instruction i jumps to when the condition holds (or not). */
 static inline uint32_t cbpf_jump_target(const struct sock_filter *f,

@@ -452,3 +452,26 @@ void cbpf_flow_free(struct cbpf_flow *flow)
 	free(flow->x_max_after);
 	memset(flow, 0, sizeof(*flow));
 }
+
+uint32_t cbpf_flow_reach(const struct cbpf_flow *flow)
+{
+	uint64_t reach = 0;
+
+	for (size_t b = 0; b < flow->nblocks; b++) {
+		const struct cbpf_block *blk = &flow->blocks[b];
+		uint64_t x_max = blk->x_max_in;
+
+		for (uint32_t i = blk->first; blk->live && i <= blk->last; i++) {
+			const struct sock_filter *f = &flow->insns[i];
+			uint64_t end = (uint64_t)f->k + cbpf_load_size(f->code);
+
+			if (is_ind(f->code))
+				end += x_max;
+			if (cbpf_load_size(f->code) && end > reach)
+				reach = end;
+			if (writes_x(f->code))
+				x_max = x_max_after(f);
+		}
+	}
+	return reach < flow->max_pkt ? (uint32_t)reach : flow->max_pkt;
+}

@@ -624,6 +624,7 @@ int xdpcap_cbpf_to_ebpf(const struct xdpcap_cbpf *prog,
 	out->len = e.len;
 	out->bounds_checks = e.checks;
 	out->reads_wirelen = e.reads_wirelen;
+	out->reach = cbpf_flow_reach(&flow);
 	e.insns = NULL;
 out:
 	if (err == -ENOMEM)

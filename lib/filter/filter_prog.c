@@ -147,14 +147,17 @@ int xdpcap_filter_prog_load(const struct xdpcap_ebpf *frag,
 
 /*
  * The copy's program: the header's wire length to the stack, the header
- * and packet (at most HEADER + buffer_size bytes) into the map value
+ * and packet (at most HEADER + buffer_size bytes, and no more than the
+ * filter may read, as a traced capture copies them) into the map value
  * after room for a capture record, with the capture's own direct copy,
  * then the fragment on the packet's part of the copy.
  */
 static size_t build_copied(struct asm_buf *b, const struct xdpcap_ebpf *frag,
 			   uint32_t buffer_size, int map_fd)
 {
-	const uint32_t total = HEADER + buffer_size;
+	/* what the filter may read is all a capture copies before it */
+	const uint32_t copied = frag->reach < buffer_size ? frag->reach : buffer_size;
+	const uint32_t total = HEADER + copied;
 	size_t malformed, done;
 
 	put(b, alu64_reg(BPF_MOV, R_CTX, BPF_REG_1));
@@ -184,8 +187,8 @@ static size_t build_copied(struct asm_buf *b, const struct xdpcap_ebpf *frag,
 	put_ctx_load(b, BPF_REG_3, offsetof(struct xdp_md, data_end));
 	put(b, alu64_reg(BPF_SUB, BPF_REG_3, BPF_REG_2));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_3, -HEADER));
-	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_3, 0, 1, (int32_t)buffer_size));
-	put(b, alu64_imm(BPF_MOV, BPF_REG_3, (int32_t)buffer_size));
+	put(b, ebpf_insn(BPF_JMP | BPF_JLE | BPF_K, BPF_REG_3, 0, 1, (int32_t)copied));
+	put(b, alu64_imm(BPF_MOV, BPF_REG_3, (int32_t)copied));
 	put(b, alu64_reg(BPF_MOV, BPF_REG_2, R_AREA));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_2, sizeof(struct capture_record) + HEADER));
 	memcpy(b->insns + b->len, frag->insns, frag->len * sizeof(*b->insns));

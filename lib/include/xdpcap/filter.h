@@ -23,6 +23,9 @@
 #ifndef XDPCAP_FILTER_H
 #define XDPCAP_FILTER_H
 
+/* Reads that end past this many bytes give 0 (see above). */
+#define XDPCAP_CBPF_MAX_READ 65471u
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +59,13 @@ struct xdpcap_ebpf {
 	unsigned int bounds_checks;
 	/* The filter reads the packet length (cBPF "len"). */
 	int reads_wirelen;
+	/*
+	 * It reads no byte at or past this offset: a copy of the packet's
+	 * first reach bytes (r3 = that many, or fewer for a shorter packet)
+	 * gives the same result as a longer one. At most the largest packet
+	 * (buffer_size; 65535 without), which stands for "any".
+	 */
+	uint32_t reach;
 };
 
 struct xdpcap_ebpf_opts {
