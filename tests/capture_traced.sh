@@ -90,6 +90,34 @@ got=$(fields "$tmp/drop.pcapng" frame.comment frame.cap_len | sort | uniq -c |
 [ "$got" = "8 XDP_DROP 20;" ]
 check $? "--actions drop: the 8 datagrams, 20 bytes of each" "$got" "$tmp/err"
 
+# --- two readers at once: one sampled, one in files of a second -----------
+cap_err=$tmp/sample.err
+start_capture "$A" --sample 5 "xdp:$VETH_A" "$tmp/sample.pcapng" "udp port 1000"
+check $? "a capture with --sample 5 starts" "" "$tmp/sample.err"
+cap_err=
+sample_pid=$cap_pid
+start_capture "$A" -G 1 "xdp:$VETH_A" "$tmp/rot-%H%M%S.pcapng" "udp or icmp"
+check $? "a second capture, a file a second (-G 1), starts beside it" "" "$tmp/err"
+[ "$(tracing_programs)" = 2 ]
+check $? "each has its own tracing program" "$(tracing_programs)"
+traffic "$B"
+sleep 1
+stop_capture
+rot_rc=$cap_rc
+cap_pid=$sample_pid
+stop_capture
+in_rot=0
+for f in "$tmp"/rot-*.pcapng; do
+	in_rot=$((in_rot + $(packets "$f")))
+done
+files=$(ls "$tmp"/rot-*.pcapng | wc -l)
+[ "$rot_rc" = 0 ] && [ "$files" -ge 2 ] && [ "$in_rot" = 11 ]
+check $? "-G 1: the 11 packets in $files files" "status $rot_rc, $in_rot packets" "$tmp/err"
+got=$(packets "$tmp/sample.pcapng")
+[ "$cap_rc" = 0 ] && [ "$got" = 1 ] && grep -q "^4 packets skipped" "$tmp/sample.err"
+check $? "--sample 5: 1 of the 5 datagrams kept, 4 counted as skipped" \
+	"status $cap_rc, $got packets" "$tmp/sample.err"
+
 # --- the entries, paired with their exits ---------------------------------
 start_capture "$A" --entry "xdp:$VETH_A" "$tmp/entry.pcapng" "udp port 1000"
 check $? "a capture with --entry starts" "" "$tmp/err"

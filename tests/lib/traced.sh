@@ -8,7 +8,6 @@
 #   no_tracing         none is
 #   verdicts FILE      "N COMMENT;" per packet comment of FILE, sorted
 #   verdicts_by_if FILE  the same, "INTERFACE N COMMENT;"
-#   packets FILE       how many packets FILE holds
 #   traffic NS         from NS to 192.0.2.1: 5 datagrams to UDP port 1000,
 #                      3 to port 2000 and 3 pings
 #   extcap_traced NS IFACE FILE FILTER
@@ -36,10 +35,6 @@ verdicts_by_if() {
 	fields "$1" frame.interface_name frame.comment | sort | uniq -c |
 		awk '{ n = $1; i = $2; $1 = $2 = ""; sub(/^ */, ""); print i, n, $0 }' |
 		sort | tr '\n' ';'
-}
-
-packets() {
-	fields "$1" frame.number | wc -l
 }
 
 traffic() {
