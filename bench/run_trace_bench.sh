@@ -25,7 +25,7 @@ bpffs_mount || bail "cannot mount bpffs at /sys/fs/bpf"
 bench=$build/bench/bench_trace
 [ -x "$bench" ] || bail "no $bench: run make bench"
 if [ -n "${XDPCAP_TEST_TIME_SCALE:-}" ] && [ $# = 0 ]; then
-	set -- --rounds 7 --repeat 5000
+	set -- --rounds 11 --repeat 5000
 fi
 out=$("$bench" "$@" "$build/bpf/examples/xdpcap_demo.bpf.o" "$build/bench/xdp_nohook.bpf.o" 2>&1)
 rc=$?

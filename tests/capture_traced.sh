@@ -13,18 +13,8 @@ set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$top/tests/lib/live.sh"
 live_test traced "$0" "$@"
-
-traced_obj=$build/tests/bpf/xdp_traced.bpf.o
-[ -f "$traced_obj" ] || bail "no $traced_obj (built with clang -target bpf)"
-
-netns_setup xtrc || bail "cannot create namespaces"
-A=$NETNS_A B=$NETNS_B
-xdp_attach "$VETH_A" "$traced_obj" native || bail "cannot attach the traced program"
-xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
-netns_static_neighbours
-prog=$(xdp_prog_id "$VETH_A")
-
 . "$top/tests/lib/traced.sh"
+traced_pair xtrc
 
 # xdpcap list: the program, after the hooks (none here), traced or why not
 netns_exec "$A" "$xdpcap" list >"$tmp/list" 2>"$tmp/list.err"

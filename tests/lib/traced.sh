@@ -14,6 +14,10 @@
 #                      the extcap capturing IFACE in NS as Wireshark runs
 #                      it (through a fifo) into FILE while traffic runs
 #                      from $B; its status in $ext_rc
+#   traced_pair NAME   namespaces $A and $B joined by a veth pair,
+#                      tests/bpf/xdp_traced.bpf.o on $VETH_A (loaded by
+#                      iproute2, native mode; its id in $prog), the demo on
+#                      $VETH_B
 #   tcpdump_traced NS IFACE FILE FILTER
 #                      tcpdump -i IFACE through the libpcap module, the
 #                      same way; its status in $td_rc
@@ -77,6 +81,17 @@ tcpdump_traced() {
 	kill -INT "$_td_pid"
 	wait "$_td_pid"
 	td_rc=$?
+}
+
+traced_pair() {
+	_traced_obj=$build/tests/bpf/xdp_traced.bpf.o
+	[ -f "$_traced_obj" ] || bail "no $_traced_obj (built with clang -target bpf)"
+	netns_setup "$1" || bail "cannot create namespaces"
+	A=$NETNS_A B=$NETNS_B
+	xdp_attach "$VETH_A" "$_traced_obj" native || bail "cannot attach the traced program"
+	xdp_attach "$VETH_B" "$demo" native || bail "cannot attach the peer's XDP"
+	netns_static_neighbours
+	prog=$(xdp_prog_id "$VETH_A")
 }
 
 traceable=$("$xdpcap" features | sed -n 's/^tracing XDP programs (fentry\/fexit): \([a-z]*\):.*/\1/p')
