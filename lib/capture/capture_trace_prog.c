@@ -127,7 +127,7 @@ static uint32_t filter_copy_limit(const struct capture_prog_spec *s)
 /*
  * The packet's length (its wire length as far as the first buffer
  * goes) and the copy of up to limit bytes of it into the area; returns
- * the jump taken if the copy failed.
+ * the jump taken if the copy failed (0: none made).
  */
 static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec *s,
 			      uint32_t limit)
@@ -146,6 +146,8 @@ static size_t put_traced_copy(struct asm_buf *b, const struct capture_prog_spec 
 	put(b, alu64_imm(BPF_MOV, BPF_REG_2, (int32_t)limit));
 	land_here(b, fits);
 	put(b, store_reg(BPF_DW, BPF_REG_10, TRACE_COPIED_OFF, BPF_REG_2));
+	if (!limit)
+		return 0;	/* a filter that reads no byte: nothing yet */
 	put(b, alu64_reg(BPF_MOV, BPF_REG_1, R_AREA));
 	put(b, alu64_imm(BPF_ADD, BPF_REG_1, sizeof(struct capture_record)));
 	put(b, load_mem(BPF_DW, BPF_REG_3, BPF_REG_10, TRACE_DATA_OFF));
@@ -287,7 +289,8 @@ void capture_build_traced(struct asm_buf *b, const struct capture_prog_spec *s)
 	land_here(b, no_area);
 	if (unwanted)
 		land_here(b, unwanted);
-	land_here(b, failed);
+	if (failed)
+		land_here(b, failed);
 	if (rest_failed)
 		land_here(b, rest_failed);
 	land_here(b, no_match);
