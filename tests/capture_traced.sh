@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 #
 # An XDP program without a hook (tests/bpf/xdp_traced.bpf.c: UDP
-# dropped, the rest passed), captured by naming its interface: through
+# dropped, aborted or redirected, the rest passed), captured by naming
+# its interface: through
 # fexit (and fentry with --entry) where the kernel lets tracing programs
 # attach to XDP programs, as xdpcap features says. Where it does not (the
 # kernel answers EPERM: tests/trace_probe holds the probe to what libbpf
@@ -69,6 +70,18 @@ whole=$(awk -v ifname="xdp:$VETH_A" '$1 == $2 && $3 == ifname && ($4 == 1 || $4 
 check $? "whole frames, on $VETH_A, with the pcapng verdict (8 of 8)" "$(tr '\n' ';' <"$tmp/frames")"
 no_tracing && [ "$(xdp_prog_id "$VETH_A")" = "$prog" ]
 check $? "stopped: nothing is left attached, the program stays on $VETH_A" "$(tracing_programs)"
+
+# --- the other verdicts: aborted, and redirected back out ------------------
+start_capture "$A" "xdp:$VETH_A" "$tmp/more.pcapng" "udp port 3000 or udp port 4000"
+check $? "a capture of the aborted and redirected datagrams starts" "" "$tmp/err"
+send_udp "$B" 192.0.2.1 3000 2
+send_udp "$B" 192.0.2.1 4000 2
+stop_capture
+got=$(fields "$tmp/more.pcapng" frame.verdict.ebpf_xdp udp.dstport | sort | uniq -c |
+	awk '{ $1 = $1; print }' | tr '\n' ';')
+[ "$cap_rc" = 0 ] && [ "$got" = "2 0 3000;2 4 4000;" ]
+check $? "2 datagrams aborted (verdict 0) and 2 redirected (4), each with its verdict" \
+	"status $cap_rc, $got" "$tmp/err"
 
 # --- verdicts asked for, and a snap length --------------------------------
 start_capture "$A" --actions drop -s 20 "xdp:$VETH_A" "$tmp/drop.pcapng"
