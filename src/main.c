@@ -87,15 +87,33 @@ static const struct {
 };
 
 /*
+ * What getopt refused (opterr is 0), in one line and where to look: the
+ * whole usage would bury it.
+ */
+static void bad_option(const char *arg)
+{
+	const struct option_def *d = optopt ? option_by_key(optopt) : NULL;
+	int len = (int)strcspn(arg, "=");
+
+	if (d)
+		p_err("option %.*s needs a value", len, arg);
+	else if (optopt > 0 && optopt < 128)
+		p_err("unknown option -%c", optopt);
+	else
+		p_err("unknown option %.*s", len, arg);
+	p_err("try 'xdpcap --help'");
+}
+
+/*
  * One option into args: -1 to go on, or the exit status (after --help,
  * --version, or a bad value, said).
  */
-static int take_option(int key, struct capture_args *args)
+static int take_option(int key, char **argv, struct capture_args *args)
 {
 	const struct option_def *d = option_by_key(key);
 
 	if (!d) {
-		print_usage(stderr);
+		bad_option(argv[optind - 1]);
 		return EXIT_USAGE;
 	}
 	switch (option_take(d, FRONTEND_COMMAND, optarg, args)) {
@@ -197,8 +215,9 @@ int main(int argc, char **argv)
 	options_init(&args);
 	/* "+": stop at the first operand, filters may look like options */
 	options_getopt(FRONTEND_COMMAND, NULL, longopts, "+", shortopts);
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
-		if ((ret = take_option(opt, &args)) >= 0)
+		if ((ret = take_option(opt, argv, &args)) >= 0)
 			return ret;
 	if (args.entry)
 		args.actions = (args.actions ? args.actions : (1u << XDPCAP_ACTIONS) - 1) |

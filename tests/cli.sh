@@ -89,7 +89,20 @@ printf 'this is not a capture file at all\n' >"$tmp/garbage"
 expect_usage_error "input that is not a capture" "cannot read" "$xdpcap" -r "$tmp/garbage" "$tmp/o.pcap" ip
 expect_usage_error "no output named" "missing OUTPUT" "$xdpcap" -r "$corpus"
 expect_usage_error "nothing to do" "nothing to do" "$xdpcap"
-expect_usage_error "unknown option" "Usage" "$xdpcap" --no-such-option
+expect_usage_error "unknown option" "^xdpcap: unknown option --no-such-option$" \
+	"$xdpcap" --no-such-option=1
+[ "$(wc -l <"$tmp/err")" -eq 2 ] && [ "$(tail -n 1 "$tmp/err")" = "xdpcap: try 'xdpcap --help'" ]
+ok $? "... in two lines: the option, then where to look (not the whole usage)"
+expect_usage_error "an unknown short option" "^xdpcap: unknown option -w$" \
+	"$xdpcap" -w "$tmp/o.pcapng" xdp:demo
+expect_usage_error "an option without its value" "^xdpcap: option --snaplen needs a value$" \
+	"$xdpcap" --snaplen
+expect_usage_error "a short option without its value" "^xdpcap: option -c needs a value$" \
+	"$xdpcap" -c
+# -s 0 is tcpdump's way to say "the default" (capture.sh checks its effect)
+run "$xdpcap" -s 0 -r "$corpus" "$tmp/s0.pcap" udp port 53
+[ "$rc" -eq 0 ] && cmp -s "$tmp/s0.pcap" "$tmp/w.pcap"
+ok $? "-s 0 is taken: $(head -n1 "$tmp/err")"
 run "$xdpcap" -r "$corpus" "$tmp/nodir/o.pcap" ip
 [ "$rc" -ne 0 ] && grep -q "cannot write" "$tmp/err"
 ok $? "an output that cannot be created is an error: $(head -n1 "$tmp/err")"
