@@ -192,6 +192,12 @@ stop_capture
 sizes=$(fields "$tmp/s.pcapng" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
 [ "$sizes" = "60/242 " ]
 ok $? "-s 60 keeps 60 bytes of 242 ($sizes)"
+start_capture - -s 0 xdp:demo "$tmp/s0.pcapng" icmp
+netns_exec "$B" ping -c 1 -s 200 -W 1 192.0.2.1 >/dev/null 2>&1
+stop_capture
+sizes=$(fields "$tmp/s0.pcapng" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
+[ "$sizes" = "242/242 " ]
+ok $? "-s 0 keeps whole packets, as with tcpdump ($sizes)"
 
 # --- found through the interface, no pin -----------------------------------------
 for name in "xdp:$VA" "$VA"; do

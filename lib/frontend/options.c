@@ -32,10 +32,11 @@ const struct option_def option_defs[] = {
 		  "hook with an entry slot); FILTER applies to the packet as it "
 		  "arrived" },
 	{ "snaplen", 's', "N", OPTION_NUMBER, FIELD(snaplen),
-	  .min = 1, .max = ARG_SNAPLEN_MAX, .initial = XDPCAP_DEFAULT_SNAPLEN,
+	  .min = 0, .max = ARG_SNAPLEN_MAX, .initial = XDPCAP_DEFAULT_SNAPLEN,
 	  .frontends = BOTH,
-	  .text = "bytes to keep of each packet, 1 to 262144 (default 262144; at "
-		  "most 65000 are copied from the kernel)",
+	  .text = "bytes to keep of each packet, 1 to 262144, or 0 for 262144 as "
+		  "with tcpdump (default 262144; at most 65000 are copied from "
+		  "the kernel)",
 	  .place = 2, .label = "Snap length" },
 	{ "count", 'c', "N", OPTION_NUMBER, FIELD(count), .min = 1, .max = ~0ull,
 	  .frontends = COMMAND, .text = "stop after N packets" },
