@@ -101,6 +101,11 @@ grep -n -i -e 'ring per CPU' -e 'per-CPU ring' -e '-B.*per CPU' \
 [ $? -eq 1 ]
 check $? "nothing calls the capture ring per CPU" "" "$tmp/percpu"
 
+# the manual pages are one set: one date on all of them
+dates=$(sed -n 's/^\.TH [^ ]* [0-9] "\([^"]*\)".*/\1/p' "$top"/doc/*.[0-9].in | sort -u)
+[ "$(echo "$dates" | wc -l)" -eq 1 ] && [ -n "$dates" ]
+check $? "the manual pages carry one date ($(echo $dates))"
+
 lines=$(wc -l <"$top/README.md")
 [ "$lines" -le 450 ]
 check $? "the README has at most 450 lines" "it has $lines; the details go to doc/*.md"
