@@ -54,8 +54,8 @@ static int print_ebpf(const struct xdpcap_cbpf *cbpf, const char *expr,
 	err = xdpcap_cbpf_to_ebpf(cbpf, NULL, &ebpf, errbuf);
 	if (err)
 		return err;
-	printf("; \"%s\": %zu eBPF instructions from %zu cBPF, %u packet bounds checks\n",
-	       expr, ebpf.len, cbpf->len, ebpf.bounds_checks);
+	printf("; \"%s\": %zu eBPF instructions from %zu cBPF, %u packet bounds check%s\n",
+	       expr, ebpf.len, cbpf->len, ebpf.bounds_checks, ebpf.bounds_checks == 1 ? "" : "s");
 	printf("; in: r2 = data, r3 = data_end; out: w0 = result (0 = no match)\n");
 	if (!ebpf.reach)
 		printf("; reads no byte of the packet\n");

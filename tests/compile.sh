@@ -26,6 +26,10 @@ run "$xdpcap" compile --emit=cbpf -s 010 ip
 [ "$rc" -eq 0 ] && grep -q "ret  *#10$" "$tmp/out"
 ok $? "compile -s 010 is ten, as -s 010 of a capture: $(grep ret "$tmp/out" | head -n1)"
 
+run "$xdpcap" compile ip
+[ "$rc" -eq 0 ] && grep -q '^; "ip": [0-9]* eBPF instructions from [0-9]* cBPF, 1 packet bounds check$' "$tmp/out"
+ok $? "compile counts in good English: $(head -n1 "$tmp/out")"
+
 run "$xdpcap" compile "inbound and udp"
 [ "$rc" -eq 0 ] && grep -q "warning: the filter tests what XDP cannot know yet (inbound" "$tmp/err"
 ok $? "compile 'inbound and udp' warns that XDP cannot tell: $(head -n1 "$tmp/err")"
