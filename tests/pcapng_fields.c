@@ -22,7 +22,7 @@ enum field {
 	F_NUMBER, F_COMMENT, F_PACKET_ID, F_VERDICT, F_LEN, F_CAP_LEN,
 	F_TIME_EPOCH, F_IF_ID, F_IF_NAME, F_IF_QUEUE, F_ETH_SRC, F_ETH_DST,
 	F_IP_SRC, F_IP_DST, F_ICMP_TYPE, F_UDP_SRC, F_UDP_DST, F_DATA,
-	F_COUNT
+	F_DIRECTION, F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
@@ -31,6 +31,7 @@ static const char *const field_names[F_COUNT] = {
 	"frame.time_epoch", "frame.interface_id", "frame.interface_name",
 	"frame.interface_queue", "eth.src", "eth.dst", "ip.src", "ip.dst",
 	"icmp.type", "udp.srcport", "udp.dstport", "data.data",
+	"frame.packet_flags_direction",
 };
 
 #define MAX_IFACES 64
@@ -58,9 +59,9 @@ struct packet {
 	uint64_t ts, units;
 	const uint8_t *data;
 	const char *if_name;
-	bool has_id, has_verdict, has_queue;
+	bool has_id, has_verdict, has_queue, has_flags;
 	uint64_t id, verdict;
-	uint32_t queue;
+	uint32_t queue, flags;
 	char comment[4096];	/* last: what comes before is cleared a packet */
 };
 
@@ -188,6 +189,8 @@ static void packet_fields(const struct packet *pk)
 		set(F_IF_NAME, "%s", pk->if_name);
 	if (pk->has_queue)
 		set(F_IF_QUEUE, "%u", pk->queue);
+	if (pk->has_flags)	/* as tshark shows it */
+		set(F_DIRECTION, "0x%08x", pk->flags & 3u);
 	if (len < 14)
 		return;
 	set_mac(F_ETH_DST, p);
@@ -263,6 +266,8 @@ static void epb_options(const struct reader *r, struct packet *pk,
 			break;
 		if (code == 1)
 			append_comment(pk, v, olen);
+		else if (code == 2 && olen == 4)
+			pk->has_flags = true, pk->flags = get32(r, v);
 		else if (code == 5 && olen == 8)
 			pk->has_id = true, pk->id = get64(r, v);
 		else if (code == 6 && olen == 4)

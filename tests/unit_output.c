@@ -62,7 +62,7 @@ static struct xdpcap_output_packet packet(unsigned int i)
 		.iface = i % 2, .ts_ns = T0 + i * 1000000007ull,
 		.caplen = len, .wirelen = len + (i % 4 ? 100 : 0),
 		.data = bytes + i % 16, .action = actions[i / 7],
-		.has_queue = i % 3 != 0, .queue = i * 3,
+		.has_queue = i % 3 != 0, .queue = i * 3, .direction = i % 3,
 	};
 }
 
@@ -161,16 +161,18 @@ static void write_pcapng(void)
 static void tshark_line(unsigned int i, char *buf, size_t size)
 {
 	struct xdpcap_output_packet p = packet(i);
-	char verdict[16] = "", queue[16] = "";
+	char verdict[16] = "", queue[16] = "", direction[16] = "";
 
 	if (p.action >= 0)
 		snprintf(verdict, sizeof(verdict), "%d", p.action);
 	if (p.has_queue)
 		snprintf(queue, sizeof(queue), "%u", p.queue);
-	snprintf(buf, size, "%u\t%s\t%s\t%s\t0x00000001\t%s\t%u\t%u\t%llu.%09llu",
+	if (p.direction)	/* no flags at all where it is not known */
+		snprintf(direction, sizeof(direction), "0x%08x", p.direction);
+	snprintf(buf, size, "%u\t%s\t%s\t%s\t%s\t%s\t%u\t%u\t%llu.%09llu",
 		 i + 1, p.action < 0 ? "" :
 		 p.action < 5 ? names[p.action] : "XDP_UNKNOWN",
-		 verdict, queue, ifaces[p.iface].name, p.wirelen, p.caplen,
+		 verdict, queue, direction, ifaces[p.iface].name, p.wirelen, p.caplen,
 		 p.ts_ns / NS, p.ts_ns % NS);
 }
 
@@ -196,7 +198,7 @@ static void check_pcapng_packets(void)
 	tap_ok(!st && i == NPKT, "tshark reads %u packets of %d (exit %d)",
 	       i, NPKT, st);
 	tap_ok(!st && i == NPKT && !bad,
-	       "tshark: comment, XDP verdict, queue, inbound, interface, lengths, ns time of each packet as written");
+	       "tshark: comment, XDP verdict, queue, direction (in, out or none), interface, lengths, ns time of each packet as written");
 	free(out);
 }
 

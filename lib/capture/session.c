@@ -201,6 +201,9 @@ static int write_packet(const struct xdpcap_packet *pkt, void *ctx)
 		.queue = pkt->rx_queue,
 		.comment = packet_comment(pkt, &w->names, comment, sizeof(comment)),
 		.packet_id = file_packet_id(w, h, pkt->packet_id),
+		/* it arrived, or leaves by XDP_TX or XDP_REDIRECT */
+		.direction = pkt->action == XDP_TX || pkt->action == XDP_REDIRECT ?
+			     XDPCAP_DIRECTION_OUT : XDPCAP_DIRECTION_IN,
 	};
 	int err;
 

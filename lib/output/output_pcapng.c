@@ -41,6 +41,7 @@
 #define FILTER_LIBPCAP 0	/* if_filter: a libpcap filter string */
 #define VERDICT_EBPF_XDP 2	/* epb_verdict: Linux eBPF XDP, an 8-byte action */
 #define FLAGS_INBOUND 1u	/* epb_flags: direction bits 0-1 = 01 */
+#define FLAGS_OUTBOUND 2u	/* ... = 10 */
 
 /* The longest action name kept in a comment; real names are about 12. */
 #define ACTION_NAME_MAX 32
@@ -222,7 +223,7 @@ static int pcapng_write(struct xdpcap_output *out,
 {
 	uint8_t head[EPB_HEAD], tail[EPB_TAIL_MAX], *p = tail, *q;
 	const uint8_t verdict_type = VERDICT_EBPF_XDP;
-	uint32_t flags = FLAGS_INBOUND;
+	uint32_t flags = pkt->direction == XDPCAP_DIRECTION_IN ? FLAGS_INBOUND : FLAGS_OUTBOUND;
 	uint64_t total, action;
 	const char *name;
 	size_t name_len;
@@ -238,7 +239,8 @@ static int pcapng_write(struct xdpcap_output *out,
 		name_len = strnlen(name, ACTION_NAME_MAX);
 		p = opt_put(p, OPT_COMMENT, name, name_len, NULL, 0);
 	}
-	p = opt_put(p, EPB_FLAGS, &flags, sizeof(flags), NULL, 0);
+	if (pkt->direction)
+		p = opt_put(p, EPB_FLAGS, &flags, sizeof(flags), NULL, 0);
 	if (pkt->has_queue)
 		p = opt_put(p, EPB_QUEUE, &pkt->queue, sizeof(pkt->queue), NULL, 0);
 	if (pkt->packet_id)

@@ -8,7 +8,7 @@
  * if_filter, if_tsresol = 9, if_snaplen from the block field); an enhanced
  * packet block per packet (nanosecond timestamp, opt_comment = action name
  * such as "XDP_PASS", epb_verdict type 2 = the action as 8 bytes, epb_queue
- * = rx queue, epb_flags = inbound); and at the end an interface statistics
+ * = rx queue, epb_flags = the direction where known); and at the end an interface statistics
  * block per interface (isb_starttime, isb_endtime, isb_ifrecv,
  * isb_filteraccept, isb_osdrop, isb_usrdeliv).
  *
@@ -69,7 +69,14 @@ struct xdpcap_output_packet {
 	 * XDPCAP_OUTPUT_COMMENT_MAX bytes are kept), NULL: the name */
 	const char *comment;
 	uint64_t packet_id;	/* pcapng epb_packetid; 0: none */
+	/* pcapng epb_flags' direction: XDPCAP_DIRECTION_*; 0: unknown, no flags */
+	uint8_t direction;
 };
+
+/* A packet that arrived (at entry, or given a verdict that keeps it on
+ * this host), and one that leaves (XDP_TX, XDP_REDIRECT). */
+#define XDPCAP_DIRECTION_IN 1
+#define XDPCAP_DIRECTION_OUT 2
 
 #define XDPCAP_OUTPUT_COMMENT_MAX 160
 
