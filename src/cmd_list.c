@@ -145,10 +145,15 @@ static void print_text(const struct listed *l)
 		return;
 	}
 	printf("  %s  map %u  ", source_name(h->source), h->map_id);
-	if (h->prog_id) {
+	if (h->prog_id && h->ifname[0]) {
 		put_text(h->ifname);
 		printf(" prog %u ", h->prog_id);
 		put_text(h->prog_name);
+	} else if (h->prog_id) {
+		/* pinned from another network namespace, or detached */
+		printf("prog %u ", h->prog_id);
+		put_text(h->prog_name);
+		fputs(" on no interface here", stdout);
 	} else {
 		fputs("interface unknown", stdout);
 	}
@@ -196,11 +201,13 @@ static void print_json(const struct listed *l)
 		return;
 	}
 	printf(",\"map_id\":%u,\"max_entries\":%u", h->map_id, h->max_entries);
-	if (h->prog_id) {
+	if (h->prog_id && h->ifname[0]) {
 		fputs(",\"ifname\":", stdout);
 		put_json_str(h->ifname);
-		printf(",\"ifindex\":%d,\"prog_id\":%u,\"prog_name\":",
-		       h->ifindex, h->prog_id);
+		printf(",\"ifindex\":%d", h->ifindex);
+	}
+	if (h->prog_id) {
+		printf(",\"prog_id\":%u,\"prog_name\":", h->prog_id);
 		put_json_str(h->prog_name);
 	}
 	fputs(",\"slots\":[", stdout);

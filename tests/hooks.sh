@@ -115,10 +115,10 @@ expect_out "list in $A: the pinned hook, with the interface using it, once" \
 	0 in_ns "$A" "$xdpcap" list
 
 cat >"$tmp/want" <<EOF
-xdp:demo  pinned  map $map_a  interface unknown  $empty
+xdp:demo  pinned  map $map_a  prog $prog_a xdpcap_demo on no interface here  $empty
 xdp:$VB  interface  map $map_b  $line_b  $empty
 EOF
-expect_out "list in $B: the pinned hook (used in another namespace) and $VB's" \
+expect_out "list in $B: the pinned hook (its program, used in another namespace) and $VB's" \
 	0 in_ns "$B" "$xdpcap" list
 
 echo "xdp:other  pinned  map $map_a  $line_a  $empty" >"$tmp/want"
@@ -143,15 +143,16 @@ if [ "$rc" -eq 0 ] && python3 -m json.tool "$tmp/out" >/dev/null; then
 else
 	ok 1 "list --json is JSON: exit $rc, $(head -c 300 "$tmp/out" "$tmp/err")"
 fi
-python3 - "$tmp/out" "$map_a" "$map_b" "$VB" "$prog_b" "$hooks/demo" <<'EOF'
+python3 - "$tmp/out" "$map_a" "$map_b" "$VB" "$prog_b" "$hooks/demo" "$prog_a" <<'EOF'
 import json, sys
-path, map_a, map_b, vb, prog_b, pin = sys.argv[1:]
+path, map_a, map_b, vb, prog_b, pin, prog_a = sys.argv[1:]
 hooks = json.load(open(path))
 assert [h["name"] for h in hooks] == ["xdp:demo", "xdp:" + vb], hooks
 demo, iface = hooks
 assert demo["source"] == "pinned" and demo["path"] == pin, demo
 assert demo["map_id"] == int(map_a) and demo["max_entries"] == 7, demo
-assert "ifname" not in demo and "prog_id" not in demo, demo
+assert "ifname" not in demo and demo["prog_id"] == int(prog_a), demo
+assert demo["prog_name"] == "xdpcap_demo", demo
 assert iface["source"] == "interface" and "path" not in iface, iface
 assert iface["map_id"] == int(map_b) and iface["ifname"] == vb, iface
 assert iface["prog_id"] == int(prog_b) and iface["prog_name"] == "xdpcap_demo", iface

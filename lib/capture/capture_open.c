@@ -240,25 +240,6 @@ out:
 }
 
 /*
- * A hook whose program is on no interface of this network namespace
- * still has it: name it after all (no interface, though).
- */
-static void name_hook_program(struct xdpcap_hook *hook, uint32_t prog_id)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-
-	if (fd < 0)
-		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		hook->prog_id = prog_id;
-		snprintf(hook->prog_name, sizeof(hook->prog_name), "%s", info.name);
-	}
-	close(fd);
-}
-
-/*
  * The hook's own XDP program: an entry capture runs it again (and needs
  * exactly one), and its redirect notes, if it has them, go with captures
  * of XDP_REDIRECT.
@@ -292,7 +273,7 @@ static int find_hook_program(struct xdpcap_capture *cap, char *errbuf)
 	if (n != 1)
 		return 0;
 	if (!cap->hook.prog_id)
-		name_hook_program(&cap->hook, ids[0]);
+		hook_name_program(&cap->hook, ids[0]);
 	cap->notes_map_fd = hook_program_map(ids[0], XDPCAP_REDIRECT_NOTES_MAP_NAME,
 					     BPF_MAP_TYPE_PERCPU_ARRAY,
 					     sizeof(struct xdpcap_redirect_info));

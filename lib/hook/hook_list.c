@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "xdpcap/hook.h"
+#include "hook_program.h"
 #include "util.h"
 
 struct hook_vec {
@@ -234,6 +235,14 @@ int xdpcap_hook_list_denied(const char *hook_dir, xdpcap_hook_denied_fn denied_f
 		}
 		xdpcap_hook_close(q);
 		q->map_id = 0; /* no map has id 0 */
+	}
+	/* a pin whose program is on no interface here: the program at least */
+	for (i = 0; i < pinned.n; i++) {
+		uint32_t id;
+
+		p = &pinned.v[i];
+		if (!p->prog_id && hook_programs(p, &id, 1) == 1)
+			hook_name_program(p, id);
 	}
 	for (i = 0; i < ifaces.n; i++) {
 		if (!ifaces.v[i].map_id)

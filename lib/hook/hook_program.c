@@ -148,3 +148,18 @@ int hook_program_target_maps(uint32_t prog_id, struct hook_program_target_map *o
 
 	return err < 0 ? err : t.n;
 }
+
+void hook_name_program(struct xdpcap_hook *hook, uint32_t prog_id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		hook->prog_id = prog_id;
+		snprintf(hook->prog_name, sizeof(hook->prog_name), "%s", info.name);
+	}
+	close(fd);
+}

@@ -20,6 +20,12 @@
 int hook_programs(const struct xdpcap_hook *hook, uint32_t *ids, int max);
 
 /*
+ * A hook whose program is on no interface of this network namespace
+ * still has it: name it after program prog_id (no interface, though).
+ */
+void hook_name_program(struct xdpcap_hook *hook, uint32_t prog_id);
+
+/*
  * The map of the program prog_id named name, of the given type and
  * value size: its fd, -ENOENT if there is none, or -errno.
  */
