@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "xdpcap/capture.h"
@@ -104,16 +105,33 @@ static int sum_stats(const struct progress *p, struct xdpcap_capture_stats *sum)
 	return 0;
 }
 
-static void print_stats(struct xdpcap_capture *cap, void *ctx)
+/* The columns of the terminal on stderr: the line must fit them. */
+static size_t terminal_width(void)
+{
+	struct winsize ws;
+
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
+		return ws.ws_col - 1;	/* the cursor's column */
+	return 79;
+}
+
+static void print_stats(unsigned long long written, uint64_t file_bytes, void *ctx)
 {
 	const struct progress *p = ctx;
 	bool tty = p->tty;
 	struct xdpcap_capture_stats st;
+	struct stats_line_extra x = {
+		.written = written,
+		.file_bytes = file_bytes,
+		.file = p->rotation ? p->rotation->name :
+			p->out_fd == STDOUT_FILENO ? NULL : p->args->output,
+		.width = tty ? terminal_width() : 0,
+	};
 	char line[512];
 
 	if (sum_stats(p, &st))
 		return;
-	stats_line_format(line, sizeof(line), &st, xdpcap_capture_actions(cap));
+	stats_line_format(line, sizeof(line), &st, xdpcap_capture_actions(p->caps[0]), &x);
 	fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line);
 }
 
@@ -252,7 +270,7 @@ int cmd_capture(const struct capture_args *args)
 		.stop = &stop_requested,
 		.started = print_started,
 		.file_opened = print_file_opened,
-		.tick = args->quiet ? NULL : print_stats,
+		.written = args->quiet ? NULL : print_stats,
 		.ctx = &progress,
 	);
 	struct rotation rot = {

@@ -4,17 +4,30 @@
 #define XDPCAP_STATS_LINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "xdpcap/capture.h"
 
+/* What the once-a-second line says besides the hook's counters. */
+struct stats_line_extra {
+	unsigned long long written;	/* packets written so far */
+	uint64_t file_bytes;		/* bytes of the file being written */
+	const char *file;		/* its name; NULL: none to show */
+	size_t width;			/* at most so many columns; 0: any */
+};
+
 /*
- * "XDPDrop: 3/3   XDPPass: 254/0   (received/matched packets)", one pair
- * per captured action, then the packets lost because the ring was full.
+ * "257 received, 3 matched (drop 3), 3 written, 412 B  out.pcapng": the
+ * packets the hook received and the filter matched (by action), those
+ * written, the file's size, the packets lost because the ring was full
+ * and those left out by --sample or --max-rate where there are any, the
+ * file. Within width, the matches by action go first, then the start of
+ * the file name.
  */
 void stats_line_format(char *buf, size_t len,
 		       const struct xdpcap_capture_stats *st,
-		       unsigned int actions);
+		       unsigned int actions, const struct stats_line_extra *x);
 
 /*
  * Several lines for the end of a capture: written + lost + skipped +

@@ -52,6 +52,10 @@ queues=$(fields "$tmp/all.pcapng" frame.interface_queue | grep -c '^[0-9]')
 total=$(fields "$tmp/all.pcapng" frame.number | wc -l)
 [ "$queues" -eq "$total" ] && [ "$total" -gt 0 ]
 ok $? "every packet has its rx queue ($queues of $total)"
+dirs=$(fields "$tmp/all.pcapng" frame.comment frame.packet_flags_direction | sort | uniq -c |
+	awk '{ $1 = $1; print }' | tr '\n' ';')
+[ "$dirs" = "4 XDP_DROP 0x00000001;5 XDP_PASS 0x00000001;3 XDP_TX 0x00000002;" ]
+ok $? "inbound where the verdict keeps the packet here, outbound for XDP_TX ($dirs)"
 ifname=$(fields "$tmp/all.pcapng" frame.interface_name | sort -u)
 [ "$ifname" = "xdp:demo" ]
 ok $? "the interface is named xdp:demo ($ifname)"
@@ -184,6 +188,15 @@ stop_capture
 capinfos -t "$tmp/c.pcap" 2>/dev/null | grep -q "nanosecond pcap" &&
 	[ "$(tcpdump -r "$tmp/c.pcap" 2>/dev/null | wc -l)" -eq 2 ]
 ok $? "-F pcap writes a nanosecond pcap file tcpdump reads"
+
+# --- the statistics line, once a second -------------------------------------------
+start_capture - xdp:demo "$tmp/line.pcapng" "udp port 9"
+send_udp "$B" 192.0.2.1 9 2
+sleep 1.5
+stop_capture
+last=$(grep "^[0-9]* received, " "$tmp/err" | tail -n 1)
+echo "$last" | grep -q "^[0-9]* received, 2 matched (drop 2), 2 written, [0-9.]* k\{0,1\}B  $tmp/line.pcapng\$"
+ok $? "once a second: received, matched by action, written, the file's size and name ($last)"
 
 # --- snap length ------------------------------------------------------------------
 start_capture - -s 60 xdp:demo "$tmp/s.pcapng" icmp

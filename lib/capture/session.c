@@ -362,6 +362,8 @@ static bool keep_going(struct writer *w, uint64_t *next_tick)
 			return false;
 		if (opts->tick)
 			opts->tick(w->hooks[0].cap, opts->ctx);
+		if (opts->written)
+			opts->written(w->written, xdpcap_output_bytes(w->out), opts->ctx);
 		*next_tick += 1000;
 	}
 	return true;

@@ -49,8 +49,11 @@ struct xdpcap_session_opts {
 	/* called as each capture file starts, with how it is written:
 	 * xdpcap_output_method() (may be NULL) */
 	void (*file_opened)(const char *method, void *ctx);
+	/* called about once a second, after tick, with the packets written
+	 * so far and the bytes of the file being written (may be NULL) */
+	void (*written)(unsigned long long packets, uint64_t file_bytes, void *ctx);
 };
-#define xdpcap_session_opts__last_field file_opened
+#define xdpcap_session_opts__last_field written
 
 struct xdpcap_session_result {
 	size_t sz;		/* sizeof, set by the caller (XDPCAP_OPTS) */
