@@ -102,6 +102,26 @@ static int parse_device(const char *device, struct pcap_xdp *px,
 }
 
 /*
+ * Sampling and the rate cap leave out matches that libpcap's programs
+ * would otherwise take for all there was: said once on stderr, as they
+ * are counted (ps_ifdrop).
+ */
+static void tell_limits(pcap_t *p, const struct xdpcap_capture_opts *opts)
+{
+	struct pcap_xdp *px = p->priv;
+
+	if (px->told_limits || (opts->sample <= 1 && !opts->max_rate))
+		return;
+	px->told_limits = true;
+	if (opts->sample > 1)
+		fprintf(stderr, "%s: XDPCAP_SAMPLE=%u: 1 in %u matching packets kept, in the kernel; the others count as dropped by interface\n",
+			p->opt.device, opts->sample, opts->sample);
+	if (opts->max_rate)
+		fprintf(stderr, "%s: XDPCAP_MAX_RATE=%u: at most %u matching packets a second kept, in the kernel; the others count as dropped by interface\n",
+			p->opt.device, opts->max_rate, opts->max_rate);
+}
+
+/*
  * XDPCAP_SAMPLE=N and XDPCAP_MAX_RATE=PPS: sampling and the rate cap,
  * which libpcap has no option for. Unset or empty: 0 (none).
  */
@@ -143,6 +163,8 @@ static int open_capture(pcap_t *p, const char *filter, bool force,
 	    env_number(p, "XDPCAP_MAX_RATE", XDPCAP_MAX_RATE, &opts.max_rate))
 		return PCAP_ERROR;
 	err = xdpcap_capture_open(px->hook, filter, &opts, cap, xerr);
+	if (!err)
+		tell_limits(p, &opts);
 	if (!err) {
 		err = xdpcap_capture_start(*cap, xerr);
 		if (err) {
@@ -387,13 +409,15 @@ static int xdp_read(pcap_t *p, int max_packets, pcap_handler callback, u_char *u
 
 /*
  * received by filter: packets the filter accepted at the hook, in the
- * kernel; dropped: accepted, but the ring had no room.
+ * kernel; dropped by kernel: accepted, but the ring had no room; dropped
+ * by interface (which tcpdump shows where there are any): accepted, but
+ * left out by sampling or the rate cap.
  */
 static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 {
 	struct pcap_xdp *px = p->priv;
 	XDPCAP_OPTS(xdpcap_capture_stats, st);
-	uint64_t matched = 0, dropped = 0;
+	uint64_t matched = 0, dropped = 0, skipped = 0;
 	int err;
 
 	err = xdpcap_capture_stats(px->cap, &st);
@@ -402,18 +426,19 @@ static int xdp_stats(pcap_t *p, struct pcap_stat *ps)
 			 p->opt.device, strerror(-err));
 		return PCAP_ERROR;
 	}
-	/* matches that sampling or the rate cap left out are not counted:
-	 * "received by filter" = captured + "dropped by kernel" */
+	/* "received by filter" = captured + dropped by kernel + by interface */
 	for (unsigned int a = 0; a < XDPCAP_ACTIONS; a++) {
-		matched += st.matched[a] - st.skipped[a];
+		matched += st.matched[a];
 		dropped += st.dropped[a];
+		skipped += st.skipped[a];
 	}
 	/* as they arrived (xdp:NAME:entry,...) */
-	matched += st.entry_matched - st.entry_skipped;
+	matched += st.entry_matched;
 	dropped += st.entry_dropped;
+	skipped += st.entry_skipped;
 	ps->ps_recv = (u_int)matched;
 	ps->ps_drop = (u_int)dropped;
-	ps->ps_ifdrop = 0;
+	ps->ps_ifdrop = (u_int)skipped;
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "pcap-abi-1.10.h"
 #endif
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -55,6 +56,7 @@ struct pcap_xdp {
 	unsigned int actions;		/* bit per XDP action, 0: all */
 	uint32_t snaplen;
 	unsigned int ring_kib;		/* the ring, shared by all CPUs (-B); 0: the library's default */
+	bool told_limits;		/* XDPCAP_SAMPLE, XDPCAP_MAX_RATE said */
 };
 
 /* Is device one of ours (starts with "xdp:")? */

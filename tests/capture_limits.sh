@@ -171,9 +171,12 @@ if [ -f "$preload" ]; then
 	wait "$td_pid"
 	captured=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$tmp/td.err")
 	received=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$tmp/td.err")
-	[ "$captured" = 10 ] && [ "$received" = 10 ]
-	check $? "tcpdump with XDPCAP_SAMPLE=5: 10 of 50 captured, and received by filter counts what was kept" \
-		"captured $captured, received $received" "$tmp/td.err"
+	by_if=$(sed -n 's/^\([0-9]*\) packets dropped by interface.*/\1/p' "$tmp/td.err")
+	[ "$captured" = 10 ] && [ "$received" = 50 ] && [ "$by_if" = 40 ]
+	check $? "tcpdump with XDPCAP_SAMPLE=5: 10 of 50 captured, 50 received by filter, the 40 left out dropped by interface" \
+		"captured $captured, received $received, dropped by interface $by_if" "$tmp/td.err"
+	[ "$(grep -c "^xdp:demo: XDPCAP_SAMPLE=5: 1 in 5 matching packets kept, in the kernel; the others count as dropped by interface$" "$tmp/td.err")" = 1 ]
+	check $? "... and it says once that sampling is on" "" "$tmp/td.err"
 	netns_exec "$A" env XDPCAP_HOOK_DIR="$hooks" XDPCAP_MAX_RATE=lots LD_PRELOAD="$preload" \
 		tcpdump -i xdp:demo -n -c 1 >/dev/null 2>"$tmp/td.err"
 	grep -q "XDPCAP_MAX_RATE takes 0 to" "$tmp/td.err"
