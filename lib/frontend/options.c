@@ -29,8 +29,8 @@ const struct option_def option_defs[] = {
 	{ "entry", 0, NULL, OPTION_FLAG, FIELD(entry), .frontends = COMMAND,
 	  .text = "capture each packet as it arrived as well, before the program "
 		  "changed it, with the same packet id as its verdict's (needs a "
-		  "hook with an entry slot); FILTER applies to the packet as it "
-		  "arrived" },
+		  "hook with an entry slot, or a program traced); FILTER applies "
+		  "to the packet as it arrived" },
 	{ "snaplen", 's', "N", OPTION_NUMBER, FIELD(snaplen),
 	  .min = 0, .max = ARG_SNAPLEN_MAX, .initial = XDPCAP_DEFAULT_SNAPLEN,
 	  .frontends = BOTH,
