@@ -660,9 +660,9 @@ int pcap_xdp_list_devices(pcap_xdp_add_fn add, void *ctx, char *errbuf)
 		if (!pcap_xdp_is_device(h->name))
 			continue;
 		if (h->prog_id)
-			snprintf(where, sizeof(where), ", program %s on %s",
+			snprintf(where, sizeof(where), ", program %s%s%s",
 				 h->prog_name[0] ? h->prog_name : "?",
-				 h->ifname[0] ? h->ifname : "?");
+				 h->ifname[0] ? " on " : "", h->ifname);
 		snprintf(desc, sizeof(desc),
 			 "XDP verdicts at hook %s%s; %s:ACTIONS for some only, e.g. %s:drop,tx",
 			 h->name + strlen(PCAP_XDP_PREFIX), where, h->name, h->name);

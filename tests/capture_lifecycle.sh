@@ -487,7 +487,7 @@ bad "a bad filter" "bad filter: .*syntax error" xdp:demo "$out" tcp port
 bad "a bad action" "unknown XDP action 'nosuch': use aborted, drop" \
 	--actions nosuch xdp:demo "$out"
 bad "-c 0" "-c takes a number from 1 to [0-9]+, not '0'" -c 0 xdp:demo "$out"
-bad "-s x" "-s takes a number from 1 to [0-9]+, not 'x'" -s x xdp:demo "$out"
+bad "-s x" "-s takes a number from 0 to [0-9]+, not 'x'" -s x xdp:demo "$out"
 refused "bpffs not mounted" "bpffs is not mounted at /sys/fs/bpf: mount -t bpf bpf /sys/fs/bpf" \
 	unshare -m --propagation private sh -c \
 	'mount -t tmpfs tmpfs /sys/fs/bpf && exec nsenter "$0" -- "$@"' \

@@ -284,8 +284,8 @@ vals=$(sed -n 's/^value {arg=0}{value=\([^}]*\)}.*/\1/p' "$tmp/out" | tr '\n' ' 
 [ "$rc" -eq 0 ] && [ "$vals" = "aborted drop pass tx redirect " ]
 check $? "a hook of five slots (no entry slot): XDP entry is not offered" "exit $rc, $vals" "$tmp/err"
 rm -f "$hooks/five"
-grep -q '^arg {number=1}{call=--snaplen}.*{type=unsigned}{range=1,262144}{default=262144}' "$tmp/config"
-check $? "--snaplen is unsigned, 1 to 262144, default 262144" "$(grep -e --snaplen "$tmp/config")"
+grep -q '^arg {number=1}{call=--snaplen}.*{type=unsigned}{range=0,262144}{default=262144}' "$tmp/config"
+check $? "--snaplen is unsigned, 0 (the default, as with tcpdump) to 262144, default 262144" "$(grep -e --snaplen "$tmp/config")"
 grep -q "^arg {number=2}{call=--hook-dir}.*{type=string}{default=$defdir}\$" "$tmp/config"
 check $? "--hook-dir is a string, default $defdir" "$(grep -e --hook-dir "$tmp/config")"
 run env XDPCAP_HOOK_DIR="$hooks" "$extcap" --extcap-interface xdp:demo --extcap-config
@@ -464,7 +464,7 @@ wait_until 2000 gone "$reader"
 check $? "... and the fifo's reader sees its end at once"
 
 # an option with a bad value: an error, and the fifo's reader is let go
-for opt in "--actions bogus" "--snaplen 0"; do
+for opt in "--actions bogus" "--snaplen 262145"; do
 	fifo_reader badopt
 	# shellcheck disable=SC2086
 	run "$extcap" --capture --extcap-interface xdp:demo --fifo "$tmp/badopt.fifo" $opt
@@ -542,8 +542,8 @@ capdir=$defdir
 # --- tshark -D -------------------------------------------------------------
 
 run tshark -D
-grep -q '^[0-9]*\. xdp:demo (XDP verdicts at xdp:demo)$' "$tmp/out"
-check $? "tshark -D lists xdp:demo" "$(grep xdp "$tmp/out" | tr '\n' '|')" "$tmp/err"
+grep -q '^[0-9]*\. xdp:demo (XDP verdicts at xdp:demo (program xdpcap_demo))$' "$tmp/out"
+check $? "tshark -D lists xdp:demo, with its program (in another network namespace)" "$(grep xdp "$tmp/out" | tr '\n' '|')" "$tmp/err"
 run nsenter "$NS_B" -- tshark -D
 grep -q "^[0-9]*\. xdp:$VETH_B (XDP verdicts at xdp:$VETH_B (program xdpcap_demo on $VETH_B))\$" "$tmp/out"
 check $? "tshark -D in namespace B lists xdp:$VETH_B" "$(grep xdp "$tmp/out" | tr '\n' '|')" \
