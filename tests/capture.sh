@@ -199,18 +199,15 @@ echo "$last" | grep -q "^[0-9]* received, 2 matched (drop 2), 2 written, [0-9.]*
 ok $? "once a second: received, matched by action, written, the file's size and name ($last)"
 
 # --- snap length ------------------------------------------------------------------
-start_capture - -s 60 xdp:demo "$tmp/s.pcapng" icmp
-netns_exec "$B" ping -c 1 -s 200 -W 1 192.0.2.1 >/dev/null 2>&1
-stop_capture
-sizes=$(fields "$tmp/s.pcapng" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
-[ "$sizes" = "60/242 " ]
-ok $? "-s 60 keeps 60 bytes of 242 ($sizes)"
-start_capture - -s 0 xdp:demo "$tmp/s0.pcapng" icmp
-netns_exec "$B" ping -c 1 -s 200 -W 1 192.0.2.1 >/dev/null 2>&1
-stop_capture
-sizes=$(fields "$tmp/s0.pcapng" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
-[ "$sizes" = "242/242 " ]
-ok $? "-s 0 keeps whole packets, as with tcpdump ($sizes)"
+# -s 0 keeps whole packets, as with tcpdump
+for snap in 60 0; do
+	start_capture - -s "$snap" xdp:demo "$tmp/s$snap.pcapng" icmp
+	netns_exec "$B" ping -c 1 -s 200 -W 1 192.0.2.1 >/dev/null 2>&1
+	stop_capture
+	sizes=$(fields "$tmp/s$snap.pcapng" frame.cap_len frame.len | sort -u | tr '\t\n' '/ ')
+	[ "$sizes" = "$([ "$snap" = 0 ] && echo 242 || echo "$snap")/242 " ]
+	ok $? "-s $snap keeps $([ "$snap" = 0 ] && echo all || echo "$snap") of 242 bytes ($sizes)"
+done
 
 # --- found through the interface, no pin -----------------------------------------
 for name in "xdp:$VA" "$VA"; do
